@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SCALE ?=
+SCALE_ARG := $(if $(SCALE),--scale $(SCALE),)
+
+.PHONY: setup run test test-fast bench lint format clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv with the pinned dependencies
+
+run: $(STAMP)  ## run the default Venezuela scenario and print a summary
+	$(VENV)/bin/trocha run venezuela --seed 1 $(SCALE_ARG) --out runs
+
+test: $(STAMP)  ## the full test suite (what CI runs)
+	$(PY) -m pytest -n auto -q
+
+test-fast: $(STAMP)  ## skip the slow statistical checks
+	$(PY) -m pytest -n auto -q -m "not slow"
+
+bench: $(STAMP)  ## full-scale benchmark -> benchmarks/results/*.json and docs/benchmarks.md
+	$(PY) benchmarks/run_benchmarks.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache

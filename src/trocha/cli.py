@@ -1,0 +1,132 @@
+"""The `trocha` command line. Bad input exits with code 2 and a clear reason, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from . import __version__
+from .results.rundir import save_run
+from .results.summary import headline, summary_table
+from .scenario.loader import load_scenario, shipped_scenarios
+from .scenario.problems import ScenarioError
+from .scenario.targets import load_targets
+from .simulation import Simulation
+
+app = typer.Typer(
+    help="Trocha: simulate mass migration and the criminal economies that prey on it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _load(scenario: str):
+    try:
+        return load_scenario(scenario)
+    except ScenarioError as problem:
+        for p in problem.problems:
+            err.print(str(p), highlight=False, soft_wrap=True, markup=False)
+        raise _fail(f"scenario {scenario!r} has {len(problem.problems)} problem(s); see above") from None
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--{name} must be a date like 2020-12-31, got {value!r}") from None
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")] = "venezuela",
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same results)", min=0)] = 1,
+    scale: Annotated[
+        int | None, typer.Option(help="People per agent (default: the scenario's)", min=1)
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for run directories")] = Path("runs"),
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+) -> None:
+    """Run one simulation, write its run directory and print a summary."""
+    loaded = _load(scenario)
+    try:
+        sim = Simulation(loaded, seed=seed, scale=scale, start=_date(start, "start"), end=_date(end, "end"))
+    except ValueError as problem:
+        raise _fail(str(problem)) from None
+    with Progress(
+        TextColumn(f"[bold]{loaded.name}[/] seed {seed} scale {sim.scale}"),
+        BarColumn(),
+        TextColumn("{task.fields[date]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("run", total=sim.n_days, date=str(sim.start))
+
+        def tick(day: int) -> None:
+            if day % 30 == 0 or day == sim.last_day:
+                progress.update(task, completed=day + 1, date=str(sim.start + dt.timedelta(days=day)))
+
+        result = sim.run(progress=tick)
+    try:
+        folder = save_run(result, out_dir)
+    except OSError as problem:
+        raise _fail(f"cannot write to {out_dir}: {problem.strerror}") from None
+    out.print(summary_table(result, load_targets(loaded.folder)))
+    totals = headline(result)
+    out.print(
+        f"By {totals['end_date']}: {totals['emigrants_cumulative']:,.0f} left, "
+        f"{totals['migrant_stock']:,.0f} abroad, {totals['in_transit']:,.0f} in transit, "
+        f"{totals['returned_cumulative']:,.0f} returned, {totals['deaths_cumulative']:,.0f} died."
+    )
+    seconds = result.manifest["timings"]["total_seconds"]
+    out.print(f"{result.manifest['agents_created']:,} agents, {seconds:.1f} s. Run directory: {folder}")
+
+
+@app.command()
+def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")]) -> None:
+    """Validate a scenario folder and list every problem as file:row: field: message."""
+    loaded = _load(scenario)
+    out.print(
+        f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "
+        f"{len(loaded.border_regimes)} border regime changes, {len(loaded.countries)} countries)"
+    )
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios shipped with Trocha."""
+    for name in shipped_scenarios():
+        out.print(name)
+
+
+@app.command()
+def version() -> None:
+    """Print the Trocha version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

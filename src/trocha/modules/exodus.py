@@ -1,0 +1,95 @@
+"""Exodus: how many people leave each origin region each day.
+
+Yearly hazard of a would-be emigrant:
+    base x exp(inflation weight x log10(1 + inflation) + GDP weight x real GDP fall)
+         x (1 + network weight x share of the population abroad) x mobility
+applied to the pool of would-be emigrants still at home (a share of the population, depleted by
+departures and refilled by returns). Push factors come from the scenario's push_factors.csv
+(inflation and GDP as drivers follow the emigration literature on Venezuela, e.g. UNODC GLOTIP 2020's
+link between GDP contraction and outflows); values between years are interpolated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
+from ..kernels.journeys import spawn
+from ..rng import generator
+from .base import Module
+
+if TYPE_CHECKING:
+    from ..simulation import Simulation
+
+
+def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
+    """Push factors interpolated to every simulated day (values sit at mid-year)."""
+    rows = sim.scenario.push_factors
+    years = np.array([r.year + 0.5 for r in rows])
+    t = np.array(
+        [
+            d.year + (d.timetuple().tm_yday - 0.5) / (366 if d.year % 4 == 0 else 365)
+            for d in (sim.start + dt.timedelta(days=i) for i in range(sim.n_days))
+        ]
+    )
+
+    def interp(values: list[float]) -> np.ndarray:
+        return np.interp(t, years, np.asarray(values, dtype=np.float64))
+
+    return {
+        "population": interp([r.population for r in rows]),
+        "inflation": interp([np.log10(1 + r.inflation_pct / 100) for r in rows]),
+        "gdp_fall": interp([max(0.0, -r.gdp_change_pct / 100) for r in rows]),
+        "mobility": interp([r.mobility for r in rows]),
+    }
+
+
+class Exodus(Module):
+    name = "exodus"
+
+    def init(self, sim: Simulation) -> None:
+        p = sim.parameters
+        drivers = daily_drivers(sim)
+        self.population = drivers["population"]
+        self.push = (
+            p["exodus_base_rate"]
+            * np.exp(p["exodus_inflation_weight"] * drivers["inflation"]
+                     + p["exodus_gdp_weight"] * drivers["gdp_fall"])
+            * drivers["mobility"]
+        )
+        self.pool0 = p["exodus_pool_share"] * self.population[0]
+        w = sim.world
+        shares = w.location_population[w.origins]
+        self.origin_share = shares / shares.sum()
+
+    def expected_departures(self, sim: Simulation, day: int) -> float:
+        """People expected to leave today (all origins together)."""
+        p = sim.parameters
+        abroad = (sim.current[PRESENT].sum() - sim.current[PRESENT, sim.world.origin_country]) * sim.scale
+        share_abroad = abroad / self.population[day]
+        left = sim.cumulative[DEPARTURES].sum() + sim.daily[DEPARTURES].sum()
+        back = sim.cumulative[RETURNS].sum() + sim.daily[RETURNS].sum()
+        pool = max(0.0, self.pool0 - (left - back) * sim.scale)
+        hazard = self.push[day] * (1.0 + p["exodus_network_weight"] * share_abroad)
+        return hazard / 365.0 * pool
+
+    def step(self, sim: Simulation, day: int) -> None:
+        expected = self.expected_departures(sim, day) / sim.scale
+        counts = generator(sim.seed, "exodus.count", day).poisson(expected * self.origin_share)
+        n_new = int(counts.sum())
+        if n_new == 0:
+            return
+        people = sim.people
+        people.reserve(n_new)
+        p = sim.parameters
+        people.count = spawn(
+            day, people.count, counts.astype(np.int64), sim.world.origins, sim.keys,
+            p["passport_share"], p["visa_share"], p["savings_median_usd"], p["savings_sigma"],
+            sim.choice, sim.world.destinations, sim.routing_version, sim.world.location_country,
+            people.state, people.document, people.returning, people.origin, people.location,
+            people.destination, people.money, people.departed_day, people.route_version,
+            people.queue_next, sim.queue_head, sim.current, sim.daily, sim.location_counts,
+        )

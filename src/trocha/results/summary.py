@@ -1,0 +1,89 @@
+"""The end-of-run summary: simulated migrant stock by host country and year beside observed data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from rich.table import Table
+
+from ..scenario.targets import Target
+from .tables import Result
+
+
+def stock_comparison(result: Result, targets: list[Target]) -> pd.DataFrame:
+    """Year-end simulated stocks by country with the observed figure where the data has one."""
+    ts = result.timeseries
+    stock = ts[ts["metric"] == "migrant_stock"]
+    year_end = stock[(stock["date"].dt.month == 12) & (stock["date"].dt.day == 31)]
+    table = year_end.assign(year=year_end["date"].dt.year).pivot(
+        index="country", columns="year", values="value"
+    )
+    observed = {
+        (t.country, t.date.year): t.value
+        for t in targets
+        if t.metric == "migrant_stock" and t.date.month == 12 and t.date.day == 31
+    }
+    rows = []
+    for country in table.index:
+        for year in table.columns:
+            rows.append(
+                {
+                    "country": country,
+                    "year": int(year),
+                    "simulated": float(table.loc[country, year]),
+                    "observed": observed.get((country, int(year))),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    if value >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if value >= 1e3:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:.0f}"
+
+
+def summary_table(result: Result, targets: list[Target], top: int = 10) -> Table:
+    """A Rich table: rows are host countries (largest first), cells 'simulated (observed)'."""
+    data = stock_comparison(result, targets)
+    if data.empty:
+        return Table(title="no complete calendar year simulated")
+    last_year = data["year"].max()
+    last = data[data["year"] == last_year].set_index("country")["simulated"]
+    origin = result.manifest.get("origin_country")
+    countries = [c for c in last.sort_values(ascending=False).index if c not in ("ALL", origin)]
+    order = ["ALL", *countries[:top]]
+    table = Table(title="Venezuelan-born migrant stock at year end: simulated (observed)")
+    table.add_column("country")
+    years = sorted(data["year"].unique())
+    for year in years:
+        table.add_column(str(year), justify="right")
+    cells = data.set_index(["country", "year"])
+    for country in order:
+        row = [country]
+        for year in years:
+            sim = cells.loc[(country, year), "simulated"]
+            obs = cells.loc[(country, year), "observed"]
+            row.append(f"{_fmt(sim)} ({_fmt(obs)})" if obs is not None and not pd.isna(obs) else _fmt(sim))
+        table.add_row(*row)
+    return table
+
+
+def headline(result: Result) -> dict[str, float]:
+    """A few totals at the end date, in people."""
+    ts = result.timeseries
+    end = ts["date"].max()
+    at_end = ts[(ts["date"] == end) & (ts["country"] == "ALL")].set_index("metric")["value"]
+    return {
+        "end_date": dt.date.fromisoformat(str(end.date())).isoformat(),
+        "emigrants_cumulative": float(at_end["emigrants_cumulative"]),
+        "migrant_stock": float(at_end["migrant_stock"]),
+        "in_transit": float(at_end["in_transit"]),
+        "returned_cumulative": float(at_end["returned_cumulative"]),
+        "deaths_cumulative": float(at_end["deaths_cumulative"]),
+    }

@@ -1,0 +1,332 @@
+"""Load and validate a scenario folder (scenario.toml + CSV tables).
+
+Every problem is collected before anything is raised, so `trocha check` can list them all at once,
+each as `file:row: field: what is wrong and what is expected`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .parameters import resolve_parameters
+from .problems import Problem, ScenarioError
+from .tables import (
+    TABLES,
+    BorderRegimeRow,
+    CountryRow,
+    LocationRow,
+    PushFactorRow,
+    RouteRow,
+    Row,
+    SourceRow,
+)
+
+
+class ScenarioSpec(BaseModel):
+    """The `[scenario]` section of scenario.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-_]*$")
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    default_scale: int = Field(default=10, ge=1)
+    origin_country: str = Field(pattern=r"^[A-Z]{3}$")
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: its settings, tables and resolved parameters."""
+
+    spec: ScenarioSpec
+    folder: Path
+    countries: list[CountryRow]
+    locations: list[LocationRow]
+    routes: list[RouteRow]
+    border_regimes: list[BorderRegimeRow]
+    push_factors: list[PushFactorRow]
+    sources: list[SourceRow]
+    parameters: dict[str, float]
+    content_hash: str
+    overrides: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def with_parameters(self, **values: float) -> Scenario:
+        """A copy with some parameters changed (unknown names raise ScenarioError)."""
+        merged = {**self.overrides, **values}
+        params, problems = resolve_parameters(merged, "parameters")
+        if problems:
+            raise ScenarioError(problems)
+        return Scenario(**{**self.__dict__, "parameters": params, "overrides": merged})
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped inside the package."""
+    root = resources.files("trocha").joinpath("data/scenarios")
+    return sorted(p.name for p in root.iterdir() if p.joinpath("scenario.toml").is_file())
+
+
+def resolve_folder(name_or_path: str | Path) -> Path:
+    """A scenario folder from a path or the name of a shipped scenario."""
+    path = Path(name_or_path)
+    if path.is_dir():
+        return path
+    if isinstance(name_or_path, str) and name_or_path in shipped_scenarios():
+        return Path(str(resources.files("trocha").joinpath("data/scenarios", name_or_path)))
+    shipped = ", ".join(shipped_scenarios())
+    raise ScenarioError(
+        [
+            Problem(
+                str(name_or_path),
+                None,
+                "scenario",
+                f"no such folder or shipped scenario; give a scenario folder or one of: {shipped}",
+            )
+        ]
+    )
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a scenario by shipped name (e.g. "venezuela") or folder path; raise ScenarioError."""
+    folder = resolve_folder(name_or_path)
+    problems: list[Problem] = []
+    spec, overrides = _read_toml(folder, problems)
+    tables = {name: _read_table(folder, name, schema, problems) for name, schema in TABLES.items()}
+    parameters, param_problems = resolve_parameters(overrides)
+    problems += param_problems
+    if spec is not None and all(t is not None for t in tables.values()):
+        problems += _cross_check(spec, tables)
+    if problems:
+        raise ScenarioError(problems)
+    assert spec is not None
+    return Scenario(
+        spec=spec,
+        folder=folder,
+        countries=tables["countries"],
+        locations=tables["locations"],
+        routes=tables["routes"],
+        border_regimes=tables["border_regimes"],
+        push_factors=sorted(tables["push_factors"], key=lambda r: r.year),
+        sources=tables["sources"],
+        parameters=parameters,
+        content_hash=_content_hash(folder),
+        overrides={k: float(v) for k, v in overrides.items()},
+    )
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ["scenario.toml", *(f"{t}.csv" for t in TABLES)]:
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _read_toml(folder: Path, problems: list[Problem]) -> tuple[ScenarioSpec | None, dict]:
+    path = folder / "scenario.toml"
+    if not path.is_file():
+        problems.append(Problem("scenario.toml", None, "file", "missing; every scenario needs one"))
+        return None, {}
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        problems.append(Problem("scenario.toml", None, "syntax", f"not valid TOML: {err}"))
+        return None, {}
+    unknown = set(doc) - {"scenario", "parameters"}
+    for section in sorted(unknown):
+        problems.append(
+            Problem("scenario.toml", None, section, "unknown section; expected [scenario] or [parameters]")
+        )
+    spec = None
+    try:
+        spec = ScenarioSpec.model_validate(doc.get("scenario", {}))
+    except ValidationError as err:
+        for e in err.errors():
+            name = "scenario." + ".".join(str(x) for x in e["loc"])
+            problems.append(Problem("scenario.toml", None, name, _message(e)))
+    if spec is not None and spec.end <= spec.start:
+        problems.append(Problem("scenario.toml", None, "scenario.end", "must be after start"))
+    overrides = doc.get("parameters", {})
+    if not isinstance(overrides, dict):
+        problems.append(Problem("scenario.toml", None, "parameters", "must be a table of numbers"))
+        overrides = {}
+    return spec, overrides
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "missing value; this field is required"
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling"
+    msg = error["msg"]
+    if "input" in error and not isinstance(error["input"], dict):
+        msg += f"; got {error['input']!r}"
+    return msg
+
+
+def _read_table(
+    folder: Path, name: str, schema: type[Row], problems: list[Problem]
+) -> list[Any] | None:
+    file = f"{name}.csv"
+    path = folder / file
+    if not path.is_file():
+        problems.append(Problem(file, None, "file", "missing; see docs/scenario-format.md"))
+        return None
+    expected = [f.alias or n for n, f in schema.model_fields.items()]
+    required = [f.alias or n for n, f in schema.model_fields.items() if f.is_required()]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        unknown = [c for c in header if c not in expected]
+        if missing or unknown:
+            for column in missing:
+                problems.append(Problem(file, 1, column, "missing column; add it to the header"))
+            for column in unknown:
+                problems.append(
+                    Problem(file, 1, column, f"unknown column; expected columns: {', '.join(expected)}")
+                )
+            return None
+        rows = []
+        for number, raw in enumerate(reader, start=2):
+            if None in raw:
+                problems.append(Problem(file, number, "row", "more values than header columns"))
+                continue
+            values = {k: v for k, v in raw.items() if v is not None and v.strip() != ""}
+            try:
+                rows.append(schema.model_validate(values))
+            except ValidationError as err:
+                for e in err.errors():
+                    column = str(e["loc"][0]) if e["loc"] else "row"
+                    problems.append(Problem(file, number, column, _message(e)))
+    return rows
+
+
+def _duplicates(file: str, column: str, values: list[str]) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems = []
+    for i, value in enumerate(values, start=2):
+        if value in seen:
+            problems.append(
+                Problem(file, i, column, f"duplicate '{value}' (first on row {seen[value]}); must be unique")
+            )
+        else:
+            seen[value] = i
+    return problems
+
+
+def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Problem]:
+    countries: list[CountryRow] = tables["countries"]
+    locations: list[LocationRow] = tables["locations"]
+    routes: list[RouteRow] = tables["routes"]
+    regimes: list[BorderRegimeRow] = tables["border_regimes"]
+    push: list[PushFactorRow] = tables["push_factors"]
+    sources = {s.source_id for s in tables["sources"]}
+    problems = _duplicates("sources.csv", "source_id", [s.source_id for s in tables["sources"]])
+    problems += _duplicates("countries.csv", "iso3", [c.iso3 for c in countries])
+    problems += _duplicates("locations.csv", "name", [loc.name for loc in locations])
+    problems += _duplicates("push_factors.csv", "year", [str(p.year) for p in push])
+
+    for name, rows in tables.items():
+        if name == "sources":
+            continue
+        for i, row in enumerate(rows, start=2):
+            if row.source_id not in sources:
+                problems.append(
+                    Problem(f"{name}.csv", i, "source_id", f"'{row.source_id}' is not in sources.csv; add it there")
+                )
+
+    iso = {c.iso3: c for c in countries}
+    if spec.origin_country not in iso:
+        problems.append(
+            Problem("scenario.toml", None, "scenario.origin_country", f"'{spec.origin_country}' is not in countries.csv")
+        )
+    elif iso[spec.origin_country].role != "origin":
+        problems.append(
+            Problem("countries.csv", None, "role", f"origin country {spec.origin_country} must have role 'origin'")
+        )
+    by_name = {}
+    for i, loc in enumerate(locations, start=2):
+        by_name[loc.name] = loc
+        if loc.country not in iso:
+            problems.append(Problem("locations.csv", i, "country", f"'{loc.country}' is not in countries.csv"))
+        elif loc.kind == "origin" and loc.country != spec.origin_country:
+            problems.append(
+                Problem("locations.csv", i, "kind", f"origin places must be in the origin country {spec.origin_country}")
+            )
+        if loc.kind in ("origin", "city") and loc.population == 0:
+            problems.append(Problem("locations.csv", i, "population", f"a {loc.kind} needs a population > 0"))
+    if not any(loc.kind == "origin" for loc in locations):
+        problems.append(Problem("locations.csv", None, "kind", "no origin place; add at least one kind=origin row"))
+    hosts = {c.iso3 for c in countries if c.role == "host"}
+    if not any(loc.kind == "city" and loc.country in hosts for loc in locations):
+        problems.append(
+            Problem("locations.csv", None, "kind", "no destination: add a kind=city place in a host country")
+        )
+
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for i, route in enumerate(routes, start=2):
+        ends_ok = True
+        for column, end in (("from", route.from_), ("to", route.to)):
+            if end not in by_name:
+                close = [n for n in by_name if n.lower() == end.lower()]
+                hint = f"; did you mean '{close[0]}'?" if close else "; it must be a name in locations.csv"
+                problems.append(Problem("routes.csv", i, column, f"unknown location '{end}'{hint}"))
+                ends_ok = False
+        if not ends_ok:
+            continue
+        if route.from_ == route.to:
+            problems.append(Problem("routes.csv", i, "to", "a route must join two different places"))
+        same_country = by_name[route.from_].country == by_name[route.to].country
+        if same_country and route.crossing != "none":
+            problems.append(
+                Problem("routes.csv", i, "crossing", "both ends are in one country; use crossing=none")
+            )
+        if not same_country and route.crossing == "none":
+            problems.append(
+                Problem("routes.csv", i, "crossing", "the ends are in two countries; use official or irregular")
+            )
+        neighbours[route.from_].add(route.to)
+        neighbours[route.to].add(route.from_)
+    if locations and not problems:
+        start = locations[0].name
+        reached, frontier = {start}, [start]
+        while frontier:
+            for nxt in neighbours[frontier.pop()]:
+                if nxt not in reached:
+                    reached.add(nxt)
+                    frontier.append(nxt)
+        for i, loc in enumerate(locations, start=2):
+            if loc.name not in reached:
+                problems.append(
+                    Problem("locations.csv", i, "name", f"'{loc.name}' is not connected to '{start}' by any route")
+                )
+
+    for i, regime in enumerate(regimes, start=2):
+        for column in ("country", "from_country"):
+            code = getattr(regime, column)
+            if code != "*" and code not in iso:
+                problems.append(Problem("border_regimes.csv", i, column, f"'{code}' is not in countries.csv"))
+
+    years = {p.year for p in push}
+    for year in (spec.start.year, spec.end.year):
+        if year not in years:
+            problems.append(
+                Problem("push_factors.csv", None, "year", f"no row for {year}; the rows must cover the simulated years")
+            )
+    return problems

@@ -1,0 +1,108 @@
+"""Row schemas of the scenario CSV tables (see docs/scenario-format.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _iso3(value: str) -> str:
+    if not ISO3.match(value):
+        raise ValueError("expected a 3-letter upper-case ISO3 country code such as COL")
+    return value
+
+
+class CountryRow(Row):
+    iso3: str
+    name: str = Field(min_length=1)
+    role: Literal["origin", "host", "transit"]
+    wage_usd_month: float = Field(gt=0)
+    choice_constant: float = 0.0
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("iso3")(_iso3)
+
+
+class LocationRow(Row):
+    name: str = Field(min_length=1)
+    country: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    kind: Literal["origin", "city", "border_town", "airport", "crossing"]
+    population: int = Field(ge=0)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("country")(_iso3)
+
+
+class RouteRow(Row):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    distance_km: float = Field(gt=0)
+    distance_basis: Literal["road_measured", "great_circle_x1.3", "sea", "air"]
+    mode: Literal["walk", "bus", "boat", "air"]
+    crossing: Literal["none", "official", "irregular"]
+    cost_usd: float = Field(ge=0)
+    death_risk: float = Field(ge=0, lt=1)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
+class BorderRegimeRow(Row):
+    date: dt.date
+    country: str
+    from_country: str
+    regime: Literal["open", "passport", "visa", "closed"]
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("country")(_iso3)
+
+    @field_validator("from_country")
+    @classmethod
+    def _from_country(cls, value: str) -> str:
+        if value != "*" and not ISO3.match(value):
+            raise ValueError("expected an ISO3 country code such as VEN, or * for any country")
+        return value
+
+
+class PushFactorRow(Row):
+    year: int = Field(ge=1900, le=2200)
+    population: int = Field(gt=0)
+    inflation_pct: float = Field(gt=-100)
+    gdp_change_pct: float = Field(gt=-100)
+    mobility: float = Field(ge=0, le=1)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
+class SourceRow(Row):
+    source_id: str = Field(min_length=1)
+    publisher: str = ""
+    title: str = ""
+    date: str = ""
+    url: str = ""
+    notes: str = ""
+
+
+TABLES: dict[str, type[Row]] = {
+    "countries": CountryRow,
+    "locations": LocationRow,
+    "routes": RouteRow,
+    "border_regimes": BorderRegimeRow,
+    "push_factors": PushFactorRow,
+    "sources": SourceRow,
+}

@@ -1,0 +1,107 @@
+"""The Simulation: owns a scenario, its arrays and random streams (no global state)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from . import __version__
+from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
+from .kernels.journeys import STREAM_NAMES
+from .loop import run_loop
+from .modules.base import Module
+from .modules.borders import Borders
+from .modules.destinations import Destinations
+from .modules.exodus import Exodus
+from .modules.journeys import Journeys
+from .people import People
+from .results.recorder import Recorder
+from .results.tables import Result, build_result
+from .rng import stream_key
+from .scenario.loader import Scenario
+from .world.graph import build_world
+
+
+class Simulation:
+    """One seeded run of a scenario. `scale` people are represented by one agent."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 1,
+        scale: int | None = None,
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+    ):
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.scale = int(scale if scale is not None else scenario.spec.default_scale)
+        if self.seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        if self.scale < 1:
+            raise ValueError(f"scale must be a positive integer (people per agent), got {scale}")
+        self.start = _as_date(start, "start") or scenario.spec.start
+        self.end = _as_date(end, "end") or scenario.spec.end
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        years = {r.year for r in scenario.push_factors}
+        for bound in (self.start, self.end):
+            if bound.year not in years:
+                raise ValueError(
+                    f"{bound} is outside the years of {scenario.name}'s push_factors.csv "
+                    f"({min(years)}-{max(years)}); choose dates within them"
+                )
+        self.parameters = dict(scenario.parameters)
+        self.n_days = (self.end - self.start).days + 1
+        self.last_day = self.n_days - 1
+        self.world = build_world(scenario)
+        self.keys = np.array([stream_key(self.seed, n) for n in STREAM_NAMES], dtype=np.uint64)
+        nc, nl = self.world.n_countries, self.world.n_locations
+        self.current = np.zeros((N_CURRENT, nc), dtype=np.int64)
+        self.daily = np.zeros((N_DAILY, nc), dtype=np.int64)
+        self.cumulative = np.zeros((N_DAILY, nc), dtype=np.int64)
+        self.location_counts = np.zeros((N_LOCATION, nl), dtype=np.int64)
+        self.queue_head = np.full(self.n_days + 1, -1, dtype=np.int32)
+        pool = self.parameters["exodus_pool_share"] * max(r.population for r in scenario.push_factors)
+        self.people = People(int(pool / self.scale * 0.8) + 1024)
+        self.routing = None
+        self.routing_version = 0
+        self.choice = None
+        self.choice_stale = True
+        self.events: list[tuple[int, str, str, str, str]] = []
+        self.modules: list[Module] = [Borders(), Destinations(), Exodus(), Journeys(), Recorder()]
+        self._ran = False
+
+    def run(self, progress: Callable[[int], None] | None = None) -> Result:
+        """Simulate every day from start to end and return the output tables."""
+        if self._ran:
+            raise RuntimeError("a Simulation runs once; create a new one to run again")
+        self._ran = True
+        t0 = time.perf_counter()
+        init_seconds = {}
+        for module in self.modules:
+            t = time.perf_counter()
+            module.init(self)
+            init_seconds[module.name] = time.perf_counter() - t
+        step_seconds = run_loop(self, self.modules, progress)
+        timings = {
+            "init_seconds": init_seconds,
+            "step_seconds": step_seconds,
+            "total_seconds": time.perf_counter() - t0,
+        }
+        return build_result(self, timings)
+
+
+def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2020-12-31, got {value!r}") from None
+
+
+__all__ = ["Simulation", "__version__"]

@@ -1,0 +1,56 @@
+"""Routing tables: the best next link from every place to every destination, per document class.
+
+Recomputed only when a border regime changes. Generalised cost of a link, in USD:
+fare + value of time x days + irregular penalty (if irregular) + death-risk penalty x risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from .graph import CROSSING_IRREGULAR, World
+
+
+@dataclass
+class RoutingTables:
+    next_link: np.ndarray  # int32 [class, here, destination]; -1 if here == destination or unreachable
+    cost: np.ndarray  # float64 [class, here, destination] generalised cost, inf if unreachable
+
+
+def link_costs(world: World, parameters: dict[str, float]) -> np.ndarray:
+    return (
+        world.link_cost
+        + parameters["value_of_time_usd_day"] * world.link_days
+        + parameters["irregular_penalty_usd"] * (world.link_crossing == CROSSING_IRREGULAR)
+        + parameters["death_risk_penalty_usd"] * world.link_risk
+    )
+
+
+def compute_routing(world: World, link_cost: np.ndarray, allowed: np.ndarray) -> RoutingTables:
+    """Shortest paths for each document class over the links that class may use."""
+    n = world.n_locations
+    n_classes = allowed.shape[0]
+    next_link = np.full((n_classes, n, n), -1, dtype=np.int32)
+    cost = np.full((n_classes, n, n), np.inf)
+    for c in range(n_classes):
+        best_cost = np.full((n, n), np.inf)
+        best_link = np.full((n, n), -1, dtype=np.int64)
+        for link in np.flatnonzero(allowed[c]):
+            a, b = world.link_from[link], world.link_to[link]
+            if link_cost[link] < best_cost[a, b]:
+                best_cost[a, b] = link_cost[link]
+                best_link[a, b] = link
+        a_idx, b_idx = np.nonzero(np.isfinite(best_cost))
+        # Dijkstra on the reversed graph from each place j: the predecessor of i in that tree is
+        # the next place on i's best path to j.
+        reversed_graph = csr_matrix((best_cost[a_idx, b_idx], (b_idx, a_idx)), shape=(n, n))
+        dist, pred = dijkstra(reversed_graph, directed=True, return_predecessors=True)
+        cost[c] = dist.T
+        here, dest = np.nonzero(pred.T >= 0)
+        nxt = pred.T[here, dest]
+        next_link[c, here, dest] = best_link[here, nxt]
+    return RoutingTables(next_link=next_link, cost=cost)
