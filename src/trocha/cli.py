@@ -15,7 +15,6 @@ from .results.rundir import save_run
 from .results.summary import headline, summary_table
 from .scenario.loader import load_scenario, shipped_scenarios
 from .scenario.problems import ScenarioError
-from .scenario.targets import load_targets
 from .simulation import Simulation
 
 app = typer.Typer(
@@ -90,7 +89,7 @@ def run(
         folder = save_run(result, out_dir)
     except OSError as problem:
         raise _fail(f"cannot write to {out_dir}: {problem.strerror}") from None
-    out.print(summary_table(result, load_targets(loaded.folder)))
+    out.print(summary_table(result, loaded.targets))
     totals = headline(result)
     out.print(
         f"By {totals['end_date']}: {totals['emigrants_cumulative']:,.0f} left, "

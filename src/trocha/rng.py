@@ -40,8 +40,8 @@ def mix_py(x: int) -> int:
 
 def uniform_py(key: int, day: int, agent: int, k: int = 0) -> float:
     """Slow, obviously-correct reference of `uniform`."""
-    h = mix_py(int(key) ^ ((day * _GAMMA + k) & _MASK))
-    h = mix_py(h ^ (agent & _MASK))
+    h = mix_py(int(key) ^ ((int(day) * _GAMMA + int(k)) & _MASK))
+    h = mix_py(h ^ (int(agent) & _MASK))
     return (h >> 11) / _TWO_POW_53
 
 

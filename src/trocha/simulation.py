@@ -71,6 +71,7 @@ class Simulation:
         self.routing_version = 0
         self.choice = None
         self.choice_stale = True
+        self.initial_emigrants = 0  # agents already abroad on day 0 (initial_stock.csv)
         self.events: list[tuple[int, str, str, str, str]] = []
         self.modules: list[Module] = [Borders(), Destinations(), Exodus(), Journeys(), Recorder()]
         self._ran = False

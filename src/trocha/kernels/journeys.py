@@ -85,6 +85,36 @@ def spawn(
 
 
 @njit(cache=True)
+def spawn_settled(
+    first_id, counts, places, origin_places, origin_cdf, keys, settled_event_days, last_day,
+    loc_country, state, document, returning, origin, location, destination, money, departed_day,
+    route_version, queue_next, queue_head, current, loc_counts,
+):
+    """Emigrants already abroad at the start (`counts[i]` settled at `places[i]`)."""
+    a = first_id
+    for i in range(counts.shape[0]):
+        place = places[i]
+        c = loc_country[place]
+        for _ in range(counts[i]):
+            state[a] = SETTLED
+            document[a] = 1
+            returning[a] = 0
+            k = sample_cdf(origin_cdf, uniform(keys[K_DOCUMENT], -1, a, 0))
+            origin[a] = origin_places[k]
+            location[a] = place
+            destination[a] = place
+            money[a] = 0.0
+            departed_day[a] = -1
+            route_version[a] = 0
+            wait = exponential(keys[K_SETTLED_WHEN], -1, a, 0, settled_event_days)
+            _schedule(queue_head, queue_next, a, int(wait), last_day)
+            current[PRESENT, c] += 1
+            loc_counts[LOC_PRESENT, place] += 1
+            a += 1
+    return a
+
+
+@njit(cache=True)
 def process_day(
     day, last_day, keys, version, living_cost, stranded_work_days, wage_day,
     settled_event_days, return_share,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
-from ..kernels.journeys import spawn
+from ..kernels.journeys import spawn, spawn_settled
 from ..rng import generator
 from .base import Module
 
@@ -64,6 +64,32 @@ class Exodus(Module):
         w = sim.world
         shares = w.location_population[w.origins]
         self.origin_share = shares / shares.sum()
+        self._seed_initial_stock(sim)
+
+    def _seed_initial_stock(self, sim: Simulation) -> None:
+        """Place the emigrants already abroad at the start (initial_stock.csv), as settled."""
+        rows = sim.scenario.initial_stock
+        if not rows:
+            return
+        w = sim.world
+        p = sim.parameters
+        places = np.array([w.location_index(r.location) for r in rows], dtype=np.int32)
+        agents = np.array([r.people / sim.scale for r in rows])
+        whole = np.floor(agents)
+        extra = generator(sim.seed, "exodus.initial_stock", 0).random(len(rows)) < agents - whole
+        counts = (whole + extra).astype(np.int64)
+        people = sim.people
+        people.reserve(int(counts.sum()))
+        rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
+        first = people.count
+        people.count = spawn_settled(
+            people.count, counts, places, w.origins, np.cumsum(self.origin_share), sim.keys,
+            365.0 / rate if rate > 0 else 1e12, sim.last_day, w.location_country,
+            people.state, people.document, people.returning, people.origin, people.location,
+            people.destination, people.money, people.departed_day, people.route_version,
+            people.queue_next, sim.queue_head, sim.current, sim.location_counts,
+        )
+        sim.initial_emigrants = people.count - first
 
     def expected_departures(self, sim: Simulation, day: int) -> float:
         """People expected to leave today (all origins together)."""
@@ -72,7 +98,7 @@ class Exodus(Module):
         share_abroad = abroad / self.population[day]
         left = sim.cumulative[DEPARTURES].sum() + sim.daily[DEPARTURES].sum()
         back = sim.cumulative[RETURNS].sum() + sim.daily[RETURNS].sum()
-        pool = max(0.0, self.pool0 - (left - back) * sim.scale)
+        pool = max(0.0, self.pool0 - (left - back + sim.initial_emigrants) * sim.scale)
         hazard = self.push[day] * (1.0 + p["exodus_network_weight"] * share_abroad)
         return hazard / 365.0 * pool
 

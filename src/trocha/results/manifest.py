@@ -45,6 +45,7 @@ def manifest_for(sim: Simulation, timings: dict) -> dict:
         "trocha_version": __version__,
         "parameter_overrides": sim.scenario.overrides,
         "agents_created": int(sim.people.count),
+        "agents_abroad_at_start": int(sim.initial_emigrants),
         "people_table_bytes": int(sim.people.nbytes()),
         "timings": timings,
         "python": platform.python_version(),

@@ -14,9 +14,30 @@ from .tables import Result
 FILES = ("timeseries.parquet", "locations.parquet", "events.parquet")
 
 
+SCHEMAS = {
+    "timeseries.parquet": pa.schema(
+        [("date", pa.date32()), ("country", pa.string()), ("metric", pa.string()), ("value", pa.float64())]
+    ),
+    "locations.parquet": pa.schema(
+        [("date", pa.date32()), ("location", pa.string()), ("metric", pa.string()), ("value", pa.float64())]
+    ),
+    "events.parquet": pa.schema(
+        [("date", pa.date32()), ("kind", pa.string()), ("location", pa.string()),
+         ("country", pa.string()), ("detail", pa.string())]
+    ),
+}
+
+
 def _write_parquet(frame, path: Path) -> None:
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata(None)  # byte-identical files for identical runs
+    # A fixed schema (no pandas metadata) gives byte-identical files for identical runs.
+    columns = {}
+    for field in SCHEMAS[path.name]:
+        values = frame[field.name]
+        if field.type == pa.date32():
+            values = values.dt.date
+        columns[field.name] = pa.array(values.tolist() if field.type == pa.date32() else values,
+                                       type=field.type)
+    table = pa.table(columns, schema=SCHEMAS[path.name])
     pq.write_table(table, path, compression="zstd")
 
 

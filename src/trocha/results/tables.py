@@ -30,7 +30,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "official_crossings": ("people/day", "entries into the country through official crossings"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
-    "emigrants_cumulative": ("people", "people who ever left (ALL only)"),
+    "emigrants_cumulative": ("people", "people who ever left, incl. those abroad at the start (ALL only)"),
     "returned_cumulative": ("people", "people who came back (ALL only)"),
     "deaths_cumulative": ("people", "people who died on the way (ALL only)"),
 }
@@ -102,7 +102,8 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     for metric, row in _DAILY.items():
         data = rec.daily[:, row, :]
         add(metric, data, data.sum(axis=1))
-    add("emigrants_cumulative", None, rec.daily[:, k.DEPARTURES, :].sum(axis=1).cumsum())
+    departed = rec.daily[:, k.DEPARTURES, :].sum(axis=1).cumsum() + sim.initial_emigrants
+    add("emigrants_cumulative", None, departed)
     add("returned_cumulative", None, rec.daily[:, k.RETURNS, :].sum(axis=1).cumsum())
     add("deaths_cumulative", None, rec.daily[:, k.DEATHS, :].sum(axis=1).cumsum())
     timeseries = pd.concat(frames, ignore_index=True)

@@ -7,9 +7,11 @@ each as `file:row: field: what is wrong and what is expected`.
 from __future__ import annotations
 
 import csv
+import difflib
 import datetime as dt
 import hashlib
 import tomllib
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,7 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .parameters import resolve_parameters
 from .problems import Problem, ScenarioError
 from .tables import (
+    OPTIONAL_TABLES,
     TABLES,
+    InitialStockRow,
+    TargetRow,
     BorderRegimeRow,
     CountryRow,
     LocationRow,
@@ -59,6 +64,8 @@ class Scenario:
     sources: list[SourceRow]
     parameters: dict[str, float]
     content_hash: str
+    initial_stock: list[InitialStockRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -105,11 +112,23 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     folder = resolve_folder(name_or_path)
     problems: list[Problem] = []
     spec, overrides = _read_toml(folder, problems)
-    tables = {name: _read_table(folder, name, schema, problems) for name, schema in TABLES.items()}
+    tables = {}
+    broken = set()  # tables with invalid rows: references into them are not checked (no cascades)
+    for name, schema in TABLES.items():
+        before = len(problems)
+        tables[name] = _read_table(folder, name, schema, problems)
+        if len(problems) > before:
+            broken.add(name)
+    for name, schema in OPTIONAL_TABLES.items():
+        if (folder / f"{name}.csv").is_file():
+            before = len(problems)
+            tables[name] = _read_table(folder, name, schema, problems)
+            if len(problems) > before:
+                broken.add(name)
     parameters, param_problems = resolve_parameters(overrides)
     problems += param_problems
-    if spec is not None and all(t is not None for t in tables.values()):
-        problems += _cross_check(spec, tables)
+    if spec is not None and all(tables.get(t) is not None for t in TABLES):
+        problems += _cross_check(spec, tables, broken)
     if problems:
         raise ScenarioError(problems)
     assert spec is not None
@@ -124,15 +143,18 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         sources=tables["sources"],
         parameters=parameters,
         content_hash=_content_hash(folder),
+        initial_stock=tables.get("initial_stock") or [],
+        targets=tables.get("targets") or [],
         overrides={k: float(v) for k, v in overrides.items()},
     )
 
 
 def _content_hash(folder: Path) -> str:
     digest = hashlib.sha256()
-    for name in ["scenario.toml", *(f"{t}.csv" for t in TABLES)]:
-        digest.update(name.encode())
-        digest.update((folder / name).read_bytes())
+    for name in ["scenario.toml", *(f"{t}.csv" for t in [*TABLES, *OPTIONAL_TABLES])]:
+        if (folder / name).is_file():
+            digest.update(name.encode())
+            digest.update((folder / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -230,7 +252,9 @@ def _duplicates(file: str, column: str, values: list[str]) -> list[Problem]:
     return problems
 
 
-def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Problem]:
+def _cross_check(
+    spec: ScenarioSpec, tables: dict[str, list[Any]], broken: set[str]
+) -> list[Problem]:
     countries: list[CountryRow] = tables["countries"]
     locations: list[LocationRow] = tables["locations"]
     routes: list[RouteRow] = tables["routes"]
@@ -242,8 +266,9 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
     problems += _duplicates("locations.csv", "name", [loc.name for loc in locations])
     problems += _duplicates("push_factors.csv", "year", [str(p.year) for p in push])
 
-    for name, rows in tables.items():
-        if name == "sources":
+    for name in TABLES:
+        rows = tables[name]
+        if name == "sources" or "sources" in broken:
             continue
         for i, row in enumerate(rows, start=2):
             if row.source_id not in sources:
@@ -252,11 +277,13 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
                 )
 
     iso = {c.iso3: c for c in countries}
+    if "countries" in broken:
+        iso = _Everything(iso)
     if spec.origin_country not in iso:
         problems.append(
             Problem("scenario.toml", None, "scenario.origin_country", f"'{spec.origin_country}' is not in countries.csv")
         )
-    elif iso[spec.origin_country].role != "origin":
+    elif iso.get(spec.origin_country) is not None and iso[spec.origin_country].role != "origin":
         problems.append(
             Problem("countries.csv", None, "role", f"origin country {spec.origin_country} must have role 'origin'")
         )
@@ -265,7 +292,7 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
         by_name[loc.name] = loc
         if loc.country not in iso:
             problems.append(Problem("locations.csv", i, "country", f"'{loc.country}' is not in countries.csv"))
-        elif loc.kind == "origin" and loc.country != spec.origin_country:
+        elif loc.kind == "origin" and loc.country != spec.origin_country and iso.get(loc.country):
             problems.append(
                 Problem("locations.csv", i, "kind", f"origin places must be in the origin country {spec.origin_country}")
             )
@@ -274,7 +301,9 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
     if not any(loc.kind == "origin" for loc in locations):
         problems.append(Problem("locations.csv", None, "kind", "no origin place; add at least one kind=origin row"))
     hosts = {c.iso3 for c in countries if c.role == "host"}
-    if not any(loc.kind == "city" and loc.country in hosts for loc in locations):
+    if "countries" not in broken and not any(
+        loc.kind == "city" and loc.country in hosts for loc in locations
+    ):
         problems.append(
             Problem("locations.csv", None, "kind", "no destination: add a kind=city place in a host country")
         )
@@ -283,9 +312,11 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
     for i, route in enumerate(routes, start=2):
         ends_ok = True
         for column, end in (("from", route.from_), ("to", route.to)):
-            if end not in by_name:
-                close = [n for n in by_name if n.lower() == end.lower()]
-                hint = f"; did you mean '{close[0]}'?" if close else "; it must be a name in locations.csv"
+            if end not in by_name and "locations" in broken:
+                ends_ok = False
+            elif end not in by_name:
+                close = _similar_name(end, by_name)
+                hint = f"; did you mean '{close}'?" if close else "; it must be a name in locations.csv"
                 problems.append(Problem("routes.csv", i, column, f"unknown location '{end}'{hint}"))
                 ends_ok = False
         if not ends_ok:
@@ -303,7 +334,7 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
             )
         neighbours[route.from_].add(route.to)
         neighbours[route.to].add(route.from_)
-    if locations and not problems:
+    if locations and not problems and not broken:
         start = locations[0].name
         reached, frontier = {start}, [start]
         while frontier:
@@ -323,6 +354,25 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
             if code != "*" and code not in iso:
                 problems.append(Problem("border_regimes.csv", i, column, f"'{code}' is not in countries.csv"))
 
+    for i, stock in enumerate(tables.get("initial_stock") or [], start=2):
+        if stock.location not in by_name and "locations" not in broken:
+            problems.append(
+                Problem("initial_stock.csv", i, "location", f"unknown location '{stock.location}'")
+            )
+        elif stock.location in by_name and by_name[stock.location].country == spec.origin_country:
+            problems.append(
+                Problem("initial_stock.csv", i, "location", "must be abroad (not in the origin country)")
+            )
+    for i, target in enumerate(tables.get("targets") or [], start=2):
+        if target.country != "ALL" and target.country not in iso:
+            problems.append(Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv"))
+    for name in OPTIONAL_TABLES:
+        for i, row in enumerate(tables.get(name) or [], start=2):
+            if "sources" not in broken and row.source_id not in sources:
+                problems.append(
+                    Problem(f"{name}.csv", i, "source_id", f"'{row.source_id}' is not in sources.csv; add it there")
+                )
+
     years = {p.year for p in push}
     for year in (spec.start.year, spec.end.year):
         if year not in years:
@@ -330,3 +380,25 @@ def _cross_check(spec: ScenarioSpec, tables: dict[str, list[Any]]) -> list[Probl
                 Problem("push_factors.csv", None, "year", f"no row for {year}; the rows must cover the simulated years")
             )
     return problems
+
+
+def _plain(text: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
+    )
+
+
+def _similar_name(name: str, names: dict[str, object]) -> str | None:
+    """The known name that `name` most likely misspells (accents and case ignored first)."""
+    plain = {_plain(n): n for n in names}
+    if _plain(name) in plain:
+        return plain[_plain(name)]
+    close = difflib.get_close_matches(_plain(name), list(plain), n=1, cutoff=0.8)
+    return plain[close[0]] if close else None
+
+
+class _Everything(dict):
+    """Country lookup used when countries.csv has invalid rows: unknown codes are not reported."""
+
+    def __contains__(self, key: object) -> bool:
+        return True

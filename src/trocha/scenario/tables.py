@@ -98,6 +98,35 @@ class SourceRow(Row):
     notes: str = ""
 
 
+class InitialStockRow(Row):
+    location: str = Field(min_length=1)
+    people: int = Field(ge=0)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
+class TargetRow(Row):
+    date: dt.date
+    country: str
+    metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    value: float = Field(ge=0)
+    source_id: str = Field(min_length=1)
+    role: Literal["calibration", "validation"] = "calibration"
+    notes: str = ""
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value != "ALL" and not ISO3.match(value):
+            raise ValueError("expected an ISO3 country code, or ALL")
+        return value
+
+
+OPTIONAL_TABLES: dict[str, type[Row]] = {
+    "initial_stock": InitialStockRow,
+    "targets": TargetRow,
+}
+
 TABLES: dict[str, type[Row]] = {
     "countries": CountryRow,
     "locations": LocationRow,

@@ -1,0 +1,177 @@
+"""The journeys kernel against a slow, plain-Python statement of the same rules on a small world."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+import trocha
+from trocha import rng
+from trocha.kernels import counters as k
+from trocha.kernels.choice import sample_cdf_py
+from trocha.kernels.journeys import (
+    K_DEATH,
+    K_DESTINATION,
+    K_SETTLED_WHAT,
+    K_SETTLED_WHEN,
+    K_WORK,
+    process_day,
+)
+from trocha.people import SETTLED, STRANDED, TRAVELLING
+
+
+def _exp(key, day, agent, kk, mean):
+    return -mean * np.log(1.0 - rng.uniform_py(int(key), day, agent, kk))
+
+
+def reference_day(day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s):
+    """Plain-Python rules for every agent queued on `day` (same bucket order as the kernel)."""
+    bucket = []
+    a = s["queue_head"][day]
+    while a != -1:
+        bucket.append(a)
+        a = s["queue_next"][a]
+    s["queue_head"][day] = -1
+    for a in bucket:
+        s["queue_next"][a] = -1
+    for a in bucket:
+        _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s)
+
+
+def _push(s, a, day, last_day):
+    if day <= last_day:
+        s["queue_next"][a] = s["queue_head"][day]
+        s["queue_head"][day] = a
+
+
+def _choose(cdf, dests, doc, place, u):
+    i = sample_cdf_py(cdf[doc, place], u)
+    return int(dests[i]) if i >= 0 else -1
+
+
+def _strand(s, a, c, here):
+    if s["state"][a] != STRANDED:
+        s["state"][a] = STRANDED
+        s["current"][k.STRANDED_NOW, c] += 1
+        s["loc"][k.LOC_STRANDED, here] += 1
+        s["daily"][k.STRANDINGS, c] += 1
+
+
+def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s):
+    here = int(s["location"][a])
+    c = loc_country[here]
+    u = lambda stream, kk=0: rng.uniform_py(int(keys[stream]), day, a, kk)  # noqa: E731
+    if s["state"][a] == SETTLED:
+        if u(K_SETTLED_WHAT) < p["return_share"]:
+            s["returning"][a] = 1
+            s["destination"][a] = s["origin"][a]
+        else:
+            new = _choose(cdf, dests, s["document"][a], here, u(K_DESTINATION, 1))
+            if new < 0 or loc_country[new] == c:
+                wait = _exp(keys[K_SETTLED_WHEN], day, a, 0, p["settled_days"])
+                _push(s, a, day + 1 + int(wait), last_day)
+                return
+            s["destination"][a] = new
+            s["route_version"][a] = version
+        s["state"][a] = TRAVELLING
+        s["current"][k.MOVING, c] += 1
+    if s["returning"][a] == 0 and (s["route_version"][a] != version or s["destination"][a] < 0):
+        s["destination"][a] = _choose(cdf, dests, s["document"][a], here, u(K_DESTINATION, 2))
+        s["route_version"][a] = version
+    dest = int(s["destination"][a])
+    if dest < 0:
+        _strand(s, a, c, here)
+        _push(s, a, day + 30, last_day)
+        return
+    if here == dest:
+        if s["state"][a] == STRANDED:
+            s["current"][k.STRANDED_NOW, c] -= 1
+            s["loc"][k.LOC_STRANDED, here] -= 1
+        s["current"][k.MOVING, c] -= 1
+        if s["returning"][a]:
+            s["state"][a] = 4
+            s["current"][k.PRESENT, c] -= 1
+            s["loc"][k.LOC_PRESENT, here] -= 1
+            s["daily"][k.RETURNS, c] += 1
+        else:
+            s["state"][a] = SETTLED
+            s["daily"][k.ARRIVALS, c] += 1
+            _push(s, a, day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, a, 1, p["settled_days"])), last_day)
+        return
+    link = next_link[s["document"][a], here, dest]
+    if link < 0:
+        _strand(s, a, c, here)
+        _push(s, a, day + 30, last_day)
+        return
+    travel = max(1, int(world.link_days[link] + 0.5))
+    need = world.link_cost[link] + p["living"] * travel
+    if s["money"][a] < need:
+        _strand(s, a, c, here)
+        work = 1.0 + _exp(keys[K_WORK], day, a, 0, p["work_days"])
+        s["money"][a] = np.float32(s["money"][a] + p["wage_day"][c] * work)
+        _push(s, a, day + int(work + 0.5), last_day)
+        return
+    if s["state"][a] == STRANDED:
+        s["state"][a] = TRAVELLING
+        s["current"][k.STRANDED_NOW, c] -= 1
+        s["loc"][k.LOC_STRANDED, here] -= 1
+    s["money"][a] = np.float32(s["money"][a] - need)
+    there = int(world.link_to[link])
+    c2 = loc_country[there]
+    if world.link_crossing[link] == 1:
+        s["daily"][k.OFFICIAL, c2] += 1
+    elif world.link_crossing[link] == 2:
+        s["daily"][k.IRREGULAR, c2] += 1
+    s["loc"][k.LOC_PRESENT, here] -= 1
+    s["current"][k.PRESENT, c] -= 1
+    s["current"][k.MOVING, c] -= 1
+    if world.link_risk[link] > 0 and u(K_DEATH) < world.link_risk[link]:
+        s["state"][a] = 5
+        s["daily"][k.DEATHS, c2] += 1
+        return
+    s["location"][a] = there
+    s["loc"][k.LOC_PRESENT, there] += 1
+    s["current"][k.PRESENT, c2] += 1
+    s["current"][k.MOVING, c2] += 1
+    _push(s, a, day + travel, last_day)
+
+
+def test_kernel_matches_reference_on_tiny_world():
+    scenario = trocha.load_scenario("tiny").with_parameters(savings_median_usd=40.0)
+    sim = trocha.Simulation(scenario, seed=5, scale=500, end="2017-06-30")
+    for module in sim.modules:
+        module.init(sim)
+    # Let a few dozen agents leave on the first days, then step kernel and reference side by side.
+    for day in range(0, 150):
+        sim.modules[0].step(sim, day)  # borders
+        sim.modules[1].step(sim, day)  # destinations
+        sim.modules[2].step(sim, day)  # exodus
+        people = sim.people
+        journeys = sim.modules[3]
+        names = ["state", "document", "returning", "origin", "location", "destination", "money",
+                 "route_version", "queue_next"]
+        ref = {n: copy.deepcopy(getattr(people, n)) for n in names}
+        ref.update(queue_head=sim.queue_head.copy(), current=sim.current.copy(),
+                   daily=sim.daily.copy(), loc=sim.location_counts.copy())
+        p = sim.parameters
+        params = {
+            "return_share": journeys.return_share, "settled_days": journeys.settled_event_days,
+            "living": p["living_cost_usd_day"], "work_days": p["stranded_work_days"],
+            "wage_day": journeys.wage_day,
+        }
+        reference_day(day, sim.last_day, sim.keys, sim.routing_version, params,
+                      sim.routing.next_link, sim.choice, sim.world.destinations,
+                      sim.world.location_country, sim.world, ref)
+        journeys.step(sim, day)
+        for n in names:
+            assert np.array_equal(getattr(people, n), ref[n]), (day, n)
+        assert np.array_equal(sim.queue_head, ref["queue_head"]), day
+        assert np.array_equal(sim.current, ref["current"]), day
+        assert np.array_equal(sim.daily, ref["daily"]), day
+        assert np.array_equal(sim.location_counts, ref["loc"]), day
+        sim.modules[4].step(sim, day)
+    states = sim.people.states()
+    # The comparison covered every kind of event.
+    assert sim.people.count > 50
+    assert (states == SETTLED).any() and (sim.cumulative[k.STRANDINGS].sum() > 0)

@@ -1,0 +1,69 @@
+"""The run directory contract (DESIGN.md section 3): files, columns, types, metric names, status."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from trocha.results.rundir import save_run
+from trocha.results.tables import METRICS
+
+SCHEMAS = {
+    "timeseries.parquet": {"date": "date32[day]", "country": "string", "metric": "string", "value": "double"},
+    "locations.parquet": {"date": "date32[day]", "location": "string", "metric": "string", "value": "double"},
+    "events.parquet": {"date": "date32[day]", "kind": "string", "location": "string", "country": "string",
+                       "detail": "string"},
+}
+REQUIRED_METRICS = {"migrant_stock", "arrivals", "departures", "in_transit", "irregular_crossings",
+                    "official_crossings"}
+
+
+@pytest.fixture(scope="module")
+def run_dir(tiny_result, tmp_path_factory):
+    return save_run(tiny_result, tmp_path_factory.mktemp("runs"))
+
+
+def test_files_and_schemas(run_dir):
+    for name, schema in SCHEMAS.items():
+        table = pq.read_table(run_dir / name)
+        assert {f.name: str(f.type) for f in table.schema} == schema, name
+
+
+def test_manifest_is_complete_and_describes_the_run(run_dir, tiny):
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["scenario"] == "tiny"
+    assert manifest["scenario_hash"] == tiny.content_hash
+    assert (manifest["seed"], manifest["scale"]) == (3, 100)
+    assert (manifest["start"], manifest["end"]) == ("2017-01-01", "2020-12-31")
+    assert set(manifest["timings"]["step_seconds"]) == {"borders", "destinations", "exodus", "journeys",
+                                                         "recorder"}
+    assert run_dir.name == manifest["run_id"]
+
+
+def test_metric_names_are_documented_snake_case(run_dir):
+    metrics = set(pq.read_table(run_dir / "timeseries.parquet").column("metric").unique().to_pylist())
+    assert REQUIRED_METRICS <= metrics
+    assert metrics == set(METRICS)
+    assert all(m == m.lower() and " " not in m for m in metrics)
+
+
+def test_values_are_people_not_agents(tiny, tiny_result):
+    # scale 100: every value is a whole number of agents times 100.
+    values = tiny_result.timeseries["value"].to_numpy()
+    assert ((values % 100) == 0).all()
+
+
+def test_failed_write_leaves_no_complete_manifest(tiny_result, tmp_path, monkeypatch):
+    import trocha.results.rundir as rundir
+
+    def broken(frame, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rundir, "_write_parquet", broken)
+    with pytest.raises(OSError):
+        save_run(tiny_result, tmp_path)
+    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
+    assert manifest["status"] == "running"
