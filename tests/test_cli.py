@@ -12,8 +12,9 @@ runner = CliRunner()
 
 
 def test_run_writes_complete_run_and_prints_summary(tmp_path):
-    result = runner.invoke(app, ["run", "tiny", "--seed", "2", "--scale", "500", "--out", str(tmp_path),
-                                 "--quiet"])
+    result = runner.invoke(
+        app, ["run", "tiny", "--seed", "2", "--scale", "500", "--out", str(tmp_path), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert "COL" in result.output and "PER" in result.output
     assert "Run directory" in result.output
@@ -29,7 +30,10 @@ def test_check_ok():
 
 def test_check_lists_problems_and_exits_2(tiny_copy):
     path = tiny_copy / "routes.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("Bogotá,Ipiales", "Bogota,Ipiales"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Bogotá,Ipiales", "Bogota,Ipiales"),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["check", str(tiny_copy)])
     assert result.exit_code == 2
     assert "routes.csv:7: from: unknown location 'Bogota'; did you mean 'Bogotá'?" in result.output
@@ -44,8 +48,13 @@ def test_run_on_bad_scenario_exits_2_without_a_run_dir(tiny_copy, tmp_path):
 
 
 def test_bad_dates_and_options_exit_2(tmp_path):
-    for args in (["--end", "2020-02-30"], ["--end", "2040-01-01"], ["--start", "2019-01-01", "--end", "2018-01-01"],
-                 ["--scale", "0"], ["--seed", "-1"]):
+    for args in (
+        ["--end", "2020-02-30"],
+        ["--end", "2040-01-01"],
+        ["--start", "2019-01-01", "--end", "2018-01-01"],
+        ["--scale", "0"],
+        ["--seed", "-1"],
+    ):
         result = runner.invoke(app, ["run", "tiny", "--out", str(tmp_path), *args])
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output

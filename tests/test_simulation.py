@@ -74,8 +74,13 @@ def test_results_do_not_depend_on_thread_count():
     digests = set()
     for threads in ("1", "2"):
         env = {**os.environ, "NUMBA_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
-        out = subprocess.run([sys.executable, "-c", _HASH_SCRIPT], env=env, check=True,
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _HASH_SCRIPT],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
 
@@ -92,7 +97,7 @@ def test_closed_official_crossing_is_not_used_after_closure(tiny_result):
     r = tiny_result
     official = r.metric("official_crossings", "COL")
     irregular = r.metric("irregular_crossings", "COL")
-    before = official[: "2019-02-21"]
+    before = official[:"2019-02-21"]
     after_all_closed = official["2020-03-14":]
     assert before.sum() > 0
     assert after_all_closed.sum() == 0

@@ -2,10 +2,10 @@
 
 __version__ = "0.1.0"
 
-from .results.tables import Result  # noqa: E402
-from .scenario.loader import Scenario, load_scenario, shipped_scenarios  # noqa: E402
-from .scenario.problems import Problem, ScenarioError  # noqa: E402
-from .simulation import Simulation  # noqa: E402
+from .results.tables import Result
+from .scenario.loader import Scenario, load_scenario, shipped_scenarios
+from .scenario.problems import Problem, ScenarioError
+from .simulation import Simulation
 
 __all__ = [
     "Problem",

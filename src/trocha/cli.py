@@ -9,11 +9,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
 from . import __version__
 from .results.rundir import save_run
 from .results.summary import headline, summary_table
 from .scenario.loader import load_scenario, shipped_scenarios
+from .scenario.parameters import parameter_table
+from .scenario.parameters_doc import parameters_markdown
 from .scenario.problems import ScenarioError
 from .simulation import Simulation
 
@@ -38,7 +41,9 @@ def _load(scenario: str):
     except ScenarioError as problem:
         for p in problem.problems:
             err.print(str(p), highlight=False, soft_wrap=True, markup=False)
-        raise _fail(f"scenario {scenario!r} has {len(problem.problems)} problem(s); see above") from None
+        raise _fail(
+            f"scenario {scenario!r} has {len(problem.problems)} problem(s); see above"
+        ) from None
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -59,13 +64,17 @@ def run(
     ] = None,
     start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for run directories")] = Path("runs"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for run directories")] = Path(
+        "runs"
+    ),
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run one simulation, write its run directory and print a summary."""
     loaded = _load(scenario)
     try:
-        sim = Simulation(loaded, seed=seed, scale=scale, start=_date(start, "start"), end=_date(end, "end"))
+        sim = Simulation(
+            loaded, seed=seed, scale=scale, start=_date(start, "start"), end=_date(end, "end")
+        )
     except ValueError as problem:
         raise _fail(str(problem)) from None
     with Progress(
@@ -82,7 +91,9 @@ def run(
 
         def tick(day: int) -> None:
             if day % 30 == 0 or day == sim.last_day:
-                progress.update(task, completed=day + 1, date=str(sim.start + dt.timedelta(days=day)))
+                progress.update(
+                    task, completed=day + 1, date=str(sim.start + dt.timedelta(days=day))
+                )
 
         result = sim.run(progress=tick)
     try:
@@ -97,7 +108,9 @@ def run(
         f"{totals['returned_cumulative']:,.0f} returned, {totals['deaths_cumulative']:,.0f} died."
     )
     seconds = result.manifest["timings"]["total_seconds"]
-    out.print(f"{result.manifest['agents_created']:,} agents, {seconds:.1f} s. Run directory: {folder}")
+    out.print(
+        f"{result.manifest['agents_created']:,} agents, {seconds:.1f} s. Run directory: {folder}"
+    )
 
 
 @app.command()
@@ -115,6 +128,22 @@ def scenarios() -> None:
     """List the scenarios shipped with Trocha."""
     for name in shipped_scenarios():
         out.print(name)
+
+
+@app.command()
+def parameters(
+    markdown: Annotated[bool, typer.Option(help="Print docs/parameters.md")] = False,
+) -> None:
+    """List every model parameter with its value, unit, source and prior range."""
+    if markdown:
+        print(parameters_markdown(), end="")
+        return
+    table = Table(title="Parameters (src/trocha/data/parameters.csv)")
+    for column in ("name", "value", "unit", "prior", "source"):
+        table.add_column(column)
+    for p in parameter_table().values():
+        table.add_row(p.name, f"{p.value:g}", p.unit, f"{p.prior_low:g}-{p.prior_high:g}", p.source)
+    out.print(table)
 
 
 @app.command()

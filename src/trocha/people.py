@@ -51,6 +51,21 @@ class People:
             setattr(self, name, new)
         self.capacity = capacity
 
+    def columns(self) -> tuple:
+        """The columns in the order kernels unpack them (see kernels/journeys.py)."""
+        return (
+            self.state,
+            self.document,
+            self.returning,
+            self.origin,
+            self.location,
+            self.destination,
+            self.money,
+            self.departed_day,
+            self.route_version,
+            self.queue_next,
+        )
+
     def nbytes(self) -> int:
         return sum(getattr(self, name).nbytes for name in _COLUMNS)
 

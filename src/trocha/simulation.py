@@ -65,16 +65,32 @@ class Simulation:
         self.cumulative = np.zeros((N_DAILY, nc), dtype=np.int64)
         self.location_counts = np.zeros((N_LOCATION, nl), dtype=np.int64)
         self.queue_head = np.full(self.n_days + 1, -1, dtype=np.int32)
-        pool = self.parameters["exodus_pool_share"] * max(r.population for r in scenario.push_factors)
+        pool = self.parameters["exodus_pool_share"] * max(
+            r.population for r in scenario.push_factors
+        )
         self.people = People(int(pool / self.scale * 0.8) + 1024)
         self.routing = None
         self.routing_version = 0
         self.choice = None
         self.choice_stale = True
+        self.events_handled = 0  # agent events handled by the journeys kernel
         self.initial_emigrants = 0  # agents already abroad on day 0 (initial_stock.csv)
         self.events: list[tuple[int, str, str, str, str]] = []
         self.modules: list[Module] = [Borders(), Destinations(), Exodus(), Journeys(), Recorder()]
         self._ran = False
+
+    def counters(self) -> tuple:
+        """Counter arrays in the order kernels unpack them."""
+        return (self.queue_head, self.current, self.daily, self.location_counts)
+
+    def choice_arrays(self) -> tuple:
+        """Destination-choice and routing arrays in the order kernels unpack them."""
+        return (
+            self.choice,
+            self.world.destinations,
+            self.routing.trip_cost,
+            self.routing.next_link,
+        )
 
     def run(self, progress: Callable[[int], None] | None = None) -> Result:
         """Simulate every day from start to end and return the output tables."""

@@ -9,14 +9,13 @@ import numpy as np
 import trocha
 from trocha import rng
 from trocha.kernels import counters as k
-from trocha.kernels.choice import sample_cdf_py
+from trocha.kernels.choice import sample_affordable_py
 from trocha.kernels.journeys import (
     K_DEATH,
     K_DESTINATION,
     K_SETTLED_WHAT,
     K_SETTLED_WHEN,
     K_WORK,
-    process_day,
 )
 from trocha.people import SETTLED, STRANDED, TRAVELLING
 
@@ -36,7 +35,9 @@ def reference_day(day, last_day, keys, version, p, next_link, cdf, dests, loc_co
     for a in bucket:
         s["queue_next"][a] = -1
     for a in bucket:
-        _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s)
+        _reference_agent(
+            a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s
+        )
 
 
 def _push(s, a, day, last_day):
@@ -45,8 +46,8 @@ def _push(s, a, day, last_day):
         s["queue_head"][day] = a
 
 
-def _choose(cdf, dests, doc, place, u):
-    i = sample_cdf_py(cdf[doc, place], u)
+def _choose(cdf, dests, trip, doc, place, budget, u):
+    i = sample_affordable_py(cdf[doc, place], trip[doc, place], budget, u)
     return int(dests[i]) if i >= 0 else -1
 
 
@@ -58,7 +59,9 @@ def _strand(s, a, c, here):
         s["daily"][k.STRANDINGS, c] += 1
 
 
-def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s):
+def _reference_agent(
+    a, day, last_day, keys, version, p, next_link, cdf, dests, loc_country, world, s
+):
     here = int(s["location"][a])
     c = loc_country[here]
     u = lambda stream, kk=0: rng.uniform_py(int(keys[stream]), day, a, kk)  # noqa: E731
@@ -67,7 +70,9 @@ def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, 
             s["returning"][a] = 1
             s["destination"][a] = s["origin"][a]
         else:
-            new = _choose(cdf, dests, s["document"][a], here, u(K_DESTINATION, 1))
+            new = _choose(
+                cdf, dests, p["trip"], s["document"][a], here, s["money"][a], u(K_DESTINATION, 1)
+            )
             if new < 0 or loc_country[new] == c:
                 wait = _exp(keys[K_SETTLED_WHEN], day, a, 0, p["settled_days"])
                 _push(s, a, day + 1 + int(wait), last_day)
@@ -77,7 +82,9 @@ def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, 
         s["state"][a] = TRAVELLING
         s["current"][k.MOVING, c] += 1
     if s["returning"][a] == 0 and (s["route_version"][a] != version or s["destination"][a] < 0):
-        s["destination"][a] = _choose(cdf, dests, s["document"][a], here, u(K_DESTINATION, 2))
+        s["destination"][a] = _choose(
+            cdf, dests, p["trip"], s["document"][a], here, s["money"][a], u(K_DESTINATION, 2)
+        )
         s["route_version"][a] = version
     dest = int(s["destination"][a])
     if dest < 0:
@@ -97,7 +104,12 @@ def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, 
         else:
             s["state"][a] = SETTLED
             s["daily"][k.ARRIVALS, c] += 1
-            _push(s, a, day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, a, 1, p["settled_days"])), last_day)
+            _push(
+                s,
+                a,
+                day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, a, 1, p["settled_days"])),
+                last_day,
+            )
         return
     link = next_link[s["document"][a], here, dest]
     if link < 0:
@@ -107,6 +119,13 @@ def _reference_agent(a, day, last_day, keys, version, p, next_link, cdf, dests, 
     travel = max(1, int(world.link_days[link] + 0.5))
     need = world.link_cost[link] + p["living"] * travel
     if s["money"][a] < need:
+        if s["state"][a] == STRANDED and s["returning"][a] == 0:
+            budget = s["money"][a] + p["wage_day"][c] * p["work_days"]
+            new = _choose(
+                cdf, dests, p["trip"], s["document"][a], here, budget, u(K_DESTINATION, 3)
+            )
+            if new >= 0:
+                s["destination"][a] = new
         _strand(s, a, c, here)
         work = 1.0 + _exp(keys[K_WORK], day, a, 0, p["work_days"])
         s["money"][a] = np.float32(s["money"][a] + p["wage_day"][c] * work)
@@ -149,20 +168,46 @@ def test_kernel_matches_reference_on_tiny_world():
         sim.modules[2].step(sim, day)  # exodus
         people = sim.people
         journeys = sim.modules[3]
-        names = ["state", "document", "returning", "origin", "location", "destination", "money",
-                 "route_version", "queue_next"]
+        names = [
+            "state",
+            "document",
+            "returning",
+            "origin",
+            "location",
+            "destination",
+            "money",
+            "route_version",
+            "queue_next",
+        ]
         ref = {n: copy.deepcopy(getattr(people, n)) for n in names}
-        ref.update(queue_head=sim.queue_head.copy(), current=sim.current.copy(),
-                   daily=sim.daily.copy(), loc=sim.location_counts.copy())
+        ref.update(
+            queue_head=sim.queue_head.copy(),
+            current=sim.current.copy(),
+            daily=sim.daily.copy(),
+            loc=sim.location_counts.copy(),
+        )
         p = sim.parameters
         params = {
-            "return_share": journeys.return_share, "settled_days": journeys.settled_event_days,
-            "living": p["living_cost_usd_day"], "work_days": p["stranded_work_days"],
+            "return_share": journeys.return_share,
+            "settled_days": journeys.settled_event_days,
+            "living": p["living_cost_usd_day"],
+            "work_days": p["stranded_work_days"],
             "wage_day": journeys.wage_day,
+            "trip": sim.routing.trip_cost,
         }
-        reference_day(day, sim.last_day, sim.keys, sim.routing_version, params,
-                      sim.routing.next_link, sim.choice, sim.world.destinations,
-                      sim.world.location_country, sim.world, ref)
+        reference_day(
+            day,
+            sim.last_day,
+            sim.keys,
+            sim.routing_version,
+            params,
+            sim.routing.next_link,
+            sim.choice,
+            sim.world.destinations,
+            sim.world.location_country,
+            sim.world,
+            ref,
+        )
         journeys.step(sim, day)
         for n in names:
             assert np.array_equal(getattr(people, n), ref[n]), (day, n)

@@ -35,32 +35,170 @@ def test_shipped_tiny_is_valid(tiny):
 @pytest.mark.parametrize(
     ("file", "row", "column", "value", "expected"),
     [
-        ("locations.csv", 3, "lat", "north", "locations.csv:3: lat: Input should be a valid number"),
-        ("locations.csv", 3, "lat", "95", "locations.csv:3: lat: Input should be less than or equal to 90"),
-        ("locations.csv", 4, "kind", "village", "locations.csv:4: kind: Input should be 'origin', 'city'"),
-        ("locations.csv", 4, "country", "Col", "locations.csv:4: country: Value error, expected a 3-letter"),
-        ("locations.csv", 4, "country", "BRA", "locations.csv:4: country: 'BRA' is not in countries.csv"),
-        ("locations.csv", 5, "population", "-1", "locations.csv:5: population: Input should be greater than or equal to 0"),
-        ("locations.csv", 5, "population", "0", "locations.csv:5: population: a city needs a population > 0"),
-        ("locations.csv", 3, "name", "Caracas", "locations.csv:3: name: duplicate 'Caracas' (first on row 2)"),
-        ("locations.csv", 2, "source_id", "S999", "locations.csv:2: source_id: 'S999' is not in sources.csv"),
+        (
+            "locations.csv",
+            3,
+            "lat",
+            "north",
+            "locations.csv:3: lat: Input should be a valid number",
+        ),
+        (
+            "locations.csv",
+            3,
+            "lat",
+            "95",
+            "locations.csv:3: lat: Input should be less than or equal to 90",
+        ),
+        (
+            "locations.csv",
+            4,
+            "kind",
+            "village",
+            "locations.csv:4: kind: Input should be 'origin', 'city'",
+        ),
+        (
+            "locations.csv",
+            4,
+            "country",
+            "Col",
+            "locations.csv:4: country: Value error, expected a 3-letter",
+        ),
+        (
+            "locations.csv",
+            4,
+            "country",
+            "BRA",
+            "locations.csv:4: country: 'BRA' is not in countries.csv",
+        ),
+        (
+            "locations.csv",
+            5,
+            "population",
+            "-1",
+            "locations.csv:5: population: Input should be greater than or equal to 0",
+        ),
+        (
+            "locations.csv",
+            5,
+            "population",
+            "0",
+            "locations.csv:5: population: a city needs a population > 0",
+        ),
+        (
+            "locations.csv",
+            3,
+            "name",
+            "Caracas",
+            "locations.csv:3: name: duplicate 'Caracas' (first on row 2)",
+        ),
+        (
+            "locations.csv",
+            2,
+            "source_id",
+            "S999",
+            "locations.csv:2: source_id: 'S999' is not in sources.csv",
+        ),
         ("locations.csv", 2, "source_id", "", "locations.csv:2: source_id: missing value"),
         ("routes.csv", 2, "to", "Bogota", "routes.csv:2: to: unknown location 'Bogota'"),
-        ("routes.csv", 2, "mode", "horse", "routes.csv:2: mode: Input should be 'walk', 'bus', 'boat' or 'air'"),
-        ("routes.csv", 2, "distance_km", "0", "routes.csv:2: distance_km: Input should be greater than 0"),
-        ("routes.csv", 2, "crossing", "official", "routes.csv:2: crossing: both ends are in one country"),
-        ("routes.csv", 4, "crossing", "none", "routes.csv:4: crossing: the ends are in two countries"),
-        ("routes.csv", 2, "death_risk", "1.5", "routes.csv:2: death_risk: Input should be less than 1"),
-        ("routes.csv", 2, "distance_basis", "guess", "routes.csv:2: distance_basis: Input should be"),
-        ("border_regimes.csv", 2, "date", "2018-13-01", "border_regimes.csv:2: date: Input should be a valid date"),
-        ("border_regimes.csv", 2, "regime", "shut", "border_regimes.csv:2: regime: Input should be 'open', 'passport', 'visa' or 'closed'"),
-        ("border_regimes.csv", 2, "from_country", "any", "border_regimes.csv:2: from_country: Value error, expected an ISO3"),
-        ("border_regimes.csv", 2, "country", "XXX", "border_regimes.csv:2: country: 'XXX' is not in countries.csv"),
-        ("countries.csv", 3, "wage_usd_month", "0", "countries.csv:3: wage_usd_month: Input should be greater than 0"),
-        ("countries.csv", 3, "role", "destination", "countries.csv:3: role: Input should be 'origin', 'host' or 'transit'"),
-        ("push_factors.csv", 3, "mobility", "2", "push_factors.csv:3: mobility: Input should be less than or equal to 1"),
+        (
+            "routes.csv",
+            2,
+            "mode",
+            "horse",
+            "routes.csv:2: mode: Input should be 'walk', 'bus', 'boat' or 'air'",
+        ),
+        (
+            "routes.csv",
+            2,
+            "distance_km",
+            "0",
+            "routes.csv:2: distance_km: Input should be greater than 0",
+        ),
+        (
+            "routes.csv",
+            2,
+            "crossing",
+            "official",
+            "routes.csv:2: crossing: both ends are in one country",
+        ),
+        (
+            "routes.csv",
+            4,
+            "crossing",
+            "none",
+            "routes.csv:4: crossing: the ends are in two countries",
+        ),
+        (
+            "routes.csv",
+            2,
+            "death_risk",
+            "1.5",
+            "routes.csv:2: death_risk: Input should be less than 1",
+        ),
+        (
+            "routes.csv",
+            2,
+            "distance_basis",
+            "guess",
+            "routes.csv:2: distance_basis: Input should be",
+        ),
+        (
+            "border_regimes.csv",
+            2,
+            "date",
+            "2018-13-01",
+            "border_regimes.csv:2: date: Input should be a valid date",
+        ),
+        (
+            "border_regimes.csv",
+            2,
+            "regime",
+            "shut",
+            "border_regimes.csv:2: regime: Input should be 'open', 'passport', 'visa' or 'closed'",
+        ),
+        (
+            "border_regimes.csv",
+            2,
+            "from_country",
+            "any",
+            "border_regimes.csv:2: from_country: Value error, expected an ISO3",
+        ),
+        (
+            "border_regimes.csv",
+            2,
+            "country",
+            "XXX",
+            "border_regimes.csv:2: country: 'XXX' is not in countries.csv",
+        ),
+        (
+            "countries.csv",
+            3,
+            "wage_usd_month",
+            "0",
+            "countries.csv:3: wage_usd_month: Input should be greater than 0",
+        ),
+        (
+            "countries.csv",
+            3,
+            "role",
+            "destination",
+            "countries.csv:3: role: Input should be 'origin', 'host' or 'transit'",
+        ),
+        (
+            "push_factors.csv",
+            3,
+            "mobility",
+            "2",
+            "push_factors.csv:3: mobility: Input should be less than or equal to 1",
+        ),
         ("push_factors.csv", 3, "year", "2016", "push_factors.csv:3: year: duplicate '2016'"),
-        ("sources.csv", 3, "source_id", "ILLUSTRATIVE", "sources.csv:3: source_id: duplicate 'ILLUSTRATIVE'"),
+        (
+            "sources.csv",
+            3,
+            "source_id",
+            "ILLUSTRATIVE",
+            "sources.csv:3: source_id: duplicate 'ILLUSTRATIVE'",
+        ),
     ],
 )
 def test_row_errors_name_file_row_field(tiny_copy, file, row, column, value, expected):
@@ -88,20 +226,27 @@ def test_missing_and_unknown_columns(tiny_copy):
     path.write_text(text, encoding="utf-8")
     found = problems_of(tiny_copy)
     assert "routes.csv:1: cost_usd: missing column; add it to the header" in found
-    assert any(p.startswith("routes.csv:1: price: unknown column; expected columns:") for p in found)
+    assert any(
+        p.startswith("routes.csv:1: price: unknown column; expected columns:") for p in found
+    )
 
 
 def test_too_many_values(tiny_copy):
     path = tiny_copy / "countries.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "BRA,Brazil,host,300,0,ILLUSTRATIVE,,extra\n")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "BRA,Brazil,host,300,0,ILLUSTRATIVE,,extra\n"
+    )
     assert "countries.csv:6: row: more values than header columns" in problems_of(tiny_copy)
 
 
 def test_disconnected_place(tiny_copy):
     path = tiny_copy / "locations.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "Island,PER,-10,-80,city,1000,ILLUSTRATIVE,\n")
-    assert "locations.csv:12: name: 'Island' is not connected to 'Caracas' by any route" in problems_of(
-        tiny_copy
+    path.write_text(
+        path.read_text(encoding="utf-8") + "Island,PER,-10,-80,city,1000,ILLUSTRATIVE,\n"
+    )
+    assert (
+        "locations.csv:12: name: 'Island' is not connected to 'Caracas' by any route"
+        in problems_of(tiny_copy)
     )
 
 
@@ -110,7 +255,8 @@ def test_unknown_parameter_suggests_name(tiny_copy):
     path.write_text(path.read_text().replace("exodus_base_rate", "exodus_base_rat"))
     found = problems_of(tiny_copy)
     assert any(
-        "scenario.toml: parameters.exodus_base_rat: unknown parameter; did you mean 'exodus_base_rate'?" in p
+        "scenario.toml: parameters.exodus_base_rat: unknown parameter; did you mean 'exodus_base_rate'?"
+        in p
         for p in found
     ), found
 
@@ -133,7 +279,9 @@ def test_push_factors_must_cover_the_period(tiny_copy):
 def test_no_origin(tiny_copy):
     for row in (2, 3):
         edit_csv(tiny_copy / "locations.csv", row, "kind", "city")
-    assert "locations.csv: kind: no origin place; add at least one kind=origin row" in problems_of(tiny_copy)
+    assert "locations.csv: kind: no origin place; add at least one kind=origin row" in problems_of(
+        tiny_copy
+    )
 
 
 def test_unknown_shipped_name():

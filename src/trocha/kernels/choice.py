@@ -29,3 +29,55 @@ def sample_cdf_py(cdf_row, u: float) -> int:
         if value > u * total:
             return k
     return len(cdf_row) - 1
+
+
+@njit(cache=True)
+def sample_affordable(cdf_row, trip_cost_row, budget: float, u: float) -> int:
+    """Like `sample_cdf`, restricted to options whose trip cost is within `budget`.
+
+    If nothing reachable is affordable: the cheapest reachable option (migrants work their way).
+    """
+    total = 0.0
+    previous = 0.0
+    cheapest = -1
+    for k in range(cdf_row.shape[0]):
+        weight = cdf_row[k] - previous
+        previous = cdf_row[k]
+        if weight > 0.0:
+            if trip_cost_row[k] <= budget:
+                total += weight
+            if cheapest < 0 or trip_cost_row[k] < trip_cost_row[cheapest]:
+                cheapest = k
+    if total <= 0.0:
+        return cheapest
+    target = u * total
+    acc = 0.0
+    previous = 0.0
+    last = -1
+    for k in range(cdf_row.shape[0]):
+        weight = cdf_row[k] - previous
+        previous = cdf_row[k]
+        if weight > 0.0 and trip_cost_row[k] <= budget:
+            acc += weight
+            last = k
+            if acc > target:
+                return k
+    return last
+
+
+def sample_affordable_py(cdf_row, trip_cost_row, budget: float, u: float) -> int:
+    """Slow reference of `sample_affordable`."""
+    weights = [float(c) - float(p) for c, p in zip(cdf_row, [0.0, *cdf_row[:-1]], strict=True)]
+    reachable = [k for k, w in enumerate(weights) if w > 0]
+    if not reachable:
+        return -1
+    affordable = [k for k in reachable if trip_cost_row[k] <= budget]
+    if not affordable:
+        return min(reachable, key=lambda k: (trip_cost_row[k], k))
+    total = sum(weights[k] for k in affordable)
+    acc = 0.0
+    for k in affordable:
+        acc += weights[k]
+        if acc > u * total:
+            return k
+    return affordable[-1]

@@ -28,14 +28,21 @@ class Borders(Module):
         for change in self.schedule.changes:
             if 0 <= change.day <= sim.last_day:
                 sim.events.append(
-                    (change.day, "border_regime", "", change.country,
-                     f"entry into {change.country} from {change.from_country}: {change.regime} "
-                     f"(source {change.source_id})")
+                    (
+                        change.day,
+                        "border_regime",
+                        "",
+                        change.country,
+                        f"entry into {change.country} from {change.from_country}: {change.regime} "
+                        f"(source {change.source_id})",
+                    )
                 )
 
     def _reroute(self, sim: Simulation, day: int) -> None:
         self.allowed = self.schedule.allowed(day, len(sim.world.link_from))
-        sim.routing = compute_routing(sim.world, self.link_cost, self.allowed)
+        sim.routing = compute_routing(
+            sim.world, self.link_cost, self.allowed, sim.parameters["living_cost_usd_day"]
+        )
         sim.routing_version += 1
         sim.choice_stale = True
 

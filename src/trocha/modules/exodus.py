@@ -1,12 +1,12 @@
 """Exodus: how many people leave each origin region each day.
 
 Yearly hazard of a would-be emigrant:
-    base x exp(inflation weight x log10(1 + inflation) + GDP weight x real GDP fall)
+    base x exp(inflation weight x log10(1 + inflation) + GDP weight x GDP shortfall below peak)
          x (1 + network weight x share of the population abroad) x mobility
 applied to the pool of would-be emigrants still at home (a share of the population, depleted by
 departures and refilled by returns). Push factors come from the scenario's push_factors.csv
-(inflation and GDP as drivers follow the emigration literature on Venezuela, e.g. UNODC GLOTIP 2020's
-link between GDP contraction and outflows); values between years are interpolated.
+(inflation and GDP as drivers follow the emigration literature on Venezuela, e.g. UNODC GLOTIP
+2020's link between GDP contraction and outflows); values between years are interpolated.
 """
 
 from __future__ import annotations
@@ -23,6 +23,15 @@ from .base import Module
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
+
+
+def gdp_shortfall(yearly_change_pct: list[float]) -> np.ndarray:
+    """How far real GDP is below its previous peak (0 = at the peak, 0.8 = 80% below), by year.
+
+    The level, not the yearly change, drives emigration: incomes stay low after growth resumes.
+    """
+    level = np.cumprod(1.0 + np.asarray(yearly_change_pct, dtype=np.float64) / 100.0)
+    return 1.0 - level / np.maximum.accumulate(level)
 
 
 def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
@@ -42,7 +51,7 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
     return {
         "population": interp([r.population for r in rows]),
         "inflation": interp([np.log10(1 + r.inflation_pct / 100) for r in rows]),
-        "gdp_fall": interp([max(0.0, -r.gdp_change_pct / 100) for r in rows]),
+        "gdp_fall": interp(list(gdp_shortfall([r.gdp_change_pct for r in rows]))),
         "mobility": interp([r.mobility for r in rows]),
     }
 
@@ -56,8 +65,10 @@ class Exodus(Module):
         self.population = drivers["population"]
         self.push = (
             p["exodus_base_rate"]
-            * np.exp(p["exodus_inflation_weight"] * drivers["inflation"]
-                     + p["exodus_gdp_weight"] * drivers["gdp_fall"])
+            * np.exp(
+                p["exodus_inflation_weight"] * drivers["inflation"]
+                + p["exodus_gdp_weight"] * drivers["gdp_fall"]
+            )
             * drivers["mobility"]
         )
         self.pool0 = p["exodus_pool_share"] * self.population[0]
@@ -83,18 +94,26 @@ class Exodus(Module):
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         first = people.count
         people.count = spawn_settled(
-            people.count, counts, places, w.origins, np.cumsum(self.origin_share), sim.keys,
-            365.0 / rate if rate > 0 else 1e12, sim.last_day, w.location_country,
-            people.state, people.document, people.returning, people.origin, people.location,
-            people.destination, people.money, people.departed_day, people.route_version,
-            people.queue_next, sim.queue_head, sim.current, sim.location_counts,
+            people.count,
+            counts,
+            places,
+            w.origins,
+            np.cumsum(self.origin_share),
+            sim.keys,
+            365.0 / rate if rate > 0 else 1e12,
+            sim.last_day,
+            w.location_country,
+            people.columns(),
+            sim.counters(),
         )
         sim.initial_emigrants = people.count - first
 
     def expected_departures(self, sim: Simulation, day: int) -> float:
         """People expected to leave today (all origins together)."""
         p = sim.parameters
-        abroad = (sim.current[PRESENT].sum() - sim.current[PRESENT, sim.world.origin_country]) * sim.scale
+        abroad = (
+            sim.current[PRESENT].sum() - sim.current[PRESENT, sim.world.origin_country]
+        ) * sim.scale
         share_abroad = abroad / self.population[day]
         left = sim.cumulative[DEPARTURES].sum() + sim.daily[DEPARTURES].sum()
         back = sim.cumulative[RETURNS].sum() + sim.daily[RETURNS].sum()
@@ -112,10 +131,16 @@ class Exodus(Module):
         people.reserve(n_new)
         p = sim.parameters
         people.count = spawn(
-            day, people.count, counts.astype(np.int64), sim.world.origins, sim.keys,
-            p["passport_share"], p["visa_share"], p["savings_median_usd"], p["savings_sigma"],
-            sim.choice, sim.world.destinations, sim.routing_version, sim.world.location_country,
-            people.state, people.document, people.returning, people.origin, people.location,
-            people.destination, people.money, people.departed_day, people.route_version,
-            people.queue_next, sim.queue_head, sim.current, sim.daily, sim.location_counts,
+            day,
+            people.count,
+            counts.astype(np.int64),
+            sim.world.origins,
+            sim.keys,
+            (p["passport_share"], p["visa_share"]),
+            (p["savings_median_usd"], p["savings_sigma"]),
+            sim.choice_arrays(),
+            sim.routing_version,
+            sim.world.location_country,
+            people.columns(),
+            sim.counters(),
         )

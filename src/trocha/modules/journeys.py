@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..kernels.journeys import process_day
+import numpy as np
+
+from ..kernels.journeys import (
+    N_RULES,
+    R_LIVING_COST,
+    R_RETURN_SHARE,
+    R_SETTLED_EVENT_DAYS,
+    R_WORK_DAYS,
+    process_day,
+)
 from .base import Module
 
 if TYPE_CHECKING:
@@ -26,17 +35,24 @@ class Journeys(Module):
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
         self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
+        self.rules = np.zeros(N_RULES)
+        self.rules[R_LIVING_COST] = p["living_cost_usd_day"]
+        self.rules[R_WORK_DAYS] = p["stranded_work_days"]
+        self.rules[R_SETTLED_EVENT_DAYS] = self.settled_event_days
+        self.rules[R_RETURN_SHARE] = self.return_share
+        self.links = w.link_arrays()
 
     def step(self, sim: Simulation, day: int) -> None:
-        p = sim.parameters
-        w = sim.world
-        people = sim.people
-        process_day(
-            day, sim.last_day, sim.keys, sim.routing_version, p["living_cost_usd_day"],
-            p["stranded_work_days"], self.wage_day, self.settled_event_days, self.return_share,
-            sim.routing.next_link, sim.choice, w.destinations, w.location_country, w.link_to,
-            w.link_days, w.link_cost, w.link_crossing, w.link_risk,
-            people.state, people.document, people.returning, people.origin, people.location,
-            people.destination, people.money, people.route_version, people.queue_next,
-            sim.queue_head, sim.current, sim.daily, sim.location_counts,
+        sim.events_handled += process_day(
+            day,
+            sim.last_day,
+            sim.keys,
+            sim.routing_version,
+            self.rules,
+            self.wage_day,
+            sim.choice_arrays(),
+            sim.world.location_country,
+            self.links,
+            sim.people.columns(),
+            sim.counters(),
         )

@@ -46,6 +46,7 @@ def manifest_for(sim: Simulation, timings: dict) -> dict:
         "parameter_overrides": sim.scenario.overrides,
         "agents_created": int(sim.people.count),
         "agents_abroad_at_start": int(sim.initial_emigrants),
+        "agent_events": int(sim.events_handled),
         "people_table_bytes": int(sim.people.nbytes()),
         "timings": timings,
         "python": platform.python_version(),

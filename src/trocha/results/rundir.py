@@ -16,14 +16,29 @@ FILES = ("timeseries.parquet", "locations.parquet", "events.parquet")
 
 SCHEMAS = {
     "timeseries.parquet": pa.schema(
-        [("date", pa.date32()), ("country", pa.string()), ("metric", pa.string()), ("value", pa.float64())]
+        [
+            ("date", pa.date32()),
+            ("country", pa.string()),
+            ("metric", pa.string()),
+            ("value", pa.float64()),
+        ]
     ),
     "locations.parquet": pa.schema(
-        [("date", pa.date32()), ("location", pa.string()), ("metric", pa.string()), ("value", pa.float64())]
+        [
+            ("date", pa.date32()),
+            ("location", pa.string()),
+            ("metric", pa.string()),
+            ("value", pa.float64()),
+        ]
     ),
     "events.parquet": pa.schema(
-        [("date", pa.date32()), ("kind", pa.string()), ("location", pa.string()),
-         ("country", pa.string()), ("detail", pa.string())]
+        [
+            ("date", pa.date32()),
+            ("kind", pa.string()),
+            ("location", pa.string()),
+            ("country", pa.string()),
+            ("detail", pa.string()),
+        ]
     ),
 }
 
@@ -35,8 +50,9 @@ def _write_parquet(frame, path: Path) -> None:
         values = frame[field.name]
         if field.type == pa.date32():
             values = values.dt.date
-        columns[field.name] = pa.array(values.tolist() if field.type == pa.date32() else values,
-                                       type=field.type)
+        columns[field.name] = pa.array(
+            values.tolist() if field.type == pa.date32() else values, type=field.type
+        )
     table = pa.table(columns, schema=SCHEMAS[path.name])
     pq.write_table(table, path, compression="zstd")
 

@@ -19,11 +19,12 @@ def stock_comparison(result: Result, targets: list[Target]) -> pd.DataFrame:
     table = year_end.assign(year=year_end["date"].dt.year).pivot(
         index="country", columns="year", values="value"
     )
-    observed = {
-        (t.country, t.date.year): t.value
-        for t in targets
-        if t.metric == "migrant_stock" and t.date.month == 12 and t.date.day == 31
-    }
+    # An observation counts for a year end if it falls within the last two months of the year
+    # (R4V world totals are snapshots, e.g. 5 Nov 2020); the latest one wins.
+    observed = {}
+    for t in sorted(targets, key=lambda t: t.date):
+        if t.metric == "migrant_stock" and (t.date.month, t.date.day) >= (11, 1):
+            observed[(t.country, t.date.year)] = t.value
     rows = []
     for country in table.index:
         for year in table.columns:
@@ -48,8 +49,8 @@ def _fmt(value: float | None) -> str:
     return f"{value:.0f}"
 
 
-def summary_table(result: Result, targets: list[Target], top: int = 10) -> Table:
-    """A Rich table: rows are host countries (largest first), cells 'simulated (observed)'."""
+def summary_table(result: Result, targets: list[Target], top: int = 6) -> Table:
+    """Rows are year ends, columns the largest host countries; cells: simulated over (observed)."""
     data = stock_comparison(result, targets)
     if data.empty:
         return Table(title="no complete calendar year simulated")
@@ -58,18 +59,21 @@ def summary_table(result: Result, targets: list[Target], top: int = 10) -> Table
     origin = result.manifest.get("origin_country")
     countries = [c for c in last.sort_values(ascending=False).index if c not in ("ALL", origin)]
     order = ["ALL", *countries[:top]]
-    table = Table(title="Venezuelan-born migrant stock at year end: simulated (observed)")
-    table.add_column("country")
-    years = sorted(data["year"].unique())
-    for year in years:
-        table.add_column(str(year), justify="right")
-    cells = data.set_index(["country", "year"])
+    table = Table(
+        title="Migrant stock at year end: simulated (observed)",
+        caption="observed: targets.csv (UNHCR end-year stocks; ALL: R4V/IOM totals from November)",
+    )
+    table.add_column("year")
     for country in order:
-        row = [country]
-        for year in years:
+        table.add_column(country, justify="right")
+    cells = data.set_index(["country", "year"])
+    for year in sorted(data["year"].unique()):
+        row = [str(year)]
+        for country in order:
             sim = cells.loc[(country, year), "simulated"]
             obs = cells.loc[(country, year), "observed"]
-            row.append(f"{_fmt(sim)} ({_fmt(obs)})" if obs is not None and not pd.isna(obs) else _fmt(sim))
+            has_obs = obs is not None and not pd.isna(obs)
+            row.append(f"{_fmt(sim)}\n({_fmt(obs)})" if has_obs else _fmt(sim))
         table.add_row(*row)
     return table
 

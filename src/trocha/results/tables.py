@@ -30,7 +30,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "official_crossings": ("people/day", "entries into the country through official crossings"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
-    "emigrants_cumulative": ("people", "people who ever left, incl. those abroad at the start (ALL only)"),
+    "emigrants_cumulative": (
+        "people",
+        "people who ever left, incl. those abroad at the start (ALL only)",
+    ),
     "returned_cumulative": ("people", "people who came back (ALL only)"),
     "deaths_cumulative": ("people", "people who died on the way (ALL only)"),
 }
@@ -86,14 +89,21 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     def add(metric: str, by_country: np.ndarray | None, total: np.ndarray) -> None:
         if by_country is not None:
             n_days, nc = by_country.shape
-            frames.append(pd.DataFrame({
-                "date": np.repeat(dates, nc),
-                "country": np.tile(codes, n_days),
-                "metric": metric,
-                "value": by_country.reshape(-1) * scale,
-            }))
-        frames.append(pd.DataFrame({"date": dates, "country": "ALL", "metric": metric,
-                                    "value": total * scale}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "date": np.repeat(dates, nc),
+                        "country": np.tile(codes, n_days),
+                        "metric": metric,
+                        "value": by_country.reshape(-1) * scale,
+                    }
+                )
+            )
+        frames.append(
+            pd.DataFrame(
+                {"date": dates, "country": "ALL", "metric": metric, "value": total * scale}
+            )
+        )
 
     for metric, row in _CURRENT.items():
         data = rec.current[:, row, :]
@@ -118,12 +128,16 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     loc_frames = []
     for metric, row in (("present", k.LOC_PRESENT), ("stranded", k.LOC_STRANDED)):
         data = rec.locations[:, row, :]
-        loc_frames.append(pd.DataFrame({
-            "date": np.repeat(weeks, w.n_locations),
-            "location": np.tile(names, len(weeks)),
-            "metric": metric,
-            "value": data.reshape(-1) * scale,
-        }))
+        loc_frames.append(
+            pd.DataFrame(
+                {
+                    "date": np.repeat(weeks, w.n_locations),
+                    "location": np.tile(names, len(weeks)),
+                    "metric": metric,
+                    "value": data.reshape(-1) * scale,
+                }
+            )
+        )
     locations = pd.concat(loc_frames, ignore_index=True)
     locations["location"] = locations["location"].astype(str)
 
@@ -131,8 +145,15 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     arrivals = rec.daily[:, k.ARRIVALS, :]
     for c in np.flatnonzero(arrivals.sum(axis=0) > 0):
         first = int(np.argmax(arrivals[:, c] > 0))
-        events.append((first, "first_arrival", "", w.country_codes[c],
-                       f"first simulated emigrants settle in {w.country_codes[c]}"))
+        events.append(
+            (
+                first,
+                "first_arrival",
+                "",
+                w.country_codes[c],
+                f"first simulated emigrants settle in {w.country_codes[c]}",
+            )
+        )
     events.sort(key=lambda e: (e[0], e[1], e[3], e[4]))
     events_df = pd.DataFrame(
         {

@@ -7,8 +7,8 @@ each as `file:row: field: what is wrong and what is expected`.
 from __future__ import annotations
 
 import csv
-import difflib
 import datetime as dt
+import difflib
 import hashlib
 import tomllib
 import unicodedata
@@ -25,15 +25,15 @@ from .problems import Problem, ScenarioError
 from .tables import (
     OPTIONAL_TABLES,
     TABLES,
-    InitialStockRow,
-    TargetRow,
     BorderRegimeRow,
     CountryRow,
+    InitialStockRow,
     LocationRow,
     PushFactorRow,
     RouteRow,
     Row,
     SourceRow,
+    TargetRow,
 )
 
 
@@ -171,7 +171,12 @@ def _read_toml(folder: Path, problems: list[Problem]) -> tuple[ScenarioSpec | No
     unknown = set(doc) - {"scenario", "parameters"}
     for section in sorted(unknown):
         problems.append(
-            Problem("scenario.toml", None, section, "unknown section; expected [scenario] or [parameters]")
+            Problem(
+                "scenario.toml",
+                None,
+                section,
+                "unknown section; expected [scenario] or [parameters]",
+            )
         )
     spec = None
     try:
@@ -221,7 +226,9 @@ def _read_table(
                 problems.append(Problem(file, 1, column, "missing column; add it to the header"))
             for column in unknown:
                 problems.append(
-                    Problem(file, 1, column, f"unknown column; expected columns: {', '.join(expected)}")
+                    Problem(
+                        file, 1, column, f"unknown column; expected columns: {', '.join(expected)}"
+                    )
                 )
             return None
         rows = []
@@ -245,7 +252,12 @@ def _duplicates(file: str, column: str, values: list[str]) -> list[Problem]:
     for i, value in enumerate(values, start=2):
         if value in seen:
             problems.append(
-                Problem(file, i, column, f"duplicate '{value}' (first on row {seen[value]}); must be unique")
+                Problem(
+                    file,
+                    i,
+                    column,
+                    f"duplicate '{value}' (first on row {seen[value]}); must be unique",
+                )
             )
         else:
             seen[value] = i
@@ -273,7 +285,12 @@ def _cross_check(
         for i, row in enumerate(rows, start=2):
             if row.source_id not in sources:
                 problems.append(
-                    Problem(f"{name}.csv", i, "source_id", f"'{row.source_id}' is not in sources.csv; add it there")
+                    Problem(
+                        f"{name}.csv",
+                        i,
+                        "source_id",
+                        f"'{row.source_id}' is not in sources.csv; add it there",
+                    )
                 )
 
     iso = {c.iso3: c for c in countries}
@@ -281,31 +298,59 @@ def _cross_check(
         iso = _Everything(iso)
     if spec.origin_country not in iso:
         problems.append(
-            Problem("scenario.toml", None, "scenario.origin_country", f"'{spec.origin_country}' is not in countries.csv")
+            Problem(
+                "scenario.toml",
+                None,
+                "scenario.origin_country",
+                f"'{spec.origin_country}' is not in countries.csv",
+            )
         )
     elif iso.get(spec.origin_country) is not None and iso[spec.origin_country].role != "origin":
         problems.append(
-            Problem("countries.csv", None, "role", f"origin country {spec.origin_country} must have role 'origin'")
+            Problem(
+                "countries.csv",
+                None,
+                "role",
+                f"origin country {spec.origin_country} must have role 'origin'",
+            )
         )
     by_name = {}
     for i, loc in enumerate(locations, start=2):
         by_name[loc.name] = loc
         if loc.country not in iso:
-            problems.append(Problem("locations.csv", i, "country", f"'{loc.country}' is not in countries.csv"))
+            problems.append(
+                Problem("locations.csv", i, "country", f"'{loc.country}' is not in countries.csv")
+            )
         elif loc.kind == "origin" and loc.country != spec.origin_country and iso.get(loc.country):
             problems.append(
-                Problem("locations.csv", i, "kind", f"origin places must be in the origin country {spec.origin_country}")
+                Problem(
+                    "locations.csv",
+                    i,
+                    "kind",
+                    f"origin places must be in the origin country {spec.origin_country}",
+                )
             )
         if loc.kind in ("origin", "city") and loc.population == 0:
-            problems.append(Problem("locations.csv", i, "population", f"a {loc.kind} needs a population > 0"))
+            problems.append(
+                Problem("locations.csv", i, "population", f"a {loc.kind} needs a population > 0")
+            )
     if not any(loc.kind == "origin" for loc in locations):
-        problems.append(Problem("locations.csv", None, "kind", "no origin place; add at least one kind=origin row"))
+        problems.append(
+            Problem(
+                "locations.csv", None, "kind", "no origin place; add at least one kind=origin row"
+            )
+        )
     hosts = {c.iso3 for c in countries if c.role == "host"}
     if "countries" not in broken and not any(
         loc.kind == "city" and loc.country in hosts for loc in locations
     ):
         problems.append(
-            Problem("locations.csv", None, "kind", "no destination: add a kind=city place in a host country")
+            Problem(
+                "locations.csv",
+                None,
+                "kind",
+                "no destination: add a kind=city place in a host country",
+            )
         )
 
     neighbours: dict[str, set[str]] = defaultdict(set)
@@ -316,21 +361,34 @@ def _cross_check(
                 ends_ok = False
             elif end not in by_name:
                 close = _similar_name(end, by_name)
-                hint = f"; did you mean '{close}'?" if close else "; it must be a name in locations.csv"
+                hint = (
+                    f"; did you mean '{close}'?"
+                    if close
+                    else "; it must be a name in locations.csv"
+                )
                 problems.append(Problem("routes.csv", i, column, f"unknown location '{end}'{hint}"))
                 ends_ok = False
         if not ends_ok:
             continue
         if route.from_ == route.to:
-            problems.append(Problem("routes.csv", i, "to", "a route must join two different places"))
+            problems.append(
+                Problem("routes.csv", i, "to", "a route must join two different places")
+            )
         same_country = by_name[route.from_].country == by_name[route.to].country
         if same_country and route.crossing != "none":
             problems.append(
-                Problem("routes.csv", i, "crossing", "both ends are in one country; use crossing=none")
+                Problem(
+                    "routes.csv", i, "crossing", "both ends are in one country; use crossing=none"
+                )
             )
         if not same_country and route.crossing == "none":
             problems.append(
-                Problem("routes.csv", i, "crossing", "the ends are in two countries; use official or irregular")
+                Problem(
+                    "routes.csv",
+                    i,
+                    "crossing",
+                    "the ends are in two countries; use official or irregular",
+                )
             )
         neighbours[route.from_].add(route.to)
         neighbours[route.to].add(route.from_)
@@ -345,14 +403,21 @@ def _cross_check(
         for i, loc in enumerate(locations, start=2):
             if loc.name not in reached:
                 problems.append(
-                    Problem("locations.csv", i, "name", f"'{loc.name}' is not connected to '{start}' by any route")
+                    Problem(
+                        "locations.csv",
+                        i,
+                        "name",
+                        f"'{loc.name}' is not connected to '{start}' by any route",
+                    )
                 )
 
     for i, regime in enumerate(regimes, start=2):
         for column in ("country", "from_country"):
             code = getattr(regime, column)
             if code != "*" and code not in iso:
-                problems.append(Problem("border_regimes.csv", i, column, f"'{code}' is not in countries.csv"))
+                problems.append(
+                    Problem("border_regimes.csv", i, column, f"'{code}' is not in countries.csv")
+                )
 
     for i, stock in enumerate(tables.get("initial_stock") or [], start=2):
         if stock.location not in by_name and "locations" not in broken:
@@ -361,23 +426,37 @@ def _cross_check(
             )
         elif stock.location in by_name and by_name[stock.location].country == spec.origin_country:
             problems.append(
-                Problem("initial_stock.csv", i, "location", "must be abroad (not in the origin country)")
+                Problem(
+                    "initial_stock.csv", i, "location", "must be abroad (not in the origin country)"
+                )
             )
     for i, target in enumerate(tables.get("targets") or [], start=2):
         if target.country != "ALL" and target.country not in iso:
-            problems.append(Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv"))
+            problems.append(
+                Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv")
+            )
     for name in OPTIONAL_TABLES:
         for i, row in enumerate(tables.get(name) or [], start=2):
             if "sources" not in broken and row.source_id not in sources:
                 problems.append(
-                    Problem(f"{name}.csv", i, "source_id", f"'{row.source_id}' is not in sources.csv; add it there")
+                    Problem(
+                        f"{name}.csv",
+                        i,
+                        "source_id",
+                        f"'{row.source_id}' is not in sources.csv; add it there",
+                    )
                 )
 
     years = {p.year for p in push}
     for year in (spec.start.year, spec.end.year):
         if year not in years:
             problems.append(
-                Problem("push_factors.csv", None, "year", f"no row for {year}; the rows must cover the simulated years")
+                Problem(
+                    "push_factors.csv",
+                    None,
+                    "year",
+                    f"no row for {year}; the rows must cover the simulated years",
+                )
             )
     return problems
 

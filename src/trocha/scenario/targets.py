@@ -1,4 +1,4 @@
-"""Observed figures shipped with a scenario (optional `targets.csv`), for summaries and calibration."""
+"""Observed figures shipped with a scenario (optional `targets.csv`)."""
 
 from __future__ import annotations
 

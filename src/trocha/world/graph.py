@@ -47,6 +47,10 @@ class World:
     def n_countries(self) -> int:
         return len(self.country_codes)
 
+    def link_arrays(self) -> tuple:
+        """Link columns in the order kernels unpack them."""
+        return (self.link_to, self.link_days, self.link_cost, self.link_crossing, self.link_risk)
+
     def location_index(self, name: str) -> int:
         return self.location_names.index(name)
 
@@ -68,27 +72,41 @@ def build_world(scenario: Scenario) -> World:
     for r in scenario.routes:
         for a, b in ((r.from_, r.to), (r.to, r.from_)):
             rows.append(
-                (index[a], index[b], r.distance_km / speed[r.mode], r.cost_usd,
-                 CROSSINGS.index(r.crossing), r.death_risk, MODES.index(r.mode))
+                (
+                    index[a],
+                    index[b],
+                    r.distance_km / speed[r.mode],
+                    r.cost_usd,
+                    CROSSINGS.index(r.crossing),
+                    r.death_risk,
+                    MODES.index(r.mode),
+                )
             )
     links = list(zip(*rows, strict=True))
     role = {c.iso3: c.role for c in scenario.countries}
     loc_country = np.array([country_of[loc.country] for loc in scenario.locations], dtype=np.int32)
     destinations = [
-        i for i, loc in enumerate(scenario.locations)
+        i
+        for i, loc in enumerate(scenario.locations)
         if loc.kind == "city" and role[loc.country] == "host"
     ]
     origins = [i for i, loc in enumerate(scenario.locations) if loc.kind == "origin"]
     return World(
         location_names=names,
         location_country=loc_country,
-        location_kind=np.array([KINDS.index(loc.kind) for loc in scenario.locations], dtype=np.int8),
-        location_population=np.array([loc.population for loc in scenario.locations], dtype=np.float64),
+        location_kind=np.array(
+            [KINDS.index(loc.kind) for loc in scenario.locations], dtype=np.int8
+        ),
+        location_population=np.array(
+            [loc.population for loc in scenario.locations], dtype=np.float64
+        ),
         location_lat=np.array([loc.lat for loc in scenario.locations]),
         location_lon=np.array([loc.lon for loc in scenario.locations]),
         country_codes=codes,
         country_wage=np.array([c.wage_usd_month for c in scenario.countries], dtype=np.float64),
-        country_constant=np.array([c.choice_constant for c in scenario.countries], dtype=np.float64),
+        country_constant=np.array(
+            [c.choice_constant for c in scenario.countries], dtype=np.float64
+        ),
         country_role=[c.role for c in scenario.countries],
         origin_country=country_of[scenario.spec.origin_country],
         link_from=np.array(links[0], dtype=np.int32),

@@ -61,7 +61,8 @@ class RegimeSchedule:
 def build_regime_schedule(scenario: Scenario, world: World) -> RegimeSchedule:
     start = scenario.spec.start
     rows = sorted(
-        enumerate(scenario.border_regimes), key=lambda item: (item[1].date, item[1].from_country != "*", item[0])
+        enumerate(scenario.border_regimes),
+        key=lambda item: (item[1].date, item[1].from_country != "*", item[0]),
     )
     timelines: dict[int, list[tuple[int, int]]] = {}
     for link in np.flatnonzero(world.link_crossing == CROSSING_OFFICIAL):
@@ -74,7 +75,9 @@ def build_regime_schedule(scenario: Scenario, world: World) -> RegimeSchedule:
         ]
         timelines[int(link)] = timeline
     changes = [
-        RegimeChange((r.date - start).days, r.date, r.country, r.from_country, r.regime, r.source_id)
+        RegimeChange(
+            (r.date - start).days, r.date, r.country, r.from_country, r.regime, r.source_id
+        )
         for _, r in rows
     ]
     days = sorted({max(0, c.day) for c in changes})

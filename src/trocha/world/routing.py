@@ -17,8 +17,11 @@ from .graph import CROSSING_IRREGULAR, World
 
 @dataclass
 class RoutingTables:
-    next_link: np.ndarray  # int32 [class, here, destination]; -1 if here == destination or unreachable
+    next_link: (
+        np.ndarray
+    )  # int32 [class, here, destination]; -1 if here == destination or unreachable
     cost: np.ndarray  # float64 [class, here, destination] generalised cost, inf if unreachable
+    trip_cost: np.ndarray  # float64 [class, here, destination index] USD fares + living costs
 
 
 def link_costs(world: World, parameters: dict[str, float]) -> np.ndarray:
@@ -30,7 +33,32 @@ def link_costs(world: World, parameters: dict[str, float]) -> np.ndarray:
     )
 
 
-def compute_routing(world: World, link_cost: np.ndarray, allowed: np.ndarray) -> RoutingTables:
+def trip_money(world: World, next_link: np.ndarray, living_cost: float) -> np.ndarray:
+    """USD needed to follow the best route from every place to every place (inf: unreachable)."""
+    n = world.n_locations
+    days = np.maximum(1, (world.link_days + 0.5).astype(np.int64))
+    spend = world.link_cost + living_cost * days
+    out = np.empty(next_link.shape)
+    here = np.arange(n)[:, None]
+    dest = np.arange(n)[None, :]
+    for c in range(next_link.shape[0]):
+        links = next_link[c]
+        has = links >= 0
+        safe = np.where(has, links, 0)
+        money = np.where(here == dest, 0.0, np.inf)
+        for _ in range(n):
+            step = np.where(has, spend[safe] + money[world.link_to[safe], dest], money)
+            step = np.where(here == dest, 0.0, step)
+            if np.array_equal(step, money):
+                break
+            money = step
+        out[c] = money
+    return out
+
+
+def compute_routing(
+    world: World, link_cost: np.ndarray, allowed: np.ndarray, living_cost: float = 0.0
+) -> RoutingTables:
     """Shortest paths for each document class over the links that class may use."""
     n = world.n_locations
     n_classes = allowed.shape[0]
@@ -53,4 +81,5 @@ def compute_routing(world: World, link_cost: np.ndarray, allowed: np.ndarray) ->
         here, dest = np.nonzero(pred.T >= 0)
         nxt = pred.T[here, dest]
         next_link[c, here, dest] = best_link[here, nxt]
-    return RoutingTables(next_link=next_link, cost=cost)
+    trip_cost = trip_money(world, next_link, living_cost)[:, :, world.destinations]
+    return RoutingTables(next_link=next_link, cost=cost, trip_cost=np.ascontiguousarray(trip_cost))

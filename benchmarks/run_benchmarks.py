@@ -1,0 +1,107 @@
+"""Full-scale benchmark of the default scenario: wall time, throughput and peak memory.
+
+Each configuration runs in a fresh Python process (so peak RSS is its own) after a warm-up run that
+compiles the Numba kernels into the on-disk cache. Results go to benchmarks/results/<name>.json and
+a table in docs/benchmarks.md.
+
+Usage: python benchmarks/run_benchmarks.py [--scales 1 10] [--repeats 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+CHILD = r"""
+import json, resource, sys, time
+import numpy as np
+import trocha
+scale = int(sys.argv[1])
+scenario = trocha.load_scenario("venezuela")
+t0 = time.perf_counter()
+sim = trocha.Simulation(scenario, seed=1, scale=scale)
+result = sim.run()
+wall = time.perf_counter() - t0
+rec = next(m for m in sim.modules if m.name == "recorder")
+agent_days = int(rec.current[:, 0, :].sum())  # agents alive away from home, summed over days
+print(json.dumps({
+    "scale": scale,
+    "wall_seconds": wall,
+    "simulate_seconds": result.manifest["timings"]["total_seconds"],
+    "step_seconds": result.manifest["timings"]["step_seconds"],
+    "agents": int(sim.people.count),
+    "agent_events": int(sim.events_handled),
+    "agent_days": agent_days,
+    "days": sim.n_days,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "people_table_mb": sim.people.nbytes() / 2**20,
+    "stock_end_2020": float(result.metric("migrant_stock")["2020-12-31"]),
+}))
+"""
+
+
+def run_child(scale: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(scale)], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--repeats", type=int, default=1)
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    print("warm-up (compiles and caches the kernels) ...", flush=True)
+    run_child(1000)
+    rows = []
+    for scale in args.scales:
+        runs = [run_child(scale) for _ in range(args.repeats)]
+        runs.sort(key=lambda r: r["wall_seconds"])
+        best = runs[len(runs) // 2]  # median
+        best["repeats"] = args.repeats
+        best["events_per_second"] = best["agent_events"] / best["simulate_seconds"]
+        best["agent_days_per_second"] = best["agent_days"] / best["simulate_seconds"]
+        best["machine"] = (
+            f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+        )
+        best["date"] = dt.date.today().isoformat()
+        name = f"venezuela_scale{scale}"
+        (RESULTS / f"{name}.json").write_text(json.dumps(best, indent=2) + "\n")
+        rows.append(best)
+        print(json.dumps(best), flush=True)
+    table = [
+        "| scale | agents | agent events | wall s | simulate s | events/s | agent-days/s "
+        "| peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        table.append(
+            f"| {r['scale']} | {r['agents']:,} | {r['agent_events']:,} | {r['wall_seconds']:.1f} | "
+            f"{r['simulate_seconds']:.1f} | {r['events_per_second']:.3g} | "
+            f"{r['agent_days_per_second']:.3g} | {r['peak_rss_mb']:.0f} |"
+        )
+    text = DOC.read_text() if DOC.exists() else ""
+    marker_start, marker_end = "<!-- engine-table -->", "<!-- /engine-table -->"
+    block = f"{marker_start}\n" + "\n".join(table) + f"\n{marker_end}"
+    if marker_start in text:
+        before, rest = text.split(marker_start, 1)
+        text = before + block + rest.split(marker_end, 1)[1]
+    else:
+        text += "\n" + block + "\n"
+    DOC.write_text(text)
+    print("\n".join(table))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Routing tables against brute force on the tiny and default scenarios."""
+
+import numpy as np
+import pytest
+
+import trocha
+from trocha.world.graph import build_world
+from trocha.world.regimes import build_regime_schedule
+from trocha.world.routing import compute_routing, link_costs
+
+
+def floyd_warshall(world, cost, allowed_links):
+    n = world.n_locations
+    dist = np.full((n, n), np.inf)
+    np.fill_diagonal(dist, 0.0)
+    for link in np.flatnonzero(allowed_links):
+        a, b = world.link_from[link], world.link_to[link]
+        dist[a, b] = min(dist[a, b], cost[link])
+    for k in range(n):
+        dist = np.minimum(dist, dist[:, [k]] + dist[[k], :])
+    return dist
+
+
+@pytest.mark.parametrize("name", ["tiny", "venezuela"])
+@pytest.mark.parametrize("date", ["2014-06-01", "2019-03-01", "2020-06-01"])
+def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
+    scenario = trocha.load_scenario(name)
+    world = build_world(scenario)
+    schedule = build_regime_schedule(scenario, world)
+    start = scenario.spec.start
+    day = max(0, (np.datetime64(date) - np.datetime64(start)).astype(int))
+    allowed = schedule.allowed(int(day), len(world.link_from))
+    cost = link_costs(world, scenario.parameters)
+    living = 4.0
+    tables = compute_routing(world, cost, allowed, living)
+    for c in range(allowed.shape[0]):
+        brute = floyd_warshall(world, cost, allowed[c])
+        finite = np.isfinite(brute)
+        assert np.array_equal(finite, np.isfinite(tables.cost[c]))
+        assert np.allclose(tables.cost[c][finite], brute[finite])
+        # Walking next_link from each place reaches each destination at the tabled cost and money.
+        for j_index, j in enumerate(world.destinations[:8]):
+            for i in range(world.n_locations):
+                if not finite[i, j]:
+                    assert tables.next_link[c, i, j] == -1
+                    continue
+                here, total, money, hops = i, 0.0, 0.0, 0
+                while here != j:
+                    link = tables.next_link[c, here, j]
+                    assert allowed[c, link]
+                    total += cost[link]
+                    money += world.link_cost[link] + living * max(1, int(world.link_days[link] + 0.5))
+                    here = world.link_to[link]
+                    hops += 1
+                    assert hops <= world.n_locations
+                assert total == pytest.approx(tables.cost[c, i, j])
+                assert money == pytest.approx(tables.trip_cost[c, i, j_index])
