@@ -49,7 +49,9 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
                     link = tables.next_link[c, here, j]
                     assert allowed[c, link]
                     total += cost[link]
-                    money += world.link_cost[link] + living * max(1, int(world.link_days[link] + 0.5))
+                    money += world.link_cost[link] + living * max(
+                        1, int(world.link_days[link] + 0.5)
+                    )
                     here = world.link_to[link]
                     hops += 1
                     assert hops <= world.n_locations
