@@ -9,20 +9,26 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from .kernels.journeys import STREAM_NAMES
 from .loop import run_loop
 from .modules.base import Module
 from .modules.borders import Borders
 from .modules.destinations import Destinations
+from .modules.enforcement import Enforcement
 from .modules.exodus import Exodus
+from .modules.exploitation import Exploitation
 from .modules.journeys import Journeys
+from .modules.market import Market
+from .modules.organisation import Organisations
 from .people import People
 from .results.recorder import Recorder
 from .results.tables import Result, build_result
 from .rng import stream_key
 from .scenario.loader import Scenario
-from .world.graph import build_world
+from .world.graph import CROSSING_IRREGULAR, build_world
+from .world.routing import compute_routing, link_costs
 
 
 class Simulation:
@@ -71,13 +77,49 @@ class Simulation:
         self.people = People(int(pool / self.scale * 0.8) + 1024)
         self.routing = None
         self.routing_version = 0
+        self.reroutes = 0
+        self.borders_allowed = None
+        self.economy = build_economy(self)
         self.choice = None
         self.choice_stale = True
         self.events_handled = 0  # agent events handled by the journeys kernel
         self.initial_emigrants = 0  # agents already abroad on day 0 (initial_stock.csv)
         self.events: list[tuple[int, str, str, str, str]] = []
-        self.modules: list[Module] = [Borders(), Destinations(), Exodus(), Journeys(), Recorder()]
+        self.policing = np.zeros(self.world.n_countries)
+        self.corruption = np.zeros(self.world.n_countries)
+        self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
+        self.modules: list[Module] = [
+            Borders(),
+            Market(),
+            Organisations(),
+            Enforcement(),
+            Exploitation(),
+            Destinations(),
+            Exodus(),
+            Journeys(),
+            Recorder(),
+        ]
         self._ran = False
+
+    def link_prices(self) -> np.ndarray:
+        """What each link costs a migrant now: fares, and the current fee at irregular crossings."""
+        w = self.world
+        return np.where(w.link_crossing == CROSSING_IRREGULAR, self.economy.link_fee, w.link_cost)
+
+    def reroute(self, new_regimes: bool) -> None:
+        """Recompute routing tables; after a regime change travellers reconsider destinations."""
+        prices = self.link_prices()
+        self.routing = compute_routing(
+            self.world,
+            link_costs(self.world, self.parameters, prices),
+            self.borders_allowed,
+            self.parameters["living_cost_usd_day"],
+            prices,
+        )
+        self.reroutes += 1
+        if new_regimes:
+            self.routing_version += 1
+        self.choice_stale = True
 
     def counters(self) -> tuple:
         """Counter arrays in the order kernels unpack them."""

@@ -61,6 +61,10 @@ def test_manifest_is_complete_and_describes_the_run(run_dir, tiny):
     assert (manifest["start"], manifest["end"]) == ("2017-01-01", "2020-12-31")
     assert set(manifest["timings"]["step_seconds"]) == {
         "borders",
+        "market",
+        "organisation",
+        "enforcement",
+        "exploitation",
         "destinations",
         "exodus",
         "journeys",
@@ -79,8 +83,11 @@ def test_metric_names_are_documented_snake_case(run_dir):
 
 
 def test_values_are_people_not_agents(tiny, tiny_result):
-    # scale 100: every value is a whole number of agents times 100.
-    values = tiny_result.timeseries["value"].to_numpy()
+    # scale 100: every count of people is a whole number of agents times 100.
+    ts = tiny_result.timeseries
+    people = [m for m, (unit, _) in METRICS.items() if unit in ("people", "people/day")]
+    values = ts[ts["metric"].isin(people)]["value"].to_numpy()
+    assert len(values) > 0
     assert ((values % 100) == 0).all()
 
 

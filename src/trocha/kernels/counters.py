@@ -5,13 +5,39 @@ the number of countries, not the number of agents.
 """
 
 # current[row, country]: people there now
-PRESENT, MOVING, STRANDED_NOW = 0, 1, 2
-N_CURRENT = 3
+PRESENT, MOVING, STRANDED_NOW, VICTIMS_NOW = 0, 1, 2, 3
+N_CURRENT = 4
 
 # daily[row, country]: events today (reset every day)
-ARRIVALS, IRREGULAR, OFFICIAL, DEATHS, RETURNS, DEPARTURES, STRANDINGS = 0, 1, 2, 3, 4, 5, 6
-N_DAILY = 7
+(
+    ARRIVALS,
+    IRREGULAR,
+    OFFICIAL,
+    DEATHS,
+    RETURNS,
+    DEPARTURES,
+    STRANDINGS,
+    VICTIMS_NEW,
+    VICTIMS_IDENTIFIED,
+    VICTIMS_ESCAPED,
+    VICTIMS_DIED,
+    RECRUITED_ORIGIN,
+    RECRUITED_DESTINATION,
+    RECRUITED_BONDAGE,
+) = range(14)
+N_DAILY = 14
 
 # location[row, place]: people at each place now
-LOC_PRESENT, LOC_STRANDED = 0, 1
-N_LOCATION = 2
+LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2
+N_LOCATION = 3
+
+# ledger[row, column]: money, cumulative USD. Rows 0..n-1 are organisations (and armed groups);
+# the last row is everyone else (transport operators, independent guides, the migrants themselves).
+# Migrants' money in:
+L_SAVINGS_IN, L_EARNINGS_IN = 0, 1
+# Migrants' money out:
+L_FARES, L_LIVING, L_FEES, L_PACKAGES, L_CONFISCATED, L_LOST = 2, 3, 4, 5, 6, 7
+# Organisations' own flows (not migrants' money):
+L_DRUGS, L_PACKAGE_COSTS = 8, 9
+N_LEDGER = 10
+MIGRANT_OUT = (L_FARES, L_LIVING, L_FEES, L_PACKAGES, L_CONFISCATED, L_LOST)

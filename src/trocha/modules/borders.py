@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..world.regimes import build_regime_schedule
-from ..world.routing import compute_routing, link_costs
 from .base import Module
 
 if TYPE_CHECKING:
@@ -22,9 +21,9 @@ class Borders(Module):
 
     def init(self, sim: Simulation) -> None:
         self.schedule = build_regime_schedule(sim.scenario, sim.world)
-        self.link_cost = link_costs(sim.world, sim.parameters)
         self._change_days = set(int(d) for d in self.schedule.change_days)
-        self._reroute(sim, 0)
+        sim.borders_allowed = self.schedule.allowed(0, len(sim.world.link_from))
+        sim.reroute(new_regimes=True)
         for change in self.schedule.changes:
             if 0 <= change.day <= sim.last_day:
                 sim.events.append(
@@ -38,16 +37,9 @@ class Borders(Module):
                     )
                 )
 
-    def _reroute(self, sim: Simulation, day: int) -> None:
-        self.allowed = self.schedule.allowed(day, len(sim.world.link_from))
-        sim.routing = compute_routing(
-            sim.world, self.link_cost, self.allowed, sim.parameters["living_cost_usd_day"]
-        )
-        sim.routing_version += 1
-        sim.choice_stale = True
-
     def step(self, sim: Simulation, day: int) -> None:
         if day in self._change_days and day > 0:
             allowed = self.schedule.allowed(day, len(sim.world.link_from))
-            if not np.array_equal(allowed, self.allowed):
-                self._reroute(sim, day)
+            if not np.array_equal(allowed, sim.borders_allowed):
+                sim.borders_allowed = allowed
+                sim.reroute(new_regimes=True)

@@ -132,6 +132,7 @@ class Exodus(Module):
         p = sim.parameters
         people.count = spawn(
             day,
+            sim.last_day,
             people.count,
             counts.astype(np.int64),
             sim.world.origins,
@@ -143,4 +144,5 @@ class Exodus(Module):
             sim.world.location_country,
             people.columns(),
             sim.counters(),
+            sim.economy.kernel_arrays(),
         )

@@ -55,4 +55,5 @@ class Journeys(Module):
             self.links,
             sim.people.columns(),
             sim.counters(),
+            sim.economy.kernel_arrays(),
         )

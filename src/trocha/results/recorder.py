@@ -8,6 +8,7 @@ import numpy as np
 
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from ..modules.base import Module
+from ..world.graph import CROSSING_IRREGULAR
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -24,11 +25,45 @@ class Recorder(Module):
         self.daily = np.zeros((sim.n_days, N_DAILY, nc), dtype=np.int64)
         self.location_days = np.arange(0, sim.n_days, LOCATION_EVERY_DAYS)
         self.locations = np.zeros((len(self.location_days), N_LOCATION, nl), dtype=np.int64)
+        eco = sim.economy
+        n_org = eco.n_orgs
+        self.revenue = np.zeros((sim.n_days, n_org, eco.revenue.shape[1]))
+        self.ledger = np.zeros((sim.n_days, n_org + 1, eco.ledger.shape[1]))
+        self.members = np.zeros((sim.n_days, n_org, nc))
+        self.cells = np.zeros((sim.n_days, n_org, nc), dtype=np.int64)
+        self.fees = np.full((sim.n_days, nc + 1), np.nan)
+        self.arrests = np.zeros((sim.n_days, nc))
+        w = sim.world
+        self._irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
+        self._entry = w.location_country[w.link_to[self._irregular]]
+        self._entry_count = np.bincount(self._entry, minlength=nc)
 
     def step(self, sim: Simulation, day: int) -> None:
         self.current[day] = sim.current
         self.daily[day] = sim.daily
         if day % LOCATION_EVERY_DAYS == 0:
             self.locations[day // LOCATION_EVERY_DAYS] = sim.location_counts
+        self._economy(sim, day)
         sim.cumulative += sim.daily
         sim.daily[:] = 0
+
+    def _economy(self, sim: Simulation, day: int) -> None:
+        eco, w = sim.economy, sim.world
+        self.ledger[day] = eco.ledger
+        self.arrests[day] = sim.arrests
+        if len(self._irregular):
+            fee = eco.link_fee[self._irregular]
+            sums = np.bincount(self._entry, weights=fee, minlength=w.n_countries)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                self.fees[day, :-1] = sums / self._entry_count
+            self.fees[day, -1] = fee.mean()
+        if eco.n_orgs == 0:
+            return
+        self.revenue[day] = eco.revenue
+        for org in range(eco.n_orgs):
+            self.members[day, org] = np.bincount(
+                w.location_country, weights=eco.members[org], minlength=w.n_countries
+            )
+            self.cells[day, org] = np.bincount(
+                w.location_country, weights=eco.cell[org], minlength=w.n_countries
+            )

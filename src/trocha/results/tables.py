@@ -35,12 +35,58 @@ METRICS: dict[str, tuple[str, str]] = {
         "people who ever left, incl. those abroad at the start (ALL only)",
     ),
     "returned_cumulative": ("people", "people who came back (ALL only)"),
-    "deaths_cumulative": ("people", "people who died on the way (ALL only)"),
+    "deaths_cumulative": ("people", "people who died on the way or in exploitation (ALL only)"),
+    "trocha_fee_usd": ("USD", "mean fee at the irregular crossings into the country (ALL: all)"),
+    "victims_current": ("people", "people held in exploitation in the country"),
+    "victims_new": ("people/day", "people newly trafficked into exploitation in the country"),
+    "victims_exited": ("people/day", "victims leaving exploitation (identified + escaped + died)"),
+    "victims_identified": ("people/day", "victims identified and rescued by the state"),
+    "victims_escaped": ("people/day", "victims who escaped"),
+    "victims_died": ("people/day", "victims who died in exploitation"),
+    "recruitment_origin": ("people/day", "victims recruited by deceptive offers at origin"),
+    "recruitment_destination": (
+        "people/day",
+        "victims recruited by deceptive job offers or online relationships on arrival",
+    ),
+    "recruitment_debt_bondage": ("people/day", "stranded migrants trapped by debt bondage"),
+    "org_members": ("members", "members of criminal organisations (gangs) in the country"),
+    "org_cells": ("cells", "cells of criminal organisations (gangs) in the country"),
+    "org_countries": ("countries", "countries where a criminal organisation has a cell (ALL only)"),
+    "org_arrests": ("members/day", "members arrested in the country"),
+    "org_revenue_usd": ("USD/day", "revenue of criminal organisations, all streams (ALL only)"),
+    "revenue_smuggling": ("USD/day", "trocha fees at crossings gangs control (ALL only)"),
+    "revenue_packages": ("USD/day", "travel packages sold (ALL only)"),
+    "revenue_exploitation": ("USD/day", "exploitation of victims, incl. money taken (ALL only)"),
+    "revenue_extortion": ("USD/day", "extortion where cells operate (ALL only)"),
+    "revenue_prison": ("USD/day", "taxes on inmates of a controlled prison (ALL only)"),
+    "revenue_drugs": ("USD/day", "forced drug carrying by migrants (ALL only)"),
+    "org_costs_usd": ("USD/day", "members, bribes and package transport (ALL only)"),
+    "armed_group_revenue_usd": ("USD/day", "trocha fees taken by local armed groups (ALL only)"),
+    "migrant_money_taken_usd": (
+        "USD/day",
+        "migrants' money taken by criminal groups: fees, packages, confiscations (ALL only)",
+    ),
 }
-LOCATION_METRICS = {"present": "people at the place", "stranded": "people stranded at the place"}
+LOCATION_METRICS = {
+    "present": "people at the place",
+    "stranded": "people stranded at the place",
+    "victims": "people held in exploitation at the place",
+}
 
-_CURRENT = {"migrant_stock": k.PRESENT, "in_transit": k.MOVING, "stranded": k.STRANDED_NOW}
+_CURRENT = {
+    "migrant_stock": k.PRESENT,
+    "in_transit": k.MOVING,
+    "stranded": k.STRANDED_NOW,
+    "victims_current": k.VICTIMS_NOW,
+}
 _DAILY = {
+    "victims_new": k.VICTIMS_NEW,
+    "victims_identified": k.VICTIMS_IDENTIFIED,
+    "victims_escaped": k.VICTIMS_ESCAPED,
+    "victims_died": k.VICTIMS_DIED,
+    "recruitment_origin": k.RECRUITED_ORIGIN,
+    "recruitment_destination": k.RECRUITED_DESTINATION,
+    "recruitment_debt_bondage": k.RECRUITED_BONDAGE,
     "arrivals": k.ARRIVALS,
     "departures": k.DEPARTURES,
     "irregular_crossings": k.IRREGULAR,
@@ -72,6 +118,63 @@ class Result:
         ts = self.timeseries
         rows = ts[(ts["metric"] == "migrant_stock") & (ts["date"] == pd.Timestamp(date))]
         return rows.set_index("country")["value"]
+
+
+def _economy_frames(sim, rec, dates, codes) -> list[pd.DataFrame]:
+    """Fees, organisations' size and money: values are people, members or USD (not agents)."""
+    from ..economy import STREAMS
+
+    eco = sim.economy
+    scale = float(sim.scale)
+    frames = []
+
+    def long(metric, by_country, total):
+        if by_country is not None:
+            n_days, nc = by_country.shape
+            frame = pd.DataFrame(
+                {
+                    "date": np.repeat(dates, nc),
+                    "country": np.tile(codes, n_days),
+                    "metric": metric,
+                    "value": by_country.reshape(-1).astype(np.float64),
+                }
+            )
+            frames.append(frame.dropna(subset=["value"]))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "date": dates,
+                    "country": "ALL",
+                    "metric": metric,
+                    "value": np.asarray(total, dtype=np.float64),
+                }
+            )
+        )
+
+    if not np.isnan(rec.fees[:, -1]).all():
+        long("trocha_fee_usd", rec.fees[:, :-1], rec.fees[:, -1])
+    gang = eco.gangs()
+    members = rec.members[:, gang, :].sum(axis=1)
+    cells = rec.cells[:, gang, :].sum(axis=1)
+    long("org_members", members, members.sum(axis=1))
+    long("org_cells", cells, cells.sum(axis=1))
+    long("org_countries", None, (cells > 0).sum(axis=1))
+    arrests = np.diff(rec.arrests, axis=0, prepend=0.0)
+    long("org_arrests", arrests, arrests.sum(axis=1))
+
+    def per_day(cumulative):
+        return np.diff(cumulative, axis=0, prepend=0.0)
+
+    revenue = per_day(rec.revenue[:, gang, :].sum(axis=1))
+    for i, stream in enumerate(STREAMS[:6]):
+        long(stream, None, revenue[:, i])
+    long("org_revenue_usd", None, revenue[:, :6].sum(axis=1))
+    long("org_costs_usd", None, revenue[:, 6:].sum(axis=1))
+    armed = per_day(rec.revenue[:, ~gang, :].sum(axis=1))
+    long("armed_group_revenue_usd", None, armed[:, :6].sum(axis=1))
+    taken = per_day(rec.ledger[:, :-1, [k.L_FEES, k.L_PACKAGES, k.L_CONFISCATED]].sum(axis=(1, 2)))
+    long("migrant_money_taken_usd", None, taken * scale)
+    return frames
 
 
 def build_result(sim: Simulation, timings: dict) -> Result:
@@ -116,6 +219,9 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     add("emigrants_cumulative", None, departed)
     add("returned_cumulative", None, rec.daily[:, k.RETURNS, :].sum(axis=1).cumsum())
     add("deaths_cumulative", None, rec.daily[:, k.DEATHS, :].sum(axis=1).cumsum())
+    exited = rec.daily[:, [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED], :].sum(axis=1)
+    add("victims_exited", exited, exited.sum(axis=1))
+    frames.extend(_economy_frames(sim, rec, dates, codes))
     timeseries = pd.concat(frames, ignore_index=True)
     timeseries["country"] = timeseries["country"].astype(str)
     timeseries["metric"] = timeseries["metric"].astype(str)
@@ -126,7 +232,11 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     weeks = dates[rec.location_days]
     names = np.array(w.location_names, dtype=object)
     loc_frames = []
-    for metric, row in (("present", k.LOC_PRESENT), ("stranded", k.LOC_STRANDED)):
+    for metric, row in (
+        ("present", k.LOC_PRESENT),
+        ("stranded", k.LOC_STRANDED),
+        ("victims", k.LOC_VICTIMS),
+    ):
         data = rec.locations[:, row, :]
         loc_frames.append(
             pd.DataFrame(

@@ -27,12 +27,16 @@ from .tables import (
     TABLES,
     BorderRegimeRow,
     CountryRow,
+    CrossingControlRow,
+    EnforcementEventRow,
     InitialStockRow,
     LocationRow,
+    OrganisationRow,
     PushFactorRow,
     RouteRow,
     Row,
     SourceRow,
+    StateRow,
     TargetRow,
 )
 
@@ -66,6 +70,10 @@ class Scenario:
     content_hash: str
     initial_stock: list[InitialStockRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
+    organisations: list[OrganisationRow] = field(default_factory=list)
+    crossing_controls: list[CrossingControlRow] = field(default_factory=list)
+    states: list[StateRow] = field(default_factory=list)
+    enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -145,6 +153,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         content_hash=_content_hash(folder),
         initial_stock=tables.get("initial_stock") or [],
         targets=tables.get("targets") or [],
+        organisations=tables.get("organisations") or [],
+        crossing_controls=tables.get("crossing_controls") or [],
+        states=tables.get("states") or [],
+        enforcement_events=tables.get("enforcement_events") or [],
         overrides={k: float(v) for k, v in overrides.items()},
     )
 
@@ -435,6 +447,7 @@ def _cross_check(
             problems.append(
                 Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv")
             )
+    problems += _check_economy(tables, by_name, iso, broken)
     for name in OPTIONAL_TABLES:
         for i, row in enumerate(tables.get(name) or [], start=2):
             if "sources" not in broken and row.source_id not in sources:
@@ -458,6 +471,87 @@ def _cross_check(
                     f"no row for {year}; the rows must cover the simulated years",
                 )
             )
+    return problems
+
+
+def _check_economy(
+    tables: dict[str, list[Any]], by_name: dict, iso: dict, broken: set[str]
+) -> list[Problem]:
+    """References between the criminal-economy tables and the geography."""
+    problems = []
+    orgs = tables.get("organisations") or []
+    problems += _duplicates("organisations.csv", "name", [o.name for o in orgs])
+    names = {o.name for o in orgs}
+    check_places = "locations" not in broken
+    for i, org in enumerate(orgs, start=2):
+        if org.headquarters and check_places and org.headquarters not in by_name:
+            problems.append(
+                Problem(
+                    "organisations.csv", i, "headquarters", f"unknown location '{org.headquarters}'"
+                )
+            )
+        if org.ally and org.ally not in names:
+            problems.append(
+                Problem(
+                    "organisations.csv",
+                    i,
+                    "ally",
+                    f"'{org.ally}' is not an organisation in this file",
+                )
+            )
+        if org.ally and org.alliance_from is None:
+            problems.append(
+                Problem("organisations.csv", i, "alliance_from", "an ally needs a start date")
+            )
+    irregular = set()
+    for route in tables.get("routes") or []:
+        if route.crossing == "irregular":
+            irregular.add((route.from_, route.to))
+            irregular.add((route.to, route.from_))
+    for i, row in enumerate(tables.get("crossing_controls") or [], start=2):
+        if row.controller != "none" and row.controller not in names:
+            problems.append(
+                Problem(
+                    "crossing_controls.csv",
+                    i,
+                    "controller",
+                    f"'{row.controller}' is not in organisations.csv (or use none)",
+                )
+            )
+        if check_places and (row.from_, row.to) not in irregular:
+            problems.append(
+                Problem(
+                    "crossing_controls.csv",
+                    i,
+                    "to",
+                    f"no irregular route between '{row.from_}' and '{row.to}' in routes.csv",
+                )
+            )
+    for i, row in enumerate(tables.get("states") or [], start=2):
+        if row.iso3 not in iso:
+            problems.append(
+                Problem("states.csv", i, "iso3", f"'{row.iso3}' is not in countries.csv")
+            )
+    for i, row in enumerate(tables.get("enforcement_events") or [], start=2):
+        if row.organisation not in names:
+            problems.append(
+                Problem(
+                    "enforcement_events.csv",
+                    i,
+                    "organisation",
+                    f"'{row.organisation}' is not in organisations.csv",
+                )
+            )
+        for code in row.countries.split():
+            if code != "*" and code not in iso:
+                problems.append(
+                    Problem(
+                        "enforcement_events.csv",
+                        i,
+                        "countries",
+                        f"'{code}' is not in countries.csv",
+                    )
+                )
     return problems
 
 

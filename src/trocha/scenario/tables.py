@@ -122,9 +122,70 @@ class TargetRow(Row):
         return value
 
 
+class OrganisationRow(Row):
+    """A criminal organisation and the dates its businesses start (the article's chronology)."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["gang", "armed_group"]
+    headquarters: str = ""  # a place (the prison it controls); empty: none
+    founded: dt.date
+    initial_members: int = Field(ge=0)
+    prison_inmates: int = Field(default=0, ge=0)
+    smuggling_from: dt.date | None = None
+    packages_from: dt.date | None = None
+    exploitation_from: dt.date | None = None
+    expands: bool = False
+    ally: str = ""
+    alliance_from: dt.date | None = None
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
+class CrossingControlRow(Row):
+    """From `date`, the irregular links between two places are controlled by `controller`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    date: dt.date
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    controller: str = Field(min_length=1)  # an organisation name, or "none"
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
+class StateRow(Row):
+    """A country's policing and corruption, for enforcement."""
+
+    iso3: str
+    policing: float = Field(ge=0, le=1)
+    corruption: float = Field(ge=0, le=1)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("iso3")(_iso3)
+
+
+class EnforcementEventRow(Row):
+    """A dated state action against an organisation (e.g. the 2023 Tocorón prison raid)."""
+
+    date: dt.date
+    kind: Literal["prison_raid", "crackdown"]
+    organisation: str = Field(min_length=1)
+    countries: str = "*"  # ISO3 codes separated by spaces, or * for every country
+    magnitude: float = Field(default=1.0, ge=0)
+    duration_days: int = Field(default=0, ge=0)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
 OPTIONAL_TABLES: dict[str, type[Row]] = {
     "initial_stock": InitialStockRow,
     "targets": TargetRow,
+    "organisations": OrganisationRow,
+    "crossing_controls": CrossingControlRow,
+    "states": StateRow,
+    "enforcement_events": EnforcementEventRow,
 }
 
 TABLES: dict[str, type[Row]] = {

@@ -24,20 +24,25 @@ class RoutingTables:
     trip_cost: np.ndarray  # float64 [class, here, destination index] USD fares + living costs
 
 
-def link_costs(world: World, parameters: dict[str, float]) -> np.ndarray:
+def link_costs(
+    world: World, parameters: dict[str, float], prices: np.ndarray | None = None
+) -> np.ndarray:
+    """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares."""
     return (
-        world.link_cost
+        (world.link_cost if prices is None else prices)
         + parameters["value_of_time_usd_day"] * world.link_days
         + parameters["irregular_penalty_usd"] * (world.link_crossing == CROSSING_IRREGULAR)
         + parameters["death_risk_penalty_usd"] * world.link_risk
     )
 
 
-def trip_money(world: World, next_link: np.ndarray, living_cost: float) -> np.ndarray:
+def trip_money(
+    world: World, next_link: np.ndarray, living_cost: float, prices: np.ndarray | None = None
+) -> np.ndarray:
     """USD needed to follow the best route from every place to every place (inf: unreachable)."""
     n = world.n_locations
     days = np.maximum(1, (world.link_days + 0.5).astype(np.int64))
-    spend = world.link_cost + living_cost * days
+    spend = (world.link_cost if prices is None else prices) + living_cost * days
     out = np.empty(next_link.shape)
     here = np.arange(n)[:, None]
     dest = np.arange(n)[None, :]
@@ -57,7 +62,11 @@ def trip_money(world: World, next_link: np.ndarray, living_cost: float) -> np.nd
 
 
 def compute_routing(
-    world: World, link_cost: np.ndarray, allowed: np.ndarray, living_cost: float = 0.0
+    world: World,
+    link_cost: np.ndarray,
+    allowed: np.ndarray,
+    living_cost: float = 0.0,
+    prices: np.ndarray | None = None,
 ) -> RoutingTables:
     """Shortest paths for each document class over the links that class may use."""
     n = world.n_locations
@@ -81,5 +90,5 @@ def compute_routing(
         here, dest = np.nonzero(pred.T >= 0)
         nxt = pred.T[here, dest]
         next_link[c, here, dest] = best_link[here, nxt]
-    trip_cost = trip_money(world, next_link, living_cost)[:, :, world.destinations]
+    trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
     return RoutingTables(next_link=next_link, cost=cost, trip_cost=np.ascontiguousarray(trip_cost))

@@ -1,0 +1,158 @@
+"""The criminal economy's state: organisations, their cells, crossing control and the money ledger.
+
+One `Economy` per Simulation. The market, organisation, exploitation and enforcement modules update
+it; the journeys kernel reads it (fees, who controls a crossing, who recruits where) and writes the
+ledger (every dollar a migrant pays, and to whom).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .kernels.counters import N_LEDGER
+from .kernels.exploitation import N_ECON
+
+# Revenue and cost streams of an organisation, in USD (cumulative in `Economy.revenue`).
+STREAMS = (
+    "revenue_smuggling",
+    "revenue_packages",
+    "revenue_exploitation",
+    "revenue_extortion",
+    "revenue_prison",
+    "revenue_drugs",
+    "cost_members",
+    "cost_bribes",
+    "cost_packages",
+)
+S_SMUGGLING, S_PACKAGES, S_EXPLOITATION, S_EXTORTION, S_PRISON, S_DRUGS = range(6)
+S_COST_MEMBERS, S_COST_BRIBES, S_COST_PACKAGES = 6, 7, 8
+NEVER = 10**9  # a day index that never comes
+
+
+@dataclass
+class Economy:
+    names: list[str]
+    kinds: list[str]  # "gang" or "armed_group"
+    n_locations: int
+    n_countries: int
+    # Dates (day indices) when each organisation's businesses start.
+    founded_day: np.ndarray
+    smuggling_day: np.ndarray
+    packages_day: np.ndarray
+    exploitation_day: np.ndarray
+    alliance_day: np.ndarray
+    ally: np.ndarray  # int index or -1
+    expands: np.ndarray  # bool
+    prison_inmates: np.ndarray
+    hq_place: np.ndarray  # int place or -1
+    hq_held: np.ndarray  # bool
+    coordination: np.ndarray  # 1 with a headquarters, lower after losing it
+    # Cells: [organisation, place].
+    members: np.ndarray
+    cell: np.ndarray  # bool
+    heat: np.ndarray
+    rotation_until: np.ndarray  # int day: output reduced until then
+    funds: np.ndarray
+    # Arrays the kernels read and write.
+    link_fee: np.ndarray  # USD for irregular links
+    link_base_fee: np.ndarray
+    link_controller: np.ndarray  # int32 organisation or -1
+    place_org: np.ndarray  # int32: the organisation recruiting at each place, -1 none
+    recruit_prob: np.ndarray  # [mechanism, place]: origin, destination, debt bondage
+    exploit_cdf: np.ndarray  # [organisation, place]
+    capacity_left: np.ndarray  # int64 victims (agents) each organisation can still take
+    ledger: np.ndarray  # [organisation + 1, column] cumulative USD in agents' money
+    victim_exit: np.ndarray  # [identified/escaped/died, country] probability per review
+    econ: np.ndarray
+    package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
+    victims_by_org: np.ndarray  # int64 victims (agents) now
+    revenue: np.ndarray = field(default=None)  # [organisation, stream] cumulative USD
+    awareness: np.ndarray = field(default=None)  # [place] 0..1, lowers deceptive recruitment
+
+    @property
+    def n_orgs(self) -> int:
+        return len(self.names)
+
+    def kernel_arrays(self) -> tuple:
+        """The `economy` tuple of the journeys kernel (see kernels/journeys.py)."""
+        return (
+            self.link_fee,
+            self.link_controller,
+            self.place_org,
+            self.recruit_prob,
+            self.exploit_cdf,
+            self.capacity_left,
+            self.ledger,
+            self.victim_exit,
+            self.econ,
+            self.package_org,
+            self.victims_by_org,
+        )
+
+    def gangs(self) -> np.ndarray:
+        return np.array([k == "gang" for k in self.kinds], dtype=bool)
+
+
+def _day(date: dt.date | None, start: dt.date) -> int:
+    return NEVER if date is None else (date - start).days
+
+
+def build_economy(sim) -> Economy:
+    """Economy arrays for a simulation; an empty economy if the scenario has no organisations."""
+    scenario, world = sim.scenario, sim.world
+    orgs = scenario.organisations
+    n, nl, nc = len(orgs), world.n_locations, world.n_countries
+    names = [o.name for o in orgs]
+    start = sim.start
+    hq = np.array(
+        [world.location_index(o.headquarters) if o.headquarters else -1 for o in orgs],
+        dtype=np.int64,
+    )
+    members = np.zeros((n, nl))
+    cell = np.zeros((n, nl), dtype=bool)
+    for i, o in enumerate(orgs):
+        if hq[i] >= 0:
+            cell[i, hq[i]] = True
+            members[i, hq[i]] = o.initial_members
+    fee = np.where(world.link_crossing == 2, world.link_cost, 0.0)
+    econ = np.zeros(N_ECON)
+    economy = Economy(
+        names=names,
+        kinds=[o.kind for o in orgs],
+        n_locations=nl,
+        n_countries=nc,
+        founded_day=np.array([_day(o.founded, start) for o in orgs], dtype=np.int64),
+        smuggling_day=np.array([_day(o.smuggling_from, start) for o in orgs], dtype=np.int64),
+        packages_day=np.array([_day(o.packages_from, start) for o in orgs], dtype=np.int64),
+        exploitation_day=np.array([_day(o.exploitation_from, start) for o in orgs], dtype=np.int64),
+        alliance_day=np.array([_day(o.alliance_from, start) for o in orgs], dtype=np.int64),
+        ally=np.array([names.index(o.ally) if o.ally else -1 for o in orgs], dtype=np.int64),
+        expands=np.array([o.expands for o in orgs], dtype=bool),
+        prison_inmates=np.array([o.prison_inmates for o in orgs], dtype=np.float64),
+        hq_place=hq,
+        hq_held=hq >= 0,
+        coordination=np.ones(n),
+        members=members,
+        cell=cell,
+        heat=np.zeros((n, nl)),
+        rotation_until=np.full((n, nl), -1, dtype=np.int64),
+        funds=np.zeros(n),
+        link_fee=fee,
+        link_base_fee=fee.copy(),
+        link_controller=np.full(len(world.link_from), -1, dtype=np.int32),
+        place_org=np.full(nl, -1, dtype=np.int32),
+        recruit_prob=np.zeros((3, nl)),
+        exploit_cdf=np.zeros((max(n, 1), nl)),
+        capacity_left=np.zeros(max(n, 1), dtype=np.int64),
+        ledger=np.zeros((n + 1, N_LEDGER)),
+        victim_exit=np.zeros((3, nc)),
+        econ=econ,
+        package_org=np.full(nl, -1, dtype=np.int32),
+        victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
+        revenue=np.zeros((n, len(STREAMS))),
+        awareness=np.zeros(nl),
+    )
+    return economy

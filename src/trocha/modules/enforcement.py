@@ -1,0 +1,148 @@
+"""The state: policing that arrests members and identifies victims, blunted by corruption, and
+dated actions such as prison raids (losing the headquarters cuts coordination; cells carry on) and
+crackdowns (stronger policing in some countries for a while).
+
+Weekly arrests in a cell = members x base rate x policing x crackdown x (1 - corruption x bribe
+effect, where the organisation pays bribes) x heat / reference heat. Victim identification per
+review = 1 - exp(-rate x policing x crackdown x (1 - corruption x bribe effect) x days / 365).
+Policing and corruption by country come from the scenario's states.csv.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .base import Module
+
+if TYPE_CHECKING:
+    from ..simulation import Simulation
+
+DEFAULT_POLICING, DEFAULT_CORRUPTION = 0.5, 0.5
+MAX_ARREST_SHARE_WEEK = 0.5
+
+
+class Enforcement(Module):
+    name = "enforcement"
+
+    def init(self, sim: Simulation) -> None:
+        w = sim.world
+        sim.policing = np.full(w.n_countries, DEFAULT_POLICING)
+        sim.corruption = np.full(w.n_countries, DEFAULT_CORRUPTION)
+        for row in sim.scenario.states:
+            c = w.country_codes.index(row.iso3)
+            sim.policing[c] = row.policing
+            sim.corruption[c] = row.corruption
+        self.crackdown = np.ones(w.n_countries)
+        self.crackdown_until = np.full(w.n_countries, -1)
+        self.actions = sorted(sim.scenario.enforcement_events, key=lambda r: r.date)
+        self._victim_exits(sim)
+
+    def effectiveness(self, sim: Simulation) -> np.ndarray:
+        """Policing that reaches an organisation paying bribes, by country."""
+        p = sim.parameters
+        return sim.policing * self.crackdown * (1 - sim.corruption * p["bribe_effect"])
+
+    def step(self, sim: Simulation, day: int) -> None:
+        eco = sim.economy
+        if eco.n_orgs == 0:
+            return
+        expired = self.crackdown_until == day
+        self.crackdown[expired] = 1.0
+        for action in self.actions:
+            if (action.date - sim.start).days == day:
+                self._act(sim, action, day)
+        if day % 7 == 0 or expired.any():
+            self._arrest(sim, day)
+            self._victim_exits(sim)
+
+    def _countries(self, sim: Simulation, codes: str) -> np.ndarray:
+        if codes.strip() == "*":
+            return np.arange(sim.world.n_countries)
+        return np.array([sim.world.country_codes.index(c) for c in codes.split()], dtype=np.int64)
+
+    def _act(self, sim: Simulation, action, day: int) -> None:
+        eco, p, w = sim.economy, sim.parameters, sim.world
+        org = eco.names.index(action.organisation)
+        if action.kind == "prison_raid":
+            hq = eco.hq_place[org]
+            if hq >= 0 and eco.hq_held[org]:
+                eco.hq_held[org] = False
+                eco.coordination[org] = p["hq_loss_coordination"]
+                eco.members[org, hq] *= 1 - p["prison_raid_arrest_share"] * action.magnitude
+                sim.events.append(
+                    (
+                        day,
+                        "prison_raid",
+                        w.location_names[hq],
+                        w.country_codes[w.location_country[hq]],
+                        f"the state retakes the headquarters prison of {eco.names[org]} "
+                        f"(source {action.source_id})",
+                    )
+                )
+        else:
+            countries = self._countries(sim, action.countries)
+            self.crackdown[countries] = max(1.0, action.magnitude)
+            self.crackdown_until[countries] = day + max(1, action.duration_days)
+            sim.events.append(
+                (
+                    day,
+                    "crackdown",
+                    "",
+                    " ".join(w.country_codes[c] for c in countries),
+                    f"coordinated crackdown on the cells of {eco.names[org]}, policing x"
+                    f"{action.magnitude:g} for {action.duration_days} days "
+                    f"(source {action.source_id})",
+                )
+            )
+
+    def _arrest(self, sim: Simulation, day: int) -> None:
+        eco, p, w = sim.economy, sim.parameters, sim.world
+        reach = self.effectiveness(sim)[w.location_country]
+        arrested_by_country = np.zeros(w.n_countries)
+        for org in np.flatnonzero(eco.gangs() & (eco.founded_day <= day)):
+            share = np.minimum(
+                MAX_ARREST_SHARE_WEEK,
+                p["arrest_rate_week"] * reach * eco.heat[org] / p["heat_reference"],
+            )
+            arrested = eco.members[org] * share * eco.cell[org]
+            eco.members[org] -= arrested
+            np.add.at(arrested_by_country, w.location_country, arrested)
+            gone = eco.cell[org] & (eco.members[org] < 1.0)
+            gone &= np.arange(w.n_locations) != eco.hq_place[org]
+            for place in np.flatnonzero(gone):
+                eco.cell[org, place] = False
+                eco.members[org, place] = 0.0
+                lost = (eco.link_controller == org) & (
+                    (w.link_from == place) | (w.link_to == place)
+                )
+                eco.link_controller[lost] = -1
+                sim.events.append(
+                    (
+                        day,
+                        "cell_dismantled",
+                        w.location_names[place],
+                        w.country_codes[w.location_country[place]],
+                        f"arrests dismantle the cell of {eco.names[org]}",
+                    )
+                )
+        sim.arrests += arrested_by_country
+        for c in np.flatnonzero(arrested_by_country >= 1.0):
+            sim.events.append(
+                (
+                    day,
+                    "arrests",
+                    "",
+                    w.country_codes[c],
+                    f"{arrested_by_country[c]:.0f} members arrested this week",
+                )
+            )
+
+    def _victim_exits(self, sim: Simulation) -> None:
+        eco, p = sim.economy, sim.parameters
+        years = p["victim_review_days"] / 365.0
+        rate = p["victim_identification_rate_year"] * self.effectiveness(sim)
+        eco.victim_exit[0] = 1 - np.exp(-rate * years)
+        eco.victim_exit[1] = 1 - np.exp(-p["victim_escape_rate_year"] * years)
+        eco.victim_exit[2] = 1 - np.exp(-p["victim_death_rate_year"] * years)
