@@ -69,6 +69,7 @@ class Economy:
     econ: np.ndarray
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
     victims_by_org: np.ndarray  # int64 victims (agents) now
+    link_crossings: np.ndarray  # int64 agents who crossed each irregular link so far
     revenue: np.ndarray = field(default=None)  # [organisation, stream] cumulative USD
     awareness: np.ndarray = field(default=None)  # [place] 0..1, lowers deceptive recruitment
 
@@ -90,6 +91,7 @@ class Economy:
             self.econ,
             self.package_org,
             self.victims_by_org,
+            self.link_crossings,
         )
 
     def gangs(self) -> np.ndarray:
@@ -152,6 +154,7 @@ def build_economy(sim) -> Economy:
         econ=econ,
         package_org=np.full(nl, -1, dtype=np.int32),
         victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
+        link_crossings=np.zeros(len(world.link_from), dtype=np.int64),
         revenue=np.zeros((n, len(STREAMS))),
         awareness=np.zeros(nl),
     )

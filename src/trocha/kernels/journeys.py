@@ -13,7 +13,8 @@ Kernels take their arrays bundled in tuples, always in these orders:
              destination], next link [class, place, place]
   economy  = link_fee, link_controller, place_org, recruit_prob [3, place],
              exploit_cdf [org, place], capacity_left [org], ledger [org + 1, column],
-             victim_exit [3, country], econ rules, package_org [place], victims_by_org [org]
+             victim_exit [3, country], econ rules, package_org [place], victims_by_org [org],
+             link_crossings [link]
   rules    = float64 array indexed by the R_* constants below
 Money: every dollar a migrant pays is written to the ledger (counters.py), so money is conserved.
 """
@@ -582,6 +583,7 @@ def _handle(
         daily[OFFICIAL, c2] += 1
     elif irregular:
         daily[IRREGULAR, c2] += 1
+        economy[11][link] += 1
         if controller >= 0 and uniform(keys[K_DRUG], day, a, 0) < econ[E_DRUG_PROB]:
             # Forced drug carrying across a controlled crossing.
             ledger[controller, L_DRUGS] += econ[E_DRUG_VALUE]

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 
 from ..economy import (
     S_COST_BRIBES,
@@ -36,7 +38,7 @@ from ..kernels.counters import (
     LOC_VICTIMS,
 )
 from ..rng import generator
-from ..world.graph import CROSSING_IRREGULAR, KINDS
+from ..world.graph import CROSSING_IRREGULAR, KINDS, MODES
 from .base import Module
 
 if TYPE_CHECKING:
@@ -52,14 +54,16 @@ class Organisations(Module):
         eco, w = sim.economy, sim.world
         self.last_ledger = eco.ledger.copy()
         n = w.n_locations
-        # Places within `reach` links of each place (the corridor a network can extend along).
-        adjacency = np.zeros((n, n), dtype=bool)
-        adjacency[w.link_from, w.link_to] = True
-        reach = np.eye(n, dtype=bool)
-        for _ in range(int(sim.parameters["expansion_reach_hops"])):
-            reach = reach | ((reach.astype(np.int32) @ adjacency.astype(np.int32)) > 0)
-        self.reach = reach
+        # Road and river distance between places: networks spread along the corridor, not by air.
+        surface = w.link_mode != MODES.index("air")
+        graph = csr_matrix(
+            (w.link_km[surface], (w.link_from[surface], w.link_to[surface])), shape=(n, n)
+        )
+        self.reach = dijkstra(graph, directed=True) <= sim.parameters["expansion_reach_km"]
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
+        self.revenue_4w_ago = np.zeros(eco.n_orgs)
+        self.revenue_4w_ago_queue: list[np.ndarray] = []
+        self.last_expansion = np.full(eco.n_orgs, -(10**6))
 
     def step(self, sim: Simulation, day: int) -> None:
         if sim.economy.n_orgs == 0:
@@ -91,8 +95,9 @@ class Organisations(Module):
         victims = eco.victims_by_org[: eco.n_orgs] * scale
         rev[:, S_EXPLOITATION] = victims * p["victim_revenue_usd_day"] + delta[:, L_CONFISCATED]
         gang = eco.gangs() & active
+        extorting = np.minimum(eco.members, p["extortion_members_per_cell"]) * output
         rev[:, S_EXTORTION] = np.where(
-            gang, (eco.members * output).sum(axis=1) * p["extortion_usd_member_day"], 0.0
+            gang, extorting.sum(axis=1) * p["extortion_usd_member_day"], 0.0
         )
         rev[:, S_PRISON] = np.where(
             active & eco.hq_held, eco.prison_inmates * p["prison_tax_usd_month"] / 30.0, 0.0
@@ -111,13 +116,19 @@ class Organisations(Module):
         ).astype(np.int64)
 
     def _grow(self, sim: Simulation, day: int) -> None:
+        """Members grow towards the size the organisation's revenue supports (and never shrink
+        here: arrests do that)."""
         eco, p = sim.economy, sim.parameters
+        yearly = (eco.revenue[:, :6].sum(axis=1) - self.revenue_4w_ago) * 365.0 / 28.0
+        self.revenue_4w_ago_queue.append(eco.revenue[:, :6].sum(axis=1).copy())
+        if len(self.revenue_4w_ago_queue) > 4:
+            self.revenue_4w_ago = self.revenue_4w_ago_queue.pop(0)
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
-            budget = p["member_growth_share"] * max(0.0, eco.funds[org]) * eco.coordination[org]
-            new = budget / p["member_recruit_cost_usd"]
-            if new <= 0 or not eco.cell[org].any():
+            target = yearly[org] / p["revenue_per_member_usd_year"]
+            gap = target - eco.members[org].sum()
+            if gap <= 0 or not eco.cell[org].any():
                 continue
-            eco.funds[org] -= new * p["member_recruit_cost_usd"]
+            new = p["member_growth_week"] * gap * eco.coordination[org]
             weights = eco.members[org] * eco.cell[org] + eco.cell[org]
             eco.members[org] += new * weights / weights.sum()
 
@@ -146,13 +157,19 @@ class Organisations(Module):
         present = sim.location_counts[LOC_PRESENT] * sim.scale
         policing = sim.policing[w.location_country]
         settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
-        for org in np.flatnonzero(eco.gangs() & eco.expands & self._active(eco, day)):
+        # An organisation spreads once its migrant businesses (smuggling or exploitation) start.
+        migrant_business = np.minimum(eco.smuggling_day, eco.exploitation_day) <= day
+        for org in np.flatnonzero(
+            eco.gangs() & eco.expands & self._active(eco, day) & migrant_business
+        ):
             cells = eco.cell[org].copy()
             ally = eco.ally[org]
             if ally >= 0 and eco.alliance_day[org] <= day:
                 cells |= eco.cell[ally]
             n_cells = eco.cell[org].sum()
             if eco.funds[org] < p["cell_open_cost_usd"] or n_cells == 0:
+                continue
+            if day - self.last_expansion[org] < 7 * p["expansion_interval_weeks"]:
                 continue
             if eco.members[org].sum() / n_cells < 2 * p["cell_initial_members"]:
                 continue
@@ -168,6 +185,7 @@ class Organisations(Module):
                 continue
             place = int(np.argmax(score))
             self._open_cell(sim, org, place, day)
+            self.last_expansion[org] = day
 
     def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> None:
         eco, p, w = sim.economy, sim.parameters, sim.world

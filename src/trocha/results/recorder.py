@@ -36,7 +36,6 @@ class Recorder(Module):
         w = sim.world
         self._irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self._entry = w.location_country[w.link_to[self._irregular]]
-        self._entry_count = np.bincount(self._entry, minlength=nc)
 
     def step(self, sim: Simulation, day: int) -> None:
         self.current[day] = sim.current
@@ -52,11 +51,15 @@ class Recorder(Module):
         self.ledger[day] = eco.ledger
         self.arrests[day] = sim.arrests
         if len(self._irregular):
+            # Mean fee weighted by how much each crossing has been used so far (the fee on the
+            # routes migrants take, not on trails nobody walks).
             fee = eco.link_fee[self._irregular]
-            sums = np.bincount(self._entry, weights=fee, minlength=w.n_countries)
+            weight = eco.link_crossings[self._irregular] + 1.0
+            sums = np.bincount(self._entry, weights=fee * weight, minlength=w.n_countries)
+            totals = np.bincount(self._entry, weights=weight, minlength=w.n_countries)
             with np.errstate(invalid="ignore", divide="ignore"):
-                self.fees[day, :-1] = sums / self._entry_count
-            self.fees[day, -1] = fee.mean()
+                self.fees[day, :-1] = sums / totals
+            self.fees[day, -1] = (fee * weight).sum() / weight.sum()
         if eco.n_orgs == 0:
             return
         self.revenue[day] = eco.revenue

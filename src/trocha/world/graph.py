@@ -32,6 +32,7 @@ class World:
     link_from: np.ndarray  # int32
     link_to: np.ndarray
     link_days: np.ndarray  # float64 travel days
+    link_km: np.ndarray  # float64 distance
     link_cost: np.ndarray  # USD
     link_crossing: np.ndarray  # int8 CROSSING_*
     link_risk: np.ndarray  # death probability per traversal
@@ -80,6 +81,7 @@ def build_world(scenario: Scenario) -> World:
                     CROSSINGS.index(r.crossing),
                     r.death_risk,
                     MODES.index(r.mode),
+                    r.distance_km,
                 )
             )
     links = list(zip(*rows, strict=True))
@@ -116,6 +118,7 @@ def build_world(scenario: Scenario) -> World:
         link_crossing=np.array(links[4], dtype=np.int8),
         link_risk=np.array(links[5], dtype=np.float64),
         link_mode=np.array(links[6], dtype=np.int8),
+        link_km=np.array(links[7], dtype=np.float64),
         destinations=np.array(destinations, dtype=np.int32),
         origins=np.array(origins, dtype=np.int32),
     )
