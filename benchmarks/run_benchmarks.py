@@ -22,11 +22,20 @@ RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 
 CHILD = r"""
-import json, resource, sys, time
+import json, resource, shutil, sys, tempfile, time
+from pathlib import Path
 import numpy as np
 import trocha
-scale = int(sys.argv[1])
-scenario = trocha.load_scenario("venezuela")
+scale, variant = int(sys.argv[1]), sys.argv[2]
+folder = trocha.load_scenario("venezuela").folder
+if variant == "migration-only":
+    # The same scenario without organisations: no crossing control, packages or exploitation.
+    copy = Path(tempfile.mkdtemp()) / "venezuela"
+    shutil.copytree(folder, copy)
+    for name in ("organisations.csv", "crossing_controls.csv", "enforcement_events.csv"):
+        (copy / name).unlink()
+    folder = copy
+scenario = trocha.load_scenario(folder)
 t0 = time.perf_counter()
 sim = trocha.Simulation(scenario, seed=1, scale=scale)
 result = sim.run()
@@ -35,6 +44,7 @@ rec = next(m for m in sim.modules if m.name == "recorder")
 agent_days = int(rec.current[:, 0, :].sum())  # agents alive away from home, summed over days
 print(json.dumps({
     "scale": scale,
+    "variant": variant,
     "wall_seconds": wall,
     "simulate_seconds": result.manifest["timings"]["total_seconds"],
     "step_seconds": result.manifest["timings"]["step_seconds"],
@@ -49,11 +59,32 @@ print(json.dumps({
 """
 
 
-def run_child(scale: int) -> dict:
+def run_child(scale: int, variant: str = "full") -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(scale)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", CHILD, str(scale), variant],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(scale: int, variant: str, repeats: int) -> dict:
+    runs = sorted(
+        (run_child(scale, variant) for _ in range(repeats)), key=lambda r: r["wall_seconds"]
+    )
+    best = runs[len(runs) // 2]  # median
+    best["repeats"] = repeats
+    best["events_per_second"] = best["agent_events"] / best["simulate_seconds"]
+    best["agent_days_per_second"] = best["agent_days"] / best["simulate_seconds"]
+    best["machine"] = (
+        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
+    )
+    best["date"] = dt.date.today().isoformat()
+    suffix = "" if variant == "full" else f"_{variant}"
+    (RESULTS / f"venezuela_scale{scale}{suffix}.json").write_text(json.dumps(best, indent=2) + "\n")
+    print(json.dumps(best), flush=True)
+    return best
 
 
 def main() -> None:
@@ -66,30 +97,23 @@ def main() -> None:
     run_child(1000)
     rows = []
     for scale in args.scales:
-        runs = [run_child(scale) for _ in range(args.repeats)]
-        runs.sort(key=lambda r: r["wall_seconds"])
-        best = runs[len(runs) // 2]  # median
-        best["repeats"] = args.repeats
-        best["events_per_second"] = best["agent_events"] / best["simulate_seconds"]
-        best["agent_days_per_second"] = best["agent_days"] / best["simulate_seconds"]
-        best["machine"] = (
-            f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"
-        )
-        best["date"] = dt.date.today().isoformat()
-        name = f"venezuela_scale{scale}"
-        (RESULTS / f"{name}.json").write_text(json.dumps(best, indent=2) + "\n")
-        rows.append(best)
-        print(json.dumps(best), flush=True)
+        full = measure(scale, "full", args.repeats)
+        alone = measure(scale, "migration-only", args.repeats)
+        full["economy_ratio"] = full["wall_seconds"] / alone["wall_seconds"]
+        rows += [full, alone]
     table = [
-        "| scale | agents | agent events | wall s | simulate s | events/s | agent-days/s "
-        "| peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scale | model | agents | agent events | wall s | simulate s | events/s | agent-days/s "
+        "| peak RSS MB | time vs migration only |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        ratio = f"{r['economy_ratio']:.2f}x" if "economy_ratio" in r else "1x"
+        model = "with criminal economy" if r["variant"] == "full" else "migration only"
         table.append(
-            f"| {r['scale']} | {r['agents']:,} | {r['agent_events']:,} | {r['wall_seconds']:.1f} | "
-            f"{r['simulate_seconds']:.1f} | {r['events_per_second']:.3g} | "
-            f"{r['agent_days_per_second']:.3g} | {r['peak_rss_mb']:.0f} |"
+            f"| {r['scale']} | {model} | {r['agents']:,} | {r['agent_events']:,} | "
+            f"{r['wall_seconds']:.1f} | {r['simulate_seconds']:.1f} | "
+            f"{r['events_per_second']:.3g} | {r['agent_days_per_second']:.3g} | "
+            f"{r['peak_rss_mb']:.0f} | {ratio} |"
         )
     text = DOC.read_text() if DOC.exists() else ""
     marker_start, marker_end = "<!-- engine-table -->", "<!-- /engine-table -->"

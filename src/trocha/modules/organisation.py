@@ -70,6 +70,10 @@ class Organisations(Module):
             return
         self._account(sim, day)
         eco = sim.economy
+        for org in np.flatnonzero((eco.alliance_day == day) & (eco.ally >= 0)):
+            sim.events.append(
+                (day, "alliance", "", "", f"{eco.names[org]} allies with {eco.names[eco.ally[org]]}")
+            )
         for org in np.flatnonzero(eco.smuggling_day == day):
             for place in np.flatnonzero(eco.cell[org]):
                 self._take_crossings(sim, int(org), int(place), day)
@@ -96,9 +100,18 @@ class Organisations(Module):
         rev[:, S_EXPLOITATION] = victims * p["victim_revenue_usd_day"] + delta[:, L_CONFISCATED]
         gang = eco.gangs() & active
         extorting = np.minimum(eco.members, p["extortion_members_per_cell"]) * output
-        rev[:, S_EXTORTION] = np.where(
-            gang, extorting.sum(axis=1) * p["extortion_usd_member_day"], 0.0
-        )
+        extortion = np.where(gang[:, None], extorting * p["extortion_usd_member_day"], 0.0)
+        rev[:, S_EXTORTION] = extortion.sum(axis=1)
+        # Allies share territory: a share of what a gang extorts in its ally's home country goes
+        # to the ally.
+        for org in np.flatnonzero((eco.ally >= 0) & (eco.alliance_day <= day)):
+            ally = eco.ally[org]
+            if eco.hq_place[ally] < 0:
+                continue
+            home = sim.world.location_country == sim.world.location_country[eco.hq_place[ally]]
+            shared = extortion[org, home].sum() * p["alliance_revenue_share"]
+            rev[org, S_EXTORTION] -= shared
+            rev[ally, S_EXTORTION] += shared
         rev[:, S_PRISON] = np.where(
             active & eco.hq_held, eco.prison_inmates * p["prison_tax_usd_month"] / 30.0, 0.0
         )

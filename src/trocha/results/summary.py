@@ -91,3 +91,37 @@ def headline(result: Result) -> dict[str, float]:
         "returned_cumulative": float(at_end["returned_cumulative"]),
         "deaths_cumulative": float(at_end["deaths_cumulative"]),
     }
+
+
+def economy_lines(result: Result) -> list[str]:
+    """A few sentences on the harm the criminal economy did, or none if the scenario has none."""
+    ts = result.timeseries
+    totals = ts[ts["country"] == "ALL"].groupby("metric")["value"]
+    total = totals.sum()
+    last = totals.last()
+    if total.get("victims_new", 0) == 0 and total.get("migrant_money_taken_usd", 0) == 0:
+        return []
+    revenue = {
+        name.removeprefix("revenue_"): total.get(name, 0.0)
+        for name in (
+            "revenue_exploitation",
+            "revenue_smuggling",
+            "revenue_packages",
+            "revenue_extortion",
+            "revenue_prison",
+            "revenue_drugs",
+        )
+    }
+    streams = ", ".join(f"{k} ${v / 1e6:,.1f}M" for k, v in revenue.items() if v > 0)
+    return [
+        f"Trafficking: {total.get('victims_new', 0):,.0f} people trafficked, "
+        f"{total.get('victims_identified', 0):,.0f} identified, "
+        f"{total.get('victims_escaped', 0):,.0f} escaped, "
+        f"{total.get('victims_died', 0):,.0f} died, "
+        f"{last.get('victims_current', 0):,.0f} still held.",
+        f"Money taken from migrants: ${total.get('migrant_money_taken_usd', 0) / 1e6:,.1f}M. "
+        f"Organisations' revenue: {streams}.",
+        f"Organisations at the end: {last.get('org_members', 0):,.0f} members, "
+        f"{last.get('org_cells', 0):,.0f} cells in {last.get('org_countries', 0):,.0f} countries; "
+        f"{total.get('org_arrests', 0):,.0f} members arrested in all.",
+    ]
