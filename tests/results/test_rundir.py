@@ -102,3 +102,11 @@ def test_failed_write_leaves_no_complete_manifest(tiny_result, tmp_path, monkeyp
         save_run(tiny_result, tmp_path)
     manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
     assert manifest["status"] == "running"
+
+
+def test_readme_documents_every_metric():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for metric, (unit, _) in METRICS.items():
+        assert f"| `{metric}` | {unit} |" in readme, metric
