@@ -110,7 +110,7 @@ def test_closed_official_crossing_is_not_used_after_closure(tiny_result):
 
 def test_routing_tables_follow_the_regime(tiny):
     sim = trocha.Simulation(tiny, seed=1, scale=1000)
-    borders = sim.modules[0]
+    borders = next(m for m in sim.modules if m.name == "borders")
     borders.init(sim)
     w = sim.world
     san_antonio, cucuta = w.location_index("San Antonio del Táchira"), w.location_index("Cúcuta")

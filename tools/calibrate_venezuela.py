@@ -2,8 +2,9 @@
 
 Exodus: base rate, inflation, GDP and network weights fitted (least squares on log stocks) to the
 R4V/IOM world totals 2015-2020 in targets.csv. Destinations: country constants of the logit
-adjusted by fixed-point iteration, c += log(observed / simulated), to the UNHCR end-year stocks of
-2019-2020 (for USA and Spain, where UNHCR counts only asylum, the R4V-derived rows of targets.csv).
+adjusted by damped fixed-point iteration, c += 0.8 log(observed / simulated), to the UNHCR
+end-year stocks of 2019-2020 (for USA and Spain, where UNHCR counts only asylum, the
+R4V-derived rows of targets.csv).
 Later years are not used: they are held back for validation.
 
 Usage: python tools/calibrate_venezuela.py [--scale 100] [--rounds 3]

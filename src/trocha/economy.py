@@ -72,6 +72,7 @@ class Economy:
     link_crossings: np.ndarray  # int64 agents who crossed each irregular link so far
     revenue: np.ndarray = field(default=None)  # [organisation, stream] cumulative USD
     awareness: np.ndarray = field(default=None)  # [place] 0..1, lowers deceptive recruitment
+    protection: np.ndarray = field(default=None)  # [place] 0..1, e.g. regularisation lowers risk
 
     @property
     def n_orgs(self) -> int:
@@ -157,5 +158,6 @@ def build_economy(sim) -> Economy:
         link_crossings=np.zeros(len(world.link_from), dtype=np.int64),
         revenue=np.zeros((n, len(STREAMS))),
         awareness=np.zeros(nl),
+        protection=np.zeros(nl),
     )
     return economy

@@ -1,11 +1,17 @@
 """The daily loop: one explicit list of modules in a fixed order, timed per module.
 
 Order of a day:
-1. borders       apply the border regimes in force today; re-route if any changed
-2. destinations  refresh destination-choice probabilities (weekly, and after re-routing)
-3. exodus        today's emigrants leave their origin regions
-4. journeys      every agent whose event falls today moves, pays, strands, settles or returns
-5. recorder      copy today's counters into the output arrays
+1. interventions  switch scheduled policy changes on or off
+2. borders        apply the border regimes in force today; re-route if any changed
+3. market         crossing control, packages on sale, weekly trocha fees (re-route on big moves)
+4. organisation   revenue and costs today; weekly growth, heat, rotations and expansion
+5. enforcement    prison raids and crackdowns; weekly arrests and victim-identification rates
+6. exploitation   where and how likely organisations recruit victims (weekly)
+7. destinations   refresh destination-choice probabilities (weekly, and after re-routing)
+8. exodus         today's emigrants leave their origin regions (some recruited at origin)
+9. journeys       every agent whose event falls today moves, pays, strands, settles, returns,
+                  or is reviewed as a victim
+10. recorder      copy today's counters into the output arrays
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from .modules.destinations import Destinations
 from .modules.enforcement import Enforcement
 from .modules.exodus import Exodus
 from .modules.exploitation import Exploitation
+from .modules.interventions import Interventions
 from .modules.journeys import Journeys
 from .modules.market import Market
 from .modules.organisation import Organisations
@@ -41,6 +42,7 @@ class Simulation:
         scale: int | None = None,
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
+        interventions: list | None = None,
     ):
         self.scenario = scenario
         self.seed = int(seed)
@@ -88,7 +90,20 @@ class Simulation:
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
+        # Levers that interventions pull (1 = as in the data).
+        self.policing_multiplier = np.ones(self.world.n_countries)
+        self.corruption_multiplier = np.ones(self.world.n_countries)
+        self.identification_multiplier = np.ones(self.world.n_countries)
+        self.link_overrides: list[tuple[int, int, np.ndarray, tuple[bool, ...]]] = []
+        self.economy_changed = False  # set by an intervention: refresh recruitment and exits today
+        self.interventions = [*scenario.interventions, *(interventions or [])]
+        for intervention in self.interventions:
+            try:
+                intervention.setup(self)
+            except ValueError as problem:
+                raise ValueError(f"intervention {intervention.kind}: {problem}") from None
         self.modules: list[Module] = [
+            Interventions(),
             Borders(),
             Market(),
             Organisations(),

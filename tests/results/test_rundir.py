@@ -60,6 +60,7 @@ def test_manifest_is_complete_and_describes_the_run(run_dir, tiny):
     assert (manifest["seed"], manifest["scale"]) == (3, 100)
     assert (manifest["start"], manifest["end"]) == ("2017-01-01", "2020-12-31")
     assert set(manifest["timings"]["step_seconds"]) == {
+        "interventions",
         "borders",
         "market",
         "organisation",

@@ -17,12 +17,20 @@ if TYPE_CHECKING:
 
 
 class Borders(Module):
+    """Regimes from border_regimes.csv, with interventions' overrides on top.
+
+    `sim.link_overrides` holds (first day, last day, link mask, allowed[class] or None); an
+    intervention adds one to open, close or restrict links for a while. Later overrides win.
+    """
+
     name = "borders"
 
     def init(self, sim: Simulation) -> None:
         self.schedule = build_regime_schedule(sim.scenario, sim.world)
-        self._change_days = set(int(d) for d in self.schedule.change_days)
-        sim.borders_allowed = self.schedule.allowed(0, len(sim.world.link_from))
+        self._change_days = {int(d) for d in self.schedule.change_days}
+        for first, last, _, _ in sim.link_overrides:
+            self._change_days |= {first, last + 1}
+        sim.borders_allowed = self.allowed(sim, 0)
         sim.reroute(new_regimes=True)
         for change in self.schedule.changes:
             if 0 <= change.day <= sim.last_day:
@@ -37,9 +45,16 @@ class Borders(Module):
                     )
                 )
 
+    def allowed(self, sim: Simulation, day: int) -> np.ndarray:
+        allowed = self.schedule.allowed(day, len(sim.world.link_from))
+        for first, last, links, classes in sim.link_overrides:
+            if first <= day <= last:
+                allowed[:, links] = np.asarray(classes, dtype=bool)[:, None]
+        return allowed
+
     def step(self, sim: Simulation, day: int) -> None:
         if day in self._change_days and day > 0:
-            allowed = self.schedule.allowed(day, len(sim.world.link_from))
+            allowed = self.allowed(sim, day)
             if not np.array_equal(allowed, sim.borders_allowed):
                 sim.borders_allowed = allowed
                 sim.reroute(new_regimes=True)

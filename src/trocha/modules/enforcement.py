@@ -42,7 +42,13 @@ class Enforcement(Module):
     def effectiveness(self, sim: Simulation) -> np.ndarray:
         """Policing that reaches an organisation paying bribes, by country."""
         p = sim.parameters
-        return sim.policing * self.crackdown * (1 - sim.corruption * p["bribe_effect"])
+        corruption = sim.corruption * sim.corruption_multiplier
+        return (
+            sim.policing
+            * sim.policing_multiplier
+            * self.crackdown
+            * (1 - corruption * p["bribe_effect"])
+        )
 
     def step(self, sim: Simulation, day: int) -> None:
         eco = sim.economy
@@ -56,6 +62,8 @@ class Enforcement(Module):
         if day % 7 == 0 or expired.any():
             self._arrest(sim, day)
             self._victim_exits(sim)
+        elif sim.economy_changed:
+            self._victim_exits(sim)
 
     def _countries(self, sim: Simulation, codes: str) -> np.ndarray:
         if codes.strip() == "*":
@@ -63,24 +71,10 @@ class Enforcement(Module):
         return np.array([sim.world.country_codes.index(c) for c in codes.split()], dtype=np.int64)
 
     def _act(self, sim: Simulation, action, day: int) -> None:
-        eco, p, w = sim.economy, sim.parameters, sim.world
+        eco, w = sim.economy, sim.world
         org = eco.names.index(action.organisation)
         if action.kind == "prison_raid":
-            hq = eco.hq_place[org]
-            if hq >= 0 and eco.hq_held[org]:
-                eco.hq_held[org] = False
-                eco.coordination[org] = p["hq_loss_coordination"]
-                eco.members[org, hq] *= 1 - p["prison_raid_arrest_share"] * action.magnitude
-                sim.events.append(
-                    (
-                        day,
-                        "prison_raid",
-                        w.location_names[hq],
-                        w.country_codes[w.location_country[hq]],
-                        f"the state retakes the headquarters prison of {eco.names[org]} "
-                        f"(source {action.source_id})",
-                    )
-                )
+            self.raid(sim, org, day, f"source {action.source_id}", action.magnitude)
         else:
             countries = self._countries(sim, action.countries)
             self.crackdown[countries] = max(1.0, action.magnitude)
@@ -96,6 +90,28 @@ class Enforcement(Module):
                     f"(source {action.source_id})",
                 )
             )
+
+    def raid(self, sim: Simulation, org: int, day: int, why: str, magnitude: float = 1.0) -> None:
+        """The state retakes the organisation's headquarters prison: no more prison tax, members
+        there arrested, coordination (growth and expansion) cut; the cells carry on."""
+        eco, p, w = sim.economy, sim.parameters, sim.world
+        hq = eco.hq_place[org]
+        if hq < 0 or not eco.hq_held[org]:
+            return
+        eco.hq_held[org] = False
+        eco.coordination[org] = p["hq_loss_coordination"]
+        arrested = eco.members[org, hq] * min(1.0, p["prison_raid_arrest_share"] * magnitude)
+        eco.members[org, hq] -= arrested
+        sim.arrests[w.location_country[hq]] += arrested
+        sim.events.append(
+            (
+                day,
+                "prison_raid",
+                w.location_names[hq],
+                w.country_codes[w.location_country[hq]],
+                f"the state retakes the headquarters prison of {eco.names[org]} ({why})",
+            )
+        )
 
     def _arrest(self, sim: Simulation, day: int) -> None:
         eco, p, w = sim.economy, sim.parameters, sim.world
@@ -142,7 +158,11 @@ class Enforcement(Module):
     def _victim_exits(self, sim: Simulation) -> None:
         eco, p = sim.economy, sim.parameters
         years = p["victim_review_days"] / 365.0
-        rate = p["victim_identification_rate_year"] * self.effectiveness(sim)
+        rate = (
+            p["victim_identification_rate_year"]
+            * sim.identification_multiplier
+            * self.effectiveness(sim)
+        )
         eco.victim_exit[0] = 1 - np.exp(-rate * years)
         eco.victim_exit[1] = 1 - np.exp(-p["victim_escape_rate_year"] * years)
         eco.victim_exit[2] = 1 - np.exp(-p["victim_death_rate_year"] * years)

@@ -61,8 +61,7 @@ class Organisations(Module):
         )
         self.reach = dijkstra(graph, directed=True) <= sim.parameters["expansion_reach_km"]
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
-        self.revenue_4w_ago = np.zeros(eco.n_orgs)
-        self.revenue_4w_ago_queue: list[np.ndarray] = []
+        self.revenue_history: list[tuple[int, np.ndarray]] = []
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
 
     def step(self, sim: Simulation, day: int) -> None:
@@ -72,7 +71,13 @@ class Organisations(Module):
         eco = sim.economy
         for org in np.flatnonzero((eco.alliance_day == day) & (eco.ally >= 0)):
             sim.events.append(
-                (day, "alliance", "", "", f"{eco.names[org]} allies with {eco.names[eco.ally[org]]}")
+                (
+                    day,
+                    "alliance",
+                    "",
+                    "",
+                    f"{eco.names[org]} allies with {eco.names[eco.ally[org]]}",
+                )
             )
         for org in np.flatnonzero(eco.smuggling_day == day):
             for place in np.flatnonzero(eco.cell[org]):
@@ -132,10 +137,13 @@ class Organisations(Module):
         """Members grow towards the size the organisation's revenue supports (and never shrink
         here: arrests do that)."""
         eco, p = sim.economy, sim.parameters
-        yearly = (eco.revenue[:, :6].sum(axis=1) - self.revenue_4w_ago) * 365.0 / 28.0
-        self.revenue_4w_ago_queue.append(eco.revenue[:, :6].sum(axis=1).copy())
-        if len(self.revenue_4w_ago_queue) > 4:
-            self.revenue_4w_ago = self.revenue_4w_ago_queue.pop(0)
+        # Yearly revenue from the last four weeks.
+        now = eco.revenue[:, :6].sum(axis=1).copy()
+        self.revenue_history.append((day, now))
+        if len(self.revenue_history) > 5:
+            self.revenue_history.pop(0)
+        first_day, first = self.revenue_history[0]
+        yearly = (now - first) * 365.0 / max(1, day - first_day)
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             target = yearly[org] / p["revenue_per_member_usd_year"]
             gap = target - eco.members[org].sum()

@@ -52,6 +52,7 @@ class ScenarioSpec(BaseModel):
     end: dt.date
     default_scale: int = Field(default=10, ge=1)
     origin_country: str = Field(pattern=r"^[A-Z]{3}$")
+    base: str | None = None  # a shipped scenario name or a folder (relative to this one)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Scenario:
     states: list[StateRow] = field(default_factory=list)
     enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
+    interventions: list = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -116,23 +118,33 @@ def resolve_folder(name_or_path: str | Path) -> Path:
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load a scenario by shipped name (e.g. "venezuela") or folder path; raise ScenarioError."""
+    """Load a scenario by shipped name (e.g. "venezuela") or folder path; raise ScenarioError.
+
+    A scenario whose [scenario] names a `base` takes every table it does not have from the base,
+    and adds its parameters and interventions to the base's (policy variants are a few lines).
+    """
+    from ..interventions import parse_interventions
+
     folder = resolve_folder(name_or_path)
     problems: list[Problem] = []
-    spec, overrides = _read_toml(folder, problems)
+    raw = _read_toml(folder, problems)
+    base = _load_base(folder, raw, problems)
+    spec = _spec(raw, base, problems)
+    overrides = {**(base.overrides if base else {}), **raw.get("parameters", {})}
+    interventions, iv_problems = parse_interventions(raw.get("interventions", []))
+    problems += iv_problems
+    if base:
+        interventions = [*base.interventions, *interventions]
     tables = {}
     broken = set()  # tables with invalid rows: references into them are not checked (no cascades)
-    for name, schema in TABLES.items():
+    for name, schema in [*TABLES.items(), *OPTIONAL_TABLES.items()]:
+        if not (folder / f"{name}.csv").is_file() and (base is not None or name in OPTIONAL_TABLES):
+            tables[name] = getattr(base, name, None) if base is not None else None
+            continue
         before = len(problems)
         tables[name] = _read_table(folder, name, schema, problems)
         if len(problems) > before:
             broken.add(name)
-    for name, schema in OPTIONAL_TABLES.items():
-        if (folder / f"{name}.csv").is_file():
-            before = len(problems)
-            tables[name] = _read_table(folder, name, schema, problems)
-            if len(problems) > before:
-                broken.add(name)
     parameters, param_problems = resolve_parameters(overrides)
     problems += param_problems
     if spec is not None and all(tables.get(t) is not None for t in TABLES):
@@ -140,6 +152,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     assert spec is not None
+    content = _content_hash(folder) + (base.content_hash if base else "")
     return Scenario(
         spec=spec,
         folder=folder,
@@ -150,7 +163,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         push_factors=sorted(tables["push_factors"], key=lambda r: r.year),
         sources=tables["sources"],
         parameters=parameters,
-        content_hash=_content_hash(folder),
+        content_hash=hashlib.sha256(content.encode()).hexdigest() if base else content,
         initial_stock=tables.get("initial_stock") or [],
         targets=tables.get("targets") or [],
         organisations=tables.get("organisations") or [],
@@ -158,7 +171,37 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         states=tables.get("states") or [],
         enforcement_events=tables.get("enforcement_events") or [],
         overrides={k: float(v) for k, v in overrides.items()},
+        interventions=interventions,
     )
+
+
+def _load_base(folder: Path, raw: dict, problems: list[Problem]) -> Scenario | None:
+    name = raw.get("scenario", {}).get("base")
+    if not name:
+        return None
+    local = (folder / name).resolve()
+    try:
+        return load_scenario(local if local.is_dir() else name)
+    except ScenarioError as err:
+        for p in err.problems:
+            problems.append(Problem(p.file, p.row, p.field, f"{p.message} (in base {name!r})"))
+        return None
+
+
+def _spec(raw: dict, base: Scenario | None, problems: list[Problem]) -> ScenarioSpec | None:
+    if raw.get("_unreadable"):
+        return None
+    values = {**(base.spec.model_dump(exclude={"base"}) if base else {}), **raw.get("scenario", {})}
+    try:
+        spec = ScenarioSpec.model_validate(values)
+    except ValidationError as err:
+        for e in err.errors():
+            name = "scenario." + ".".join(str(x) for x in e["loc"])
+            problems.append(Problem("scenario.toml", None, name, _message(e)))
+        return None
+    if spec.end <= spec.start:
+        problems.append(Problem("scenario.toml", None, "scenario.end", "must be after start"))
+    return spec
 
 
 def _content_hash(folder: Path) -> str:
@@ -170,40 +213,35 @@ def _content_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_toml(folder: Path, problems: list[Problem]) -> tuple[ScenarioSpec | None, dict]:
+def _read_toml(folder: Path, problems: list[Problem]) -> dict:
+    """The parsed scenario.toml ({"_unreadable": True} if it cannot be read)."""
     path = folder / "scenario.toml"
     if not path.is_file():
         problems.append(Problem("scenario.toml", None, "file", "missing; every scenario needs one"))
-        return None, {}
+        return {"_unreadable": True}
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         problems.append(Problem("scenario.toml", None, "syntax", f"not valid TOML: {err}"))
-        return None, {}
-    unknown = set(doc) - {"scenario", "parameters"}
-    for section in sorted(unknown):
+        return {"_unreadable": True}
+    for section in sorted(set(doc) - {"scenario", "parameters", "interventions"}):
         problems.append(
             Problem(
                 "scenario.toml",
                 None,
                 section,
-                "unknown section; expected [scenario] or [parameters]",
+                "unknown section; expected [scenario], [parameters] or [[interventions]]",
             )
         )
-    spec = None
-    try:
-        spec = ScenarioSpec.model_validate(doc.get("scenario", {}))
-    except ValidationError as err:
-        for e in err.errors():
-            name = "scenario." + ".".join(str(x) for x in e["loc"])
-            problems.append(Problem("scenario.toml", None, name, _message(e)))
-    if spec is not None and spec.end <= spec.start:
-        problems.append(Problem("scenario.toml", None, "scenario.end", "must be after start"))
-    overrides = doc.get("parameters", {})
-    if not isinstance(overrides, dict):
+    if not isinstance(doc.get("parameters", {}), dict):
         problems.append(Problem("scenario.toml", None, "parameters", "must be a table of numbers"))
-        overrides = {}
-    return spec, overrides
+        doc["parameters"] = {}
+    if not isinstance(doc.get("interventions", []), list):
+        problems.append(
+            Problem("scenario.toml", None, "interventions", "must be [[interventions]] tables")
+        )
+        doc["interventions"] = []
+    return doc
 
 
 def _message(error: dict[str, Any]) -> str:

@@ -1,0 +1,152 @@
+"""Interventions on borders and routes: regimes, closures, safe transport, legal pathways."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from ..world.graph import CROSSING_IRREGULAR, CROSSING_OFFICIAL
+from ..world.regimes import REGIME_ALLOWS, REGIMES
+from .base import Intervention, countries_field
+
+if TYPE_CHECKING:
+    from ..simulation import Simulation
+
+
+def _official_links_into(sim: Simulation, country: str, from_countries: list[str]) -> np.ndarray:
+    w = sim.world
+    codes = np.array(w.country_codes)
+    into = codes[w.location_country[w.link_to]] == country
+    source = codes[w.location_country[w.link_from]]
+    from_ok = np.ones_like(into) if "*" in from_countries else np.isin(source, from_countries)
+    return (w.link_crossing == CROSSING_OFFICIAL) & into & from_ok & (source != country)
+
+
+class BorderRegime(Intervention):
+    """Official crossings into `country` from `from_countries` follow `regime` in the window
+    (e.g. Colombia's border never closes: country COL, from *, regime open)."""
+
+    kind: ClassVar[str] = "border_regime"
+    country: str
+    from_countries: list[str] = Field(default_factory=lambda: ["*"])
+    regime: Literal["open", "passport", "visa", "closed"]
+
+    _check = field_validator("from_countries", mode="before")(countries_field)
+
+    def setup(self, sim: Simulation) -> None:
+        if self.country not in sim.world.country_codes:
+            raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")
+        links = _official_links_into(sim, self.country, self.from_countries)
+        first, last = self.days(sim)
+        classes = tuple(bool(x) for x in REGIME_ALLOWS[REGIMES.index(self.regime)])
+        sim.link_overrides.append((first, last, links, classes))
+
+
+class VisaRequirement(BorderRegime):
+    """`country` requires a passport and visa (regime visa) from `from_countries` in the window."""
+
+    kind: ClassVar[str] = "visa_requirement"
+    regime: Literal["visa"] = "visa"
+
+
+class CrossingClosure(Intervention):
+    """Close (or open) the official or irregular crossings between two places in the window,
+    e.g. close the Darién trail."""
+
+    kind: ClassVar[str] = "crossing_closure"
+    place_a: str
+    place_b: str
+    crossing: Literal["official", "irregular", "both"] = "both"
+    open: bool = False
+
+    def setup(self, sim: Simulation) -> None:
+        w = sim.world
+        try:
+            a, b = w.location_index(self.place_a), w.location_index(self.place_b)
+        except ValueError:
+            raise ValueError(
+                f"{self.kind}: unknown place {self.place_a!r} or {self.place_b!r}"
+            ) from None
+        pair = ((w.link_from == a) & (w.link_to == b)) | ((w.link_from == b) & (w.link_to == a))
+        kinds = {
+            "official": [CROSSING_OFFICIAL],
+            "irregular": [CROSSING_IRREGULAR],
+            "both": [CROSSING_OFFICIAL, CROSSING_IRREGULAR],
+        }[self.crossing]
+        links = pair & np.isin(w.link_crossing, kinds)
+        if not links.any():
+            raise ValueError(
+                f"{self.kind}: no {self.crossing} crossing joins {self.place_a} and {self.place_b}"
+            )
+        first, last = self.days(sim)
+        sim.link_overrides.append((first, last, links, (self.open,) * 3))
+
+
+class SafeTransport(Intervention):
+    """A safe, legal transport corridor: free official passage along the routes joining `places`
+    in order (fares waived, official crossings open to every document class)."""
+
+    kind: ClassVar[str] = "safe_transport"
+    places: list[str] = Field(min_length=2)
+
+    def _links(self, sim: Simulation) -> np.ndarray:
+        w = sim.world
+        mask = np.zeros(len(w.link_from), dtype=bool)
+        for a_name, b_name in zip(self.places[:-1], self.places[1:], strict=True):
+            try:
+                a, b = w.location_index(a_name), w.location_index(b_name)
+            except ValueError:
+                raise ValueError(f"{self.kind}: unknown place {a_name!r} or {b_name!r}") from None
+            pair = (w.link_from == a) & (w.link_to == b)
+            if not (pair & (w.link_crossing != CROSSING_IRREGULAR)).any():
+                raise ValueError(
+                    f"{self.kind}: no road or official crossing from {a_name} to {b_name}"
+                )
+            mask |= pair & (w.link_crossing != CROSSING_IRREGULAR)
+        return mask
+
+    def setup(self, sim: Simulation) -> None:
+        self._mask = self._links(sim)
+        first, last = self.days(sim)
+        official = self._mask & (sim.world.link_crossing == CROSSING_OFFICIAL)
+        if official.any():
+            sim.link_overrides.append((first, last, official, (True, True, True)))
+
+    def activate(self, sim: Simulation, day: int) -> None:
+        self._fares = sim.world.link_cost[self._mask].copy()
+        sim.world.link_cost[self._mask] = 0.0
+        sim.reroute(new_regimes=True)
+
+    def deactivate(self, sim: Simulation, day: int) -> None:
+        sim.world.link_cost[self._mask] = self._fares
+        sim.reroute(new_regimes=True)
+
+
+class LegalPathway(Intervention):
+    """A humanitarian parole or legal pathway to `country`: passport holders may enter officially
+    (regime passport) and the destination becomes more attractive by `attraction` (logit units)."""
+
+    kind: ClassVar[str] = "legal_pathway"
+    country: str
+    attraction: float = Field(default=0.5, ge=0, le=5)
+
+    def setup(self, sim: Simulation) -> None:
+        if self.country not in sim.world.country_codes:
+            raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")
+        links = _official_links_into(sim, self.country, ["*"])
+        first, last = self.days(sim)
+        sim.link_overrides.append((first, last, links, (False, True, True)))
+
+    def activate(self, sim: Simulation, day: int) -> None:
+        self._shift(sim, +self.attraction)
+
+    def deactivate(self, sim: Simulation, day: int) -> None:
+        self._shift(sim, -self.attraction)
+
+    def _shift(self, sim: Simulation, amount: float) -> None:
+        c = sim.world.country_codes.index(self.country)
+        sim.world.country_constant[c] += amount
+        destinations = next(m for m in sim.modules if m.name == "destinations")
+        destinations.init(sim)
