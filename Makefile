@@ -10,7 +10,7 @@ SCALE_ARG := $(if $(SCALE),--scale $(SCALE),)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,peers]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv with the pinned dependencies
@@ -26,6 +26,7 @@ test-fast: $(STAMP)  ## skip the slow statistical checks
 
 bench: $(STAMP)  ## full-scale benchmark -> benchmarks/results/*.json and docs/benchmarks.md
 	$(PY) benchmarks/run_benchmarks.py
+	$(PY) benchmarks/flee_benchmarks.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks tools

@@ -12,8 +12,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from . import __version__
+from .flee import commands as flee_commands
+from .flee.importer import is_flee_scenario
 from .results.rundir import save_run
-from .results.summary import headline, summary_table
+from .cli_policy import compare as compare_command
+from .cli_policy import interventions as interventions_command
+from .cli_policy import sensitivity as sensitivity_command
+from .cli_policy import sweep as sweep_command
+from .results.summary import economy_lines, headline, summary_table
 from .scenario.loader import load_scenario, shipped_scenarios
 from .scenario.parameters import parameter_table
 from .scenario.parameters_doc import parameters_markdown
@@ -70,6 +76,12 @@ def run(
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Run one simulation, write its run directory and print a summary."""
+    # Imported Flee scenarios (scenario.toml: ruleset = "flee") run under Flee 3.1's rules.
+    if is_flee_scenario(scenario):
+        flee_commands.run_command(
+            scenario, seed, scale, _date(start, "start"), _date(end, "end"), out_dir, out, err
+        )
+        return
     loaded = _load(scenario)
     try:
         sim = Simulation(
@@ -107,6 +119,8 @@ def run(
         f"{totals['migrant_stock']:,.0f} abroad, {totals['in_transit']:,.0f} in transit, "
         f"{totals['returned_cumulative']:,.0f} returned, {totals['deaths_cumulative']:,.0f} died."
     )
+    for line in economy_lines(result):
+        out.print(line, highlight=False)
     seconds = result.manifest["timings"]["total_seconds"]
     out.print(
         f"{result.manifest['agents_created']:,} agents, {seconds:.1f} s. Run directory: {folder}"
@@ -121,6 +135,25 @@ def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipp
         f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "
         f"{len(loaded.border_regimes)} border regime changes, {len(loaded.countries)} countries)"
     )
+
+
+@app.command("import-flee")
+def import_flee(
+    flee_dir: Annotated[Path, typer.Argument(help="Flee folder (input_csv/, source_data/)")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the new scenario")],
+    settings: Annotated[
+        Path | None, typer.Option(help="simsetting.yml (default: the one in FLEE_DIR)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Scenario name (default: folder name)")] = None,
+) -> None:
+    """Convert a Flee scenario folder into a Trocha scenario that runs under Flee 3.1's rules."""
+    flee_commands.import_command(flee_dir, out_dir, settings, name, out, err)
+
+
+app.command("interventions")(interventions_command)
+app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
+app.command("sensitivity")(sensitivity_command)
 
 
 @app.command()

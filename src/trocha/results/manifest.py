@@ -25,11 +25,18 @@ def run_id(sim: Simulation) -> str:
             "start": str(sim.start),
             "end": str(sim.end),
             "version": __version__,
+            "interventions": interventions_of(sim),
         },
         sort_keys=True,
+        default=str,
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     return f"{sim.scenario.name}_seed{sim.seed}_scale{sim.scale}_{digest}"
+
+
+def interventions_of(sim: Simulation) -> list[dict]:
+    """The interventions of a run as plain data (type and parameters)."""
+    return [{"type": iv.kind, **iv.model_dump(mode="json")} for iv in sim.interventions]
 
 
 def manifest_for(sim: Simulation, timings: dict) -> dict:
@@ -44,6 +51,7 @@ def manifest_for(sim: Simulation, timings: dict) -> dict:
         "end": str(sim.end),
         "trocha_version": __version__,
         "parameter_overrides": sim.scenario.overrides,
+        "interventions": interventions_of(sim),
         "agents_created": int(sim.people.count),
         "agents_abroad_at_start": int(sim.initial_emigrants),
         "agent_events": int(sim.events_handled),

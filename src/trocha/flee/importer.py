@@ -1,0 +1,214 @@
+"""`trocha import-flee`: turn a Flee folder into a Trocha scenario folder, and load one back.
+
+The scenario folder keeps Flee's own files (so it is still a Flee folder, and a Flee user edits
+the tables they know) and adds `scenario.toml` with `ruleset = "flee"` and the `[flee]` settings
+read from `simsetting.yml` the way Flee 3.1 reads them:
+
+    <scenario>/scenario.toml
+    <scenario>/input_csv/{locations,routes,closures,conflicts,sim_period,registration_corrections}.csv
+    <scenario>/source_data/data_layout.csv and the series it names
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..scenario.problems import Problem, ScenarioError
+from .inputs import FleeInputs, find_input_dir, read_flee_folder
+from .settings import FleeSettings, settings_from_yaml
+from .yamlsubset import read_yaml
+
+INPUT_FILES = (
+    "locations.csv",
+    "routes.csv",
+    "closures.csv",
+    "conflicts.csv",
+    "registration_corrections.csv",
+)
+
+
+@dataclass
+class FleeScenario:
+    """An imported Flee scenario: its validated inputs and settings."""
+
+    name: str
+    folder: Path
+    inputs: FleeInputs
+    settings: FleeSettings
+    content_hash: str
+    description: str = ""
+    ignored_settings: list[str] = field(default_factory=list)
+
+    @property
+    def end(self) -> dt.date:
+        return self.inputs.start + dt.timedelta(days=self.inputs.days - 1)
+
+
+def _settings_file(flee_dir: Path, settings_file: Path | None) -> Path | None:
+    if settings_file is not None:
+        return Path(settings_file)
+    for candidate in (flee_dir / "simsetting.yml", find_input_dir(flee_dir) / "simsetting.yml"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_flee_settings(
+    flee_dir: Path, settings_file: Path | None = None
+) -> tuple[FleeSettings, list[str], Path | None]:
+    path = _settings_file(flee_dir, settings_file)
+    if path is None:
+        return FleeSettings(), [], None
+    problems: list[Problem] = []
+    label = str(path)
+    if not path.exists():
+        raise ScenarioError([Problem(label, None, "file", "not found; give a simsetting.yml")])
+    data = read_yaml(path, label, problems)
+    settings, ignored = settings_from_yaml(data if isinstance(data, dict) else {}, label, problems)
+    if problems:
+        raise ScenarioError(problems)
+    return settings, ignored, path
+
+
+def _scenario_name(flee_dir: Path) -> str:
+    name = re.sub(r"[^a-z0-9\-_]+", "-", flee_dir.resolve().name.lower()).strip("-_")
+    return name or "flee"
+
+
+def import_flee(
+    flee_dir: Path | str,
+    out_dir: Path | str,
+    settings_file: Path | str | None = None,
+    name: str | None = None,
+) -> FleeScenario:
+    """Validate the Flee folder `flee_dir` and write it as a Trocha scenario to `out_dir`."""
+    flee_dir = Path(flee_dir)
+    out_dir = Path(out_dir)
+    problems: list[Problem] = []
+    try:
+        inputs = read_flee_folder(flee_dir)
+    except ScenarioError as error:
+        problems += error.problems
+        inputs = None
+    try:
+        settings, ignored, settings_path = read_flee_settings(
+            flee_dir, Path(settings_file) if settings_file else None
+        )
+    except ScenarioError as error:
+        problems += error.problems
+    if problems:
+        raise ScenarioError(problems)
+    assert inputs is not None
+    name = name or _scenario_name(flee_dir)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9\-_]*", name):
+        raise ScenarioError(
+            [Problem("--name", None, "name", f"{name!r}: use lower-case letters, digits, dashes")]
+        )
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "scenario.toml").exists():
+        raise ScenarioError(
+            [Problem(str(out_dir), None, "folder", "exists and is not a scenario; choose another")]
+        )
+    (out_dir / "input_csv").mkdir(parents=True, exist_ok=True)
+    (out_dir / "source_data").mkdir(parents=True, exist_ok=True)
+    for file in INPUT_FILES:
+        if (inputs.input_dir / file).exists():
+            shutil.copyfile(inputs.input_dir / file, out_dir / "input_csv" / file)
+    period = inputs.input_dir / "sim_period.csv"
+    if not period.exists():
+        period = inputs.input_dir / "conflict_period.csv"
+    shutil.copyfile(period, out_dir / "input_csv" / "sim_period.csv")
+    shutil.copyfile(
+        inputs.data_dir / "data_layout.csv", out_dir / "source_data" / "data_layout.csv"
+    )
+    for file in inputs.series:
+        target = out_dir / "source_data" / file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(inputs.data_dir / file, target)
+    end = inputs.start + dt.timedelta(days=inputs.days - 1)
+    source = f"Imported from the Flee folder {flee_dir.resolve().name}"
+    if settings_path is not None:
+        source += f" with settings {settings_path.name}"
+    lines = [
+        "# Imported by `trocha import-flee`; the tables are Flee's own (input_csv/, source_data/).",
+        "[scenario]",
+        f'name = "{name}"',
+        f'description = "{source}"',
+        'ruleset = "flee"',
+        f"start = {inputs.start.isoformat()}",
+        f"end = {end.isoformat()}",
+        f"default_scale = {settings.hasten}",
+        "",
+        "# Flee 3.1 settings (simsetting.yml keys); default_scale is Flee's hasten.",
+    ]
+    if ignored:
+        lines.append(f"# Not read by Flee 3.1, so not used: {', '.join(ignored)}")
+    text = "\n".join(lines) + "\n" + settings.to_toml()
+    (out_dir / "scenario.toml").write_text(text, encoding="utf-8")
+    scenario = load_flee_scenario(out_dir)
+    scenario.ignored_settings = ignored
+    return scenario
+
+
+def is_flee_scenario(folder: Path | str) -> bool:
+    """Whether `folder` has a scenario.toml that names the `flee` ruleset."""
+    path = Path(folder) / "scenario.toml"
+    if not path.is_file():
+        return False
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return False
+    scenario = data.get("scenario", {})
+    return isinstance(scenario, dict) and scenario.get("ruleset") == "flee"
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_flee_scenario(folder: Path | str) -> FleeScenario:
+    """Load a scenario folder written by `import_flee`; raises ScenarioError on any problem."""
+    folder = Path(folder)
+    label = "scenario.toml"
+    try:
+        data = tomllib.loads((folder / label).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(folder / label), None, "file", "missing")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([Problem(label, None, "toml", str(error))]) from None
+    problems: list[Problem] = []
+    spec = data.get("scenario", {})
+    name = spec.get("name", "")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9\-_]*", name):
+        problems.append(Problem(label, None, "scenario.name", f"expected lower-case, got {name!r}"))
+    if spec.get("ruleset") != "flee":
+        problems.append(Problem(label, None, "scenario.ruleset", 'expected "flee"'))
+    table = dict(data.get("flee", {}))
+    if ("hasten" not in table and "default_scale" in spec) or "default_scale" in spec:
+        table["hasten"] = spec["default_scale"]
+    settings = FleeSettings.from_table(table, label, problems)
+    try:
+        inputs = read_flee_folder(folder)
+    except ScenarioError as error:
+        problems += error.problems
+        inputs = None
+    if problems:
+        raise ScenarioError(problems)
+    return FleeScenario(
+        name=name,
+        folder=folder,
+        inputs=inputs,
+        settings=settings,
+        content_hash=_content_hash(folder),
+        description=str(spec.get("description", "")),
+    )
