@@ -2,6 +2,8 @@
 
 __version__ = "0.1.0"
 
+from . import interventions
+from .results.catalog import open_catalog
 from .results.tables import Result
 from .scenario.loader import Scenario, load_scenario, shipped_scenarios
 from .scenario.problems import Problem, ScenarioError
@@ -14,6 +16,8 @@ __all__ = [
     "ScenarioError",
     "Simulation",
     "__version__",
+    "interventions",
     "load_scenario",
+    "open_catalog",
     "shipped_scenarios",
 ]

@@ -12,13 +12,14 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from . import __version__
-from .flee import commands as flee_commands
-from .flee.importer import is_flee_scenario
-from .results.rundir import save_run
+from .cli_experiments import query as query_command
 from .cli_policy import compare as compare_command
 from .cli_policy import interventions as interventions_command
 from .cli_policy import sensitivity as sensitivity_command
 from .cli_policy import sweep as sweep_command
+from .flee import commands as flee_commands
+from .flee.importer import is_flee_scenario
+from .results.rundir import save_run
 from .results.summary import economy_lines, headline, summary_table
 from .scenario.loader import load_scenario, shipped_scenarios
 from .scenario.parameters import parameter_table
@@ -154,6 +155,7 @@ app.command("interventions")(interventions_command)
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.command("sensitivity")(sensitivity_command)
+app.command("query")(query_command)
 
 
 @app.command()

@@ -1,0 +1,245 @@
+"""Run many RunSpecs on a Dask `distributed` cluster, or one after another, resumably.
+
+Every run is independent and seeded, so the files do not depend on the number of workers. A spec
+whose run directory is already complete with the same key is skipped, so an interrupted ensemble
+resumes where it stopped. A run that raises is retried (`retries`); a run whose worker dies is
+rescheduled by the scheduler (up to `distributed.scheduler.allowed-failures` times). Retries do
+not duplicate results: a run writes to the folder named by its run_id, and its manifest says
+`complete` only after every file is written.
+
+Workers on other machines (`scheduler="tcp://HOST:PORT"`) need Trocha installed and `out_dir`
+at the same path (a shared file system).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from ..scenario.loader import Scenario, load_scenario
+from ..scenario.problems import ScenarioError
+from .runs import RunSpec, complete_runs, execute_run
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+# Test-only fault injection: where TROCHA_FAULT_ONCE_DIR is set, the first attempt of each run on a
+# Dask worker fails after saving (it leaves a marker file named by run_id there): it raises, or
+# with TROCHA_FAULT_MODE=exit kills the worker process.
+FAULT_DIR_ENV = "TROCHA_FAULT_ONCE_DIR"
+FAULT_MODE_ENV = "TROCHA_FAULT_MODE"
+
+
+class RunError(RuntimeError):
+    """Some runs failed (after retries); the others are saved and a rerun resumes."""
+
+
+def run_many(
+    specs: Iterable[RunSpec],
+    out_dir: Path | str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    retries: int = 2,
+) -> list[Path]:
+    """Run every spec on Dask and return their run directories, in the order of `specs`.
+
+    A local cluster of `workers` single-threaded processes (default: one per core) is started
+    and closed, unless `scheduler` gives the address of a running one ("tcp://HOST:PORT").
+    Raises RunError naming every run that failed, after the others have finished.
+    """
+    from distributed import as_completed
+
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    out, keys, folders, todo, _ = _plan(specs, out_dir)
+    failures: list[str] = []
+    if todo:
+        with _client(workers, scheduler) as client, _progress(progress, len(todo), folders) as bar:
+            futures = {
+                client.submit(
+                    _run_task,
+                    spec,
+                    str(out),
+                    key=f"trocha-run-{key}-{uuid.uuid4().hex[:8]}",
+                    retries=retries,
+                ): key
+                for key, spec in todo.items()
+            }
+            for future in as_completed(futures):
+                key = futures[future]
+                try:
+                    status, value = future.result()
+                except Exception as problem:  # raised on every try, or its worker kept dying
+                    status, value = "error", f"{type(problem).__name__}: {problem}"
+                if status == "ok":
+                    folders[key] = Path(value)
+                else:
+                    failures.append(f"{_describe(todo[key])}: {value}")
+                bar.advance()
+    _raise_failures(failures, len(todo))
+    return [folders[key] for key in keys]
+
+
+def run_many_serial(
+    specs: Iterable[RunSpec], out_dir: Path | str, progress: bool = True
+) -> list[Path]:
+    """Run every spec in this process, one after another (same skipping as `run_many`)."""
+    out, keys, folders, todo, scenarios = _plan(specs, out_dir)
+    failures: list[str] = []
+    first_problem: BaseException | None = None
+    with _progress(progress, len(todo), folders) as bar:
+        for key, spec in todo.items():
+            try:
+                folders[key] = execute_run(spec, out, scenario=scenarios[spec.scenario])
+            except Exception as problem:
+                failures.append(f"{_describe(spec)}: {type(problem).__name__}: {problem}")
+                first_problem = first_problem or problem
+            bar.advance()
+    try:
+        _raise_failures(failures, len(todo))
+    except RunError as failed:
+        raise failed from first_problem
+    return [folders[key] for key in keys]
+
+
+def _plan(
+    specs: Iterable[RunSpec], out_dir: Path | str
+) -> tuple[Path, list[str], dict[str, Path], dict[str, RunSpec], dict[str, Scenario]]:
+    """Keys of every spec, the runs already complete, and the distinct runs left to do."""
+    specs = list(specs)
+    for i, spec in enumerate(specs):
+        if not isinstance(spec, RunSpec):
+            raise TypeError(f"specs[{i}] is a {type(spec).__name__}, not a RunSpec")
+    out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out_dir} is a file; give a folder for run directories")
+    out.mkdir(parents=True, exist_ok=True)
+    scenarios: dict[str, Scenario] = {}
+    keys = []
+    for spec in specs:
+        if spec.scenario not in scenarios:
+            scenarios[spec.scenario] = load_scenario(spec.scenario)  # ScenarioError: bad input
+        keys.append(spec.key(scenarios[spec.scenario]))
+    done = complete_runs(out)
+    folders = {key: done[key] for key in keys if key in done}
+    todo: dict[str, RunSpec] = {}
+    for spec, key in zip(specs, keys, strict=True):
+        # Specs with one key are one run (a label does not change outputs): run it once.
+        if key not in folders and key not in todo:
+            todo[key] = spec
+    return out, keys, folders, todo, scenarios
+
+
+def _run_task(spec: RunSpec, out_dir: str) -> tuple[str, str]:
+    """Executed on a worker: ("ok", folder) or ("error", reason) for bad input (not retried)."""
+    try:
+        folder = execute_run(spec, out_dir)
+    except (ScenarioError, ValueError) as problem:
+        return "error", str(problem).replace("\n", "; ")
+    _maybe_inject_fault(folder.name)
+    return "ok", str(folder)
+
+
+def _maybe_inject_fault(name: str) -> None:
+    directory = os.environ.get(FAULT_DIR_ENV)
+    if not directory:
+        return
+    try:
+        with open(Path(directory) / name, "x"):
+            pass
+    except FileExistsError:
+        return
+    if os.environ.get(FAULT_MODE_ENV) == "exit":
+        os._exit(1)
+    raise RuntimeError(f"injected fault in {name} ({FAULT_DIR_ENV} is set)")
+
+
+@contextmanager
+def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect
+        except (OSError, TimeoutError) as problem:
+            raise RunError(
+                f"cannot reach the Dask scheduler at {scheduler} ({problem}); "
+                "start one with `dask scheduler` or leave scheduler unset for a local cluster"
+            ) from None
+        with client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # any free port: never clash with another cluster
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+class _Bar:
+    def __init__(self, progress: Progress | None, task: int | None):
+        self.progress, self.task = progress, task
+
+    def advance(self) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, done: dict[str, Path]) -> Iterator[_Bar]:
+    if not enabled or total == 0:
+        yield _Bar(None, None)
+        return
+    skipped = f" ({len(done)} already complete)" if done else ""
+    with Progress(
+        TextColumn(f"[bold]runs[/]{skipped}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        yield _Bar(progress, progress.add_task("runs", total=total))
+
+
+def _describe(spec: RunSpec) -> str:
+    label = f" [{spec.label}]" if spec.label else ""
+    overrides = ", ".join(f"{k}={v:g}" for k, v in spec.overrides.items())
+    return f"{Path(spec.scenario).name} seed {spec.seed}{label}" + (
+        f" ({overrides})" if overrides else ""
+    )
+
+
+def _raise_failures(failures: list[str], attempted: int) -> None:
+    if failures:
+        lines = "\n".join(failures)
+        raise RunError(
+            f"{len(failures)} of {attempted} runs failed (the others are saved; rerun to resume "
+            f"them):\n{lines}"
+        )

@@ -1,0 +1,204 @@
+"""The catalog of runs: an embedded DuckDB file, `catalog.duckdb`, in an output folder.
+
+Table `runs` has one row per run directory found under the folder (from its manifest.json, any
+status). Views `timeseries`, `locations` and `events` read the Parquet files of the complete runs
+in place, with a `run_id` column first, so one SQL query spans a whole ensemble:
+
+    SELECT run_id, max(value) FROM timeseries WHERE metric = 'migrant_stock' GROUP BY run_id
+
+The catalog is rebuilt from the manifests (cheap: no Parquet is read), in a temporary file that
+then replaces the old one, so a reader never sees a half-built catalog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from .rundir import FILES, SCHEMAS
+
+CATALOG = "catalog.duckdb"
+
+# Column, DuckDB type, and how to read it from a manifest.
+RUN_COLUMNS: list[tuple[str, str]] = [
+    ("run_id", "VARCHAR"),
+    ("scenario", "VARCHAR"),
+    ("scenario_hash", "VARCHAR"),
+    ("seed", "BIGINT"),
+    ("scale", "BIGINT"),
+    ("start_date", "DATE"),  # manifest "start"; `end` is an SQL keyword, hence the _date names
+    ("end_date", "DATE"),
+    ("status", "VARCHAR"),
+    ("label", "VARCHAR"),
+    ("spec_key", "VARCHAR"),
+    ("parameter_overrides", "VARCHAR"),  # JSON text: {"name": value}
+    ("trocha_version", "VARCHAR"),
+    ("agents_created", "BIGINT"),
+    ("created_at", "TIMESTAMP"),  # UTC
+    ("total_seconds", "DOUBLE"),
+    ("folder", "VARCHAR"),  # absolute path of the run directory
+]
+
+_DUCKDB_TYPES = {pa.date32(): "DATE", pa.string(): "VARCHAR", pa.float64(): "DOUBLE"}
+
+
+class CatalogError(ValueError):
+    """The output folder cannot be catalogued (missing, not a folder, not writable)."""
+
+
+def refresh_catalog(out_dir: Path | str) -> Path:
+    """(Re)build `out_dir/catalog.duckdb` from every manifest.json under `out_dir`; return it."""
+    root = _folder(out_dir)
+    rows = [row for row in (_run_row(path) for path in sorted(root.rglob("manifest.json"))) if row]
+    target = root / CATALOG
+    tmp = root / f".{CATALOG}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        con = duckdb.connect(str(tmp))
+    except duckdb.Error as problem:
+        raise CatalogError(f"{root}: cannot write {CATALOG} ({_first_line(problem)})") from None
+    try:
+        try:
+            columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS)
+            con.execute(f"CREATE TABLE runs ({columns})")
+            if rows:
+                marks = ", ".join("?" for _ in RUN_COLUMNS)
+                con.executemany(f"INSERT INTO runs VALUES ({marks})", rows)
+            complete = [Path(row[-1]) for row in rows if row[7] == "complete"]
+            for file in FILES:
+                con.execute(_view_sql(file, complete))
+        finally:
+            con.close()
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return target
+
+
+def open_catalog(
+    out_dir: Path | str, refresh: bool = True, read_only: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the catalog of `out_dir` (refreshed first); close it when done."""
+    root = _folder(out_dir)
+    path = root / CATALOG
+    if refresh or not path.is_file():
+        refresh_catalog(root)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def query(out_dir: Path | str, sql: str) -> pd.DataFrame:
+    """Run one SQL query on the catalog of `out_dir` and return the result as a DataFrame.
+
+    Raises duckdb.Error for bad SQL and CatalogError for a missing folder.
+    """
+    con = open_catalog(out_dir)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def _folder(out_dir: Path | str) -> Path:
+    root = Path(out_dir)
+    if not root.exists():
+        raise CatalogError(f"{out_dir}: no such folder; give the folder that holds run directories")
+    if not root.is_dir():
+        raise CatalogError(f"{out_dir}: not a folder; give the folder that holds run directories")
+    return root.resolve()
+
+
+def _run_row(path: Path) -> tuple[Any, ...] | None:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as problem:
+        warnings.warn(f"{path}: unreadable manifest ({problem}); run not catalogued", stacklevel=3)
+        return None
+    if not isinstance(manifest, dict):
+        warnings.warn(f"{path}: manifest is not a JSON object; run not catalogued", stacklevel=3)
+        return None
+    folder = path.parent
+    status = manifest.get("status")
+    if status == "complete":
+        missing = [f for f in manifest.get("files", FILES) if not (folder / f).is_file()]
+        if missing:
+            # Said complete but a file is gone: listed, but kept out of the views.
+            status = "incomplete"
+    timings = manifest.get("timings") if isinstance(manifest.get("timings"), dict) else {}
+    return (
+        str(manifest.get("run_id") or folder.name),
+        manifest.get("scenario"),
+        manifest.get("scenario_hash"),
+        _int(manifest.get("seed")),
+        _int(manifest.get("scale")),
+        _date(manifest.get("start")),
+        _date(manifest.get("end")),
+        status,
+        manifest.get("label"),
+        manifest.get("spec_key"),
+        json.dumps(manifest.get("parameter_overrides") or {}, sort_keys=True),
+        manifest.get("trocha_version"),
+        _int(manifest.get("agents_created")),
+        _timestamp(manifest.get("created_at")),
+        _float(timings.get("total_seconds")),
+        str(folder),
+    )
+
+
+def _view_sql(file: str, folders: list[Path]) -> str:
+    view = file.removesuffix(".parquet")
+    schema = SCHEMAS[file]
+    if not folders:
+        # No complete run yet: an empty view with the same columns, so queries still bind.
+        nulls = ", ".join(f'NULL::{_DUCKDB_TYPES[f.type]} AS "{f.name}"' for f in schema)
+        return f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS run_id, {nulls} WHERE false"
+    paths = ", ".join(_literal(str(folder / file)) for folder in folders)
+    columns = ", ".join(f't."{f.name}"' for f in schema)
+    return (
+        f"CREATE VIEW {view} AS SELECT r.run_id, {columns} "
+        f"FROM read_parquet([{paths}], filename = true, union_by_name = true) AS t "
+        f"JOIN runs AS r ON r.folder = parse_dirpath(t.filename) AND r.status = 'complete'"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _first_line(problem: BaseException) -> str:
+    return str(problem).strip().splitlines()[0] if str(problem).strip() else type(problem).__name__
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    try:
+        stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if stamp is not None and stamp.tzinfo is not None:
+        stamp = stamp.astimezone(dt.UTC).replace(tzinfo=None)
+    return stamp
