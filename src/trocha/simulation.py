@@ -94,6 +94,7 @@ class Simulation:
         self.policing_multiplier = np.ones(self.world.n_countries)
         self.corruption_multiplier = np.ones(self.world.n_countries)
         self.identification_multiplier = np.ones(self.world.n_countries)
+        self.active_regularisations: list = []
         self.link_overrides: list[tuple[int, int, np.ndarray, tuple[bool, ...]]] = []
         self.economy_changed = False  # set by an intervention: refresh recruitment and exits today
         self.interventions = [*scenario.interventions, *(interventions or [])]

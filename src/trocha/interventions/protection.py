@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
 from pydantic import Field
 
 from .base import CountryTargeted
@@ -24,18 +25,30 @@ class Regularisation(CountryTargeted):
     wage_gain: float = Field(default=0.5, ge=0, le=3)
 
     def activate(self, sim: Simulation, day: int) -> None:
-        self._places = self.place_mask(sim)
-        sim.economy.protection[self._places] = self.coverage * self.risk_reduction
-        self._countries = self.country_mask(sim)
-        journeys = next(m for m in sim.modules if m.name == "journeys")
-        journeys.wage_day[self._countries] *= 1 + self.coverage * self.wage_gain
-        sim.economy_changed = True
+        sim.active_regularisations.append(self)
+        _apply_regularisations(sim)
 
     def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.economy.protection[self._places] = 0.0
-        journeys = next(m for m in sim.modules if m.name == "journeys")
-        journeys.wage_day[self._countries] /= 1 + self.coverage * self.wage_gain
-        sim.economy_changed = True
+        sim.active_regularisations.remove(self)
+        _apply_regularisations(sim)
+
+
+def _apply_regularisations(sim: Simulation) -> None:
+    """Protection and earnings from the programmes in force (overlapping ones do not add up:
+    in each country the largest coverage counts)."""
+    w = sim.world
+    protection = np.zeros(w.n_countries)
+    wage = np.ones(w.n_countries)
+    for programme in sim.active_regularisations:
+        mask = programme.country_mask(sim)
+        protection[mask] = np.maximum(
+            protection[mask], programme.coverage * programme.risk_reduction
+        )
+        wage[mask] = np.maximum(wage[mask], 1 + programme.coverage * programme.wage_gain)
+    sim.economy.protection[:] = protection[w.location_country]
+    journeys = next(m for m in sim.modules if m.name == "journeys")
+    journeys.wage_day[:] = journeys.base_wage_day * wage
+    sim.economy_changed = True
 
 
 class AwarenessCampaign(CountryTargeted):

@@ -31,7 +31,8 @@ class Journeys(Module):
     def init(self, sim: Simulation) -> None:
         p = sim.parameters
         w = sim.world
-        self.wage_day = w.country_wage * p["stranded_earning_share"] / 30.0
+        self.base_wage_day = w.country_wage * p["stranded_earning_share"] / 30.0
+        self.wage_day = self.base_wage_day.copy()
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
         self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
