@@ -29,7 +29,7 @@ TROCHA_SEEDS = tuple(range(1, 11))
 SMALL_CAMP = 30
 # hasten per scenario: Flee 3.1 runs at about 1.2e5 agent-steps/s, so the long conflicts are
 # scaled down further to keep each Flee run under about 30 s on a CI core.
-HASTEN = {"mali2012": 20, "burundi2015": 20, "car2013": 100, "ssudan2013": 100, "flee_test": 5}
+HASTEN = {"mali2012": 20, "burundi2015": 20, "car2013": 200, "ssudan2013": 200, "flee_test": 5}
 
 
 def _flee_ensemble(name: str, tmp_path) -> list[pd.DataFrame]:
