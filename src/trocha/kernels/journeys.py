@@ -107,32 +107,32 @@ R_LIVING_COST, R_WORK_DAYS, R_SETTLED_EVENT_DAYS, R_RETURN_SHARE = range(4)
 N_RULES = 4
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def queue_push(queue_head, queue_next, agent, day):
     queue_next[agent] = queue_head[day]
     queue_head[day] = agent
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _schedule(queue_head, queue_next, a, day, last_day):
     if day <= last_day:
         queue_push(queue_head, queue_next, a, day)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _choose_index(choice, doc, place, budget, u):
     """Index (into the destinations) drawn among the destinations the agent can afford."""
     cdf, _, trip_cost, _ = choice
     return sample_affordable(cdf[doc, place], trip_cost[doc, place], budget, u)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _choose(choice, doc, place, budget, u):
     k = _choose_index(choice, doc, place, budget, u)
     return choice[1][k] if k >= 0 else -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _try_recruit(
     a, mechanism, row, place, p_scale, day, last_day, keys, economy, loc_country, agents, counters
 ):
@@ -377,7 +377,7 @@ def process_day(
     return handled
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _become_stranded(a, c, here, state, current, daily, loc_counts):
     if state[a] != STRANDED:
         state[a] = STRANDED
@@ -386,7 +386,7 @@ def _become_stranded(a, c, here, state, current, daily, loc_counts):
         daily[STRANDINGS, c] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _handle(
     a,
     day,
