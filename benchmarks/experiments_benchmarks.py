@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import os
 import platform
 import subprocess
@@ -29,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
 import trocha
-from trocha.experiments.dask_runner import run_many, run_many_serial
+from trocha.experiments.dask_runner import local_cluster, run_many, run_many_serial
 from trocha.experiments.runs import RunSpec, execute_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,16 +83,7 @@ def _warm_up(scale: int) -> None:
 
 def dask_ensemble(specs: list[RunSpec], out: Path, workers: int, scale: int) -> dict:
     t0 = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         started = time.perf_counter()
         client.run(_warm_up, scale)
         imported = time.perf_counter()

@@ -174,7 +174,7 @@ def _maybe_inject_fault(name: str) -> None:
 
 @contextmanager
 def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler is not None:
         try:
@@ -187,7 +187,21 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
         with client:
             yield client
         return
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        yield client
+
+
+@contextmanager
+def local_cluster(workers: int | None) -> Iterator:
+    """A local cluster of single-threaded worker processes, set up for simulation runs."""
+    import dask
+    from distributed import LocalCluster
+
+    # The statistical profiler samples every worker thread's stack every few milliseconds while
+    # holding the GIL, which slows the Python part of a simulation; runs do not need it.
+    settings = {"distributed.worker.profile.enabled": False}
     with (
+        dask.config.set(settings),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
@@ -195,9 +209,8 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
             dashboard_address=":0",  # any free port: never clash with another cluster
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster) as client,
     ):
-        yield client
+        yield cluster
 
 
 class _Bar:
