@@ -285,6 +285,7 @@ def spawn_settled(
     loc_country,
     agents,
     counters,
+    female_share,
 ):
     """Emigrants already abroad at the start (`counts[i]` settled at `places[i]`)."""
     (
@@ -320,7 +321,7 @@ def spawn_settled(
             money[a] = 0.0
             departed_day[a] = -1
             route_version[a] = 0
-            female[a] = 1 if uniform(keys[K_SEX], -1, a, 0) < 0.5 else 0
+            female[a] = 1 if uniform(keys[K_SEX], -1, a, 0) < female_share else 0
             minor[a] = 0
             package[a] = 0
             victim_org[a] = -1

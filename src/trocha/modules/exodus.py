@@ -105,6 +105,7 @@ class Exodus(Module):
             w.location_country,
             people.columns(),
             sim.counters(),
+            p["female_share"],
         )
         sim.initial_emigrants = people.count - first
 
