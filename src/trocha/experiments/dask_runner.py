@@ -199,7 +199,12 @@ def local_cluster(workers: int | None) -> Iterator:
 
     # The statistical profiler samples every worker thread's stack every few milliseconds while
     # holding the GIL, which slows the Python part of a simulation; runs do not need it.
-    settings = {"distributed.worker.profile.enabled": False}
+    # Dask also makes glibc return freed memory to the system at 64 KiB (MALLOC_TRIM_THRESHOLD_),
+    # which turns a simulation's many short-lived NumPy arrays into system calls.
+    settings = {
+        "distributed.worker.profile.enabled": False,
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(256 * 2**20),
+    }
     with (
         dask.config.set(settings),
         LocalCluster(
