@@ -55,6 +55,18 @@ def _points_lhs(ranges, samples: int, seed: int) -> list[dict[str, float]]:
     return [dict(zip(names, row.tolist(), strict=True)) for row in values]
 
 
+def _spec(settings, point: dict[str, float], variant, seed: int) -> RunSpec:
+    return RunSpec(
+        settings.scenario,
+        overrides=point,
+        seed=seed,
+        scale=settings.scale,
+        end=settings.end,
+        label=variant.name,
+        interventions=tuple(variant.interventions),
+    )
+
+
 def _run_table(specs, runs, points_of, variants_of) -> pd.DataFrame:
     rows = []
     for spec, run, point, variant in zip(specs, runs, points_of, variants_of, strict=True):
@@ -99,17 +111,7 @@ def sweep(
     )
     specs, points_of, variants_of = [], [], []
     for point, variant, seed in itertools.product(points, variants, range(1, settings.seeds + 1)):
-        specs.append(
-            RunSpec(
-                settings.scenario,
-                overrides=point,
-                seed=seed,
-                scale=settings.scale,
-                end=settings.end,
-                label=variant.name,
-                interventions=tuple(variant.interventions),
-            )
-        )
+        specs.append(_spec(settings, point, variant, seed))
         points_of.append(point)
         variants_of.append(variant.name)
     folder = _folder(out_dir, "sweep", spec_path, specs)
@@ -153,17 +155,7 @@ def sensitivity(
     for row in X:
         point = dict(zip(names, row.tolist(), strict=True))
         for seed in range(1, settings.seeds + 1):
-            specs.append(
-                RunSpec(
-                    settings.scenario,
-                    overrides=point,
-                    seed=seed,
-                    scale=settings.scale,
-                    end=settings.end,
-                    label=variant.name,
-                    interventions=tuple(variant.interventions),
-                )
-            )
+            specs.append(_spec(settings, point, variant, seed))
             points_of.append(point)
     folder = _folder(out_dir, f"sensitivity-{settings.method}", spec_path, specs)
     runs = run_many(specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress)

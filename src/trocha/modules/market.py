@@ -4,7 +4,8 @@ Trocha fees respond to the official alternative and to demand: a fee moves each 
     base x closure multiplier ^ (share of migrants the official crossings turn away)
          x (recent crossings / past year's average) ^ elasticity  [x markup if a gang controls it]
 bounded by base x [0.5, max multiplier] (prices.csv: a few dollars normally, several-fold under the
-2019-2020 closures). Organisations that sell packages do so at origin and where they have cells.
+2019-2020 closures). Organisations that sell packages sell them to people leaving the origin
+regions, where they operate.
 """
 
 from __future__ import annotations
@@ -88,16 +89,14 @@ class Market(Module):
             self._update_fees(sim)
 
     def _packages(self, sim: Simulation, day: int) -> None:
+        """Packages are sold to people leaving, in the origin regions of a gang present there."""
         eco, w = sim.economy, sim.world
         eco.package_org[:] = -1
         for org in np.flatnonzero(eco.gangs()):
             if eco.packages_day[org] > day or eco.founded_day[org] > day:
                 continue
-            at_home = eco.cell[org][w.location_country == w.origin_country].any()
-            if at_home:
+            if eco.cell[org][w.location_country == w.origin_country].any():
                 eco.package_org[w.origins] = org
-            cells = np.flatnonzero(eco.cell[org])
-            eco.package_org[cells[eco.package_org[cells] < 0]] = org
 
     def _update_fees(self, sim: Simulation) -> None:
         eco, p = sim.economy, sim.parameters
