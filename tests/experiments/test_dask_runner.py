@@ -7,19 +7,16 @@ import json
 import logging
 import os
 import shutil
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
+import cloudpickle
 import dask
 import pytest
 from distributed import Client, LocalCluster
 
-from trocha.experiments.dask_runner import (
-    FAULT_DIR_ENV,
-    FAULT_MODE_ENV,
-    RunError,
-    run_many,
-    run_many_serial,
-)
+from trocha.experiments.dask_runner import RunError, run_many, run_many_serial
 from trocha.experiments.runs import RunSpec
 
 FILES = ("timeseries.parquet", "locations.parquet", "events.parquet")
@@ -42,16 +39,41 @@ def scheduler():
         yield cluster.scheduler_address
 
 
-def set_worker_env(address: str, values: dict[str, str | None]) -> None:
-    def update():
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+def _install_fault(markers: str | None, mode: str) -> None:
+    """On a worker: the first attempt of each run fails after saving (a marker file named by the
+    run directory records it), by raising or, with mode "exit", by killing the worker process.
+    `markers=None` removes the fault."""
+    from trocha.experiments import dask_runner, runs
 
+    if markers is None:
+        dask_runner.execute_run = runs.execute_run
+        return
+
+    def failing_once(spec, out_dir):
+        folder = runs.execute_run(spec, out_dir)
+        try:
+            with open(Path(markers) / folder.name, "x"):
+                pass
+        except FileExistsError:
+            return folder
+        if mode == "exit":
+            os._exit(1)
+        raise RuntimeError(f"injected fault in {folder.name}")
+
+    dask_runner.execute_run = failing_once
+
+
+@contextmanager
+def faults(address: str, markers: Path, mode: str = "raise"):
+    """Fault injection on every worker of the test cluster (nothing of it ships in the package)."""
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests
     with Client(address) as client:
-        client.run(update)
+        client.run(_install_fault, str(markers), mode)
+    try:
+        yield
+    finally:
+        with Client(address) as client:
+            client.run(_install_fault, None, mode)
 
 
 def stamps(folders: list[Path]) -> dict[Path, int]:
@@ -110,11 +132,8 @@ def test_duplicate_specs_run_once(tmp_path):
 def test_failing_attempt_is_retried_and_runs_once(scheduler, tmp_path):
     markers = tmp_path / "faults"
     markers.mkdir()
-    set_worker_env(scheduler, {FAULT_DIR_ENV: str(markers), FAULT_MODE_ENV: None})
-    try:
+    with faults(scheduler, markers):
         (folder,) = run_many(specs(1), tmp_path / "out", scheduler=scheduler, progress=False)
-    finally:
-        set_worker_env(scheduler, {FAULT_DIR_ENV: None})
     (marker,) = markers.iterdir()  # the first attempt failed (after saving) ...
     assert marker.name == folder.name and complete(folder)
     # ... and the retry found the run complete instead of running it again.
@@ -151,11 +170,8 @@ def test_bad_arguments_are_clear(tmp_path):
 def test_dead_worker_is_retried(scheduler, tmp_path):
     markers = tmp_path / "faults"
     markers.mkdir()
-    set_worker_env(scheduler, {FAULT_DIR_ENV: str(markers), FAULT_MODE_ENV: "exit"})
-    try:
+    with faults(scheduler, markers, mode="exit"):
         folders = run_many(specs(2), tmp_path / "out", scheduler=scheduler, progress=False)
-    finally:
-        set_worker_env(scheduler, {FAULT_DIR_ENV: None, FAULT_MODE_ENV: None})
     assert sorted(m.name for m in markers.iterdir()) == sorted(f.name for f in folders)
     assert all(complete(f) for f in folders)
     assert len(list((tmp_path / "out").iterdir())) == 2

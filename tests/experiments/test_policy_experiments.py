@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +55,21 @@ def test_compare_crn_interval_is_narrower_than_independent(tmp_path, alt_scenari
 
     for outcome in ("migrant_stock_end", "money_taken_from_migrants_usd"):
         assert width(paired.table, outcome) < 0.5 * width(independent.table, outcome)
-    # Before the intervention the paired runs are identical: zero difference in stocks then.
     assert (paired.table["seeds"] == 6).all()
+    # Before the intervention (2019-01-01) each paired alternative is its baseline, to the byte;
+    # after it they differ.
+    runs = json.loads((paired.folder / "experiment.json").read_text())["runs"]
+    base_runs, alt_runs = runs[:6], runs[6:]
+    for base_run, alt_run in zip(base_runs, alt_runs, strict=True):
+        b = pd.read_parquet(paired.folder / base_run / "timeseries.parquet")
+        a = pd.read_parquet(paired.folder / alt_run / "timeseries.parquet")
+        before = pd.Timestamp("2019-01-01")
+        pd.testing.assert_frame_equal(
+            b[pd.to_datetime(b["date"]) < before].reset_index(drop=True),
+            a[pd.to_datetime(a["date"]) < before].reset_index(drop=True),
+        )
+        after = pd.to_datetime(b["date"]) >= before
+        assert not b[after].reset_index(drop=True).equals(a[after].reset_index(drop=True))
 
 
 def test_sweep_grid_and_resume(tmp_path):

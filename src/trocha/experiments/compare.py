@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..scenario.loader import load_scenario
 from .dask_runner import run_many
-from .outcomes import outcomes_from_run, unit_of
+from .outcomes import destination_countries, outcomes_from_run, unit_of
 from .runs import RunSpec
 
 COLUMNS = [
@@ -90,7 +91,8 @@ def compare(
     ).hexdigest()[:10]
     folder = Path(out_dir) / f"compare_{Path(base).name}_{key}"
     runs = run_many(specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress)
-    outcomes = [outcomes_from_run(run) for run in runs]
+    countries = destination_countries(load_scenario(base))
+    outcomes = [outcomes_from_run(run, countries) for run in runs]
     base_rows = outcomes[:seeds]
     rows = []
     for i, alt in enumerate(alternatives):

@@ -14,7 +14,6 @@ at the same path (a shared file system).
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -37,12 +36,6 @@ from .runs import RunSpec, complete_runs, execute_run
 
 if TYPE_CHECKING:
     from distributed import Client
-
-# Test-only fault injection: where TROCHA_FAULT_ONCE_DIR is set, the first attempt of each run on a
-# Dask worker fails after saving (it leaves a marker file named by run_id there): it raises, or
-# with TROCHA_FAULT_MODE=exit kills the worker process.
-FAULT_DIR_ENV = "TROCHA_FAULT_ONCE_DIR"
-FAULT_MODE_ENV = "TROCHA_FAULT_MODE"
 
 
 class RunError(RuntimeError):
@@ -154,22 +147,7 @@ def _run_task(spec: RunSpec, out_dir: str) -> tuple[str, str]:
         folder = execute_run(spec, out_dir)
     except (ScenarioError, ValueError) as problem:
         return "error", str(problem).replace("\n", "; ")
-    _maybe_inject_fault(folder.name)
     return "ok", str(folder)
-
-
-def _maybe_inject_fault(name: str) -> None:
-    directory = os.environ.get(FAULT_DIR_ENV)
-    if not directory:
-        return
-    try:
-        with open(Path(directory) / name, "x"):
-            pass
-    except FileExistsError:
-        return
-    if os.environ.get(FAULT_MODE_ENV) == "exit":
-        os._exit(1)
-    raise RuntimeError(f"injected fault in {name} ({FAULT_DIR_ENV} is set)")
 
 
 @contextmanager

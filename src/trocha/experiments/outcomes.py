@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..scenario.loader import Scenario
+
 # outcome -> (unit, how it is computed from the daily timeseries)
 OUTCOMES: dict[str, tuple[str, str]] = {
     "people_trafficked": ("people", "sum of victims_new"),
@@ -19,11 +21,17 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "org_countries_end": ("countries", "org_countries at the end"),
     "migrant_stock_end": ("people", "migrant_stock at the end, ALL"),
 }
-STOCK_COUNTRIES = ("COL", "PER", "ECU", "CHL", "BRA", "ARG", "PAN", "USA")
 
 
-def outcomes_of(timeseries: pd.DataFrame) -> dict[str, float]:
-    """Outcomes from one run's timeseries (as in timeseries.parquet)."""
+def destination_countries(scenario: Scenario) -> list[str]:
+    """Countries whose end-of-run migrant stock is an outcome: every host and transit country of
+    the scenario (not the origin, whose 'stock' is the people back home)."""
+    return [c.iso3 for c in scenario.countries if c.role != "origin"]
+
+
+def outcomes_of(timeseries: pd.DataFrame, countries: list[str]) -> dict[str, float]:
+    """Outcomes from one run's timeseries (as in timeseries.parquet); a stock outcome
+    `migrant_stock_end_<ISO3>` for each of `countries` (0 where the run has no row for it)."""
     ts = timeseries
     total = ts[ts["country"] == "ALL"]
     by_metric = total.groupby("metric")["value"]
@@ -42,9 +50,8 @@ def outcomes_of(timeseries: pd.DataFrame) -> dict[str, float]:
     }
     stock = ts[(ts["metric"] == "migrant_stock") & (ts["date"] == ts["date"].max())]
     stock = stock.set_index("country")["value"]
-    for code in STOCK_COUNTRIES:
-        if code in stock.index:
-            out[f"migrant_stock_end_{code}"] = float(stock[code])
+    for code in countries:
+        out[f"migrant_stock_end_{code}"] = float(stock.get(code, 0.0))
     return {k: float(v) for k, v in out.items()}
 
 
@@ -52,5 +59,5 @@ def unit_of(outcome: str) -> str:
     return "people" if outcome.startswith("migrant_stock_end_") else OUTCOMES[outcome][0]
 
 
-def outcomes_from_run(folder: Path) -> dict[str, float]:
-    return outcomes_of(pd.read_parquet(Path(folder) / "timeseries.parquet"))
+def outcomes_from_run(folder: Path, countries: list[str]) -> dict[str, float]:
+    return outcomes_of(pd.read_parquet(Path(folder) / "timeseries.parquet"), countries)

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from ..scenario.loader import load_scenario
 from .dask_runner import run_many
-from .outcomes import outcomes_from_run
+from .outcomes import destination_countries, outcomes_from_run
 from .runs import RunSpec
 from .specs import load_spec
 
@@ -68,6 +69,7 @@ def _spec(settings, point: dict[str, float], variant, seed: int) -> RunSpec:
 
 
 def _run_table(specs, runs, points_of, variants_of) -> pd.DataFrame:
+    countries = destination_countries(load_scenario(specs[0].scenario)) if specs else []
     rows = []
     for spec, run, point, variant in zip(specs, runs, points_of, variants_of, strict=True):
         rows.append(
@@ -76,7 +78,7 @@ def _run_table(specs, runs, points_of, variants_of) -> pd.DataFrame:
                 "variant": variant,
                 "seed": spec.seed,
                 **point,
-                **outcomes_from_run(run),
+                **outcomes_from_run(run, countries),
             }
         )
     return pd.DataFrame(rows)
