@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .calendar import Calendar
 from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from .kernels.journeys import STREAM_NAMES
@@ -51,10 +52,12 @@ class Simulation:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         if self.scale < 1:
             raise ValueError(f"scale must be a positive integer (people per agent), got {scale}")
-        self.start = _as_date(start, "start") or scenario.spec.start
-        self.end = _as_date(end, "end") or scenario.spec.end
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
+        self.calendar = Calendar(
+            _as_date(start, "start") or scenario.spec.start,
+            _as_date(end, "end") or scenario.spec.end,
+        )
+        self.start, self.end = self.calendar.start, self.calendar.end
+        _check_start(scenario, self.start)
         years = {r.year for r in scenario.push_factors}
         for bound in (self.start, self.end):
             if bound.year not in years:
@@ -63,8 +66,8 @@ class Simulation:
                     f"({min(years)}-{max(years)}); choose dates within them"
                 )
         self.parameters = dict(scenario.parameters)
-        self.n_days = (self.end - self.start).days + 1
-        self.last_day = self.n_days - 1
+        self.n_days = self.calendar.n_days
+        self.last_day = self.calendar.last_day
         self.world = build_world(scenario)
         self.keys = np.array([stream_key(self.seed, n) for n in STREAM_NAMES], dtype=np.uint64)
         nc, nl = self.world.n_countries, self.world.n_locations
@@ -168,6 +171,20 @@ class Simulation:
             "total_seconds": time.perf_counter() - t0,
         }
         return build_result(self, timings)
+
+
+def _check_start(scenario: Scenario, start: dt.date) -> None:
+    """Refuse a later start the data cannot support: initial_stock.csv is the stock of emigrants
+    abroad on the scenario's start date, and nothing gives it on a later date. (Dated rules need no
+    check: the Calendar puts those dated before the run in force on day 0.)"""
+    first = scenario.spec.start
+    if start > first and scenario.initial_stock:
+        raise ValueError(
+            f"start {start} is after {scenario.name}'s start {first}, but its initial_stock.csv "
+            f"gives the emigrants abroad on {first} only; start on {first} and read the results "
+            f"from {start} on, or use a scenario whose start is {start} and whose "
+            "initial_stock.csv gives the stock on that day"
+        )
 
 
 def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:

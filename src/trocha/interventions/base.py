@@ -35,8 +35,9 @@ class Intervention(BaseModel):
 
     def days(self, sim: Simulation) -> tuple[int, int]:
         """First and last day index of the window (clipped to the run)."""
-        first = max(0, (self.start - sim.start).days)
-        last = sim.last_day if self.end is None else min(sim.last_day, (self.end - sim.start).days)
+        cal = sim.calendar
+        first = cal.in_force_from(self.start)
+        last = cal.last_day if self.end is None else min(cal.last_day, cal.day_of(self.end))
         return first, last
 
     def setup(self, sim: Simulation) -> None:

@@ -26,7 +26,7 @@ class Borders(Module):
     name = "borders"
 
     def init(self, sim: Simulation) -> None:
-        self.schedule = build_regime_schedule(sim.scenario, sim.world)
+        self.schedule = build_regime_schedule(sim.scenario, sim.world, sim.calendar)
         self._change_days = {int(d) for d in self.schedule.change_days}
         for first, last, _, _ in sim.link_overrides:
             self._change_days |= {first, last + 1}

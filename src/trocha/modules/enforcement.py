@@ -36,7 +36,14 @@ class Enforcement(Module):
             sim.corruption[c] = row.corruption
         self.crackdown = np.ones(w.n_countries)
         self.crackdown_until = np.full(w.n_countries, -1)
-        self.actions = sorted(sim.scenario.enforcement_events, key=lambda r: r.date)
+        # (first day, day a crackdown ends, row) on the run's calendar: a raid dated before the
+        # run has happened by day 0; a crackdown still running on day 0 runs on to its end.
+        cal = sim.calendar
+        self.actions = [
+            (cal.in_force_from(r.date), cal.day_of(r.date) + max(1, r.duration_days), r)
+            for r in sorted(sim.scenario.enforcement_events, key=lambda r: r.date)
+            if r.kind == "prison_raid" or cal.day_of(r.date) + max(1, r.duration_days) > 0
+        ]
         self._victim_exits(sim)
 
     def effectiveness(self, sim: Simulation) -> np.ndarray:
@@ -56,9 +63,9 @@ class Enforcement(Module):
             return
         expired = self.crackdown_until == day
         self.crackdown[expired] = 1.0
-        for action in self.actions:
-            if (action.date - sim.start).days == day:
-                self._act(sim, action, day)
+        for first, until, action in self.actions:
+            if first == day:
+                self._act(sim, action, day, until)
         if day % 7 == 0 or expired.any():
             self._arrest(sim, day)
             self._victim_exits(sim)
@@ -70,7 +77,7 @@ class Enforcement(Module):
             return np.arange(sim.world.n_countries)
         return np.array([sim.world.country_codes.index(c) for c in codes.split()], dtype=np.int64)
 
-    def _act(self, sim: Simulation, action, day: int) -> None:
+    def _act(self, sim: Simulation, action, day: int, until: int) -> None:
         eco, w = sim.economy, sim.world
         org = eco.names.index(action.organisation)
         if action.kind == "prison_raid":
@@ -78,7 +85,7 @@ class Enforcement(Module):
         else:
             countries = self._countries(sim, action.countries)
             self.crackdown[countries] = max(1.0, action.magnitude)
-            self.crackdown_until[countries] = day + max(1, action.duration_days)
+            self.crackdown_until[countries] = until
             sim.events.append(
                 (
                     day,

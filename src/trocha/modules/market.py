@@ -62,7 +62,7 @@ class Market(Module):
                 | ((w.link_from[self.irregular] == b) & (w.link_to[self.irregular] == a))
             ]
             controller = -1 if row.controller == "none" else eco.names.index(row.controller)
-            self.controls.append((max(0, (row.date - sim.start).days), links, controller, row))
+            self.controls.append((sim.calendar.in_force_from(row.date), links, controller, row))
         self.weekly_entries: list[np.ndarray] = []
         self.routed_fees = eco.link_fee.copy()
 

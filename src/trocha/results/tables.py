@@ -183,7 +183,7 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     rec = next(m for m in sim.modules if m.name == "recorder")
     w = sim.world
     scale = float(sim.scale)
-    dates = pd.date_range(sim.start, periods=sim.n_days, freq="D")
+    dates = pd.date_range(sim.calendar.start, periods=sim.n_days, freq="D")
     abroad = np.ones(w.n_countries, dtype=bool)
     abroad[w.origin_country] = False
     codes = np.array(w.country_codes, dtype=object)
@@ -267,7 +267,7 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     events.sort(key=lambda e: (e[0], e[1], e[3], e[4]))
     events_df = pd.DataFrame(
         {
-            "date": pd.to_datetime([sim.start + dt.timedelta(days=max(0, e[0])) for e in events]),
+            "date": pd.to_datetime([sim.calendar.date_of(max(0, e[0])) for e in events]),
             "kind": [e[1] for e in events],
             "location": [e[2] for e in events],
             "country": [e[3] for e in events],
