@@ -13,19 +13,11 @@ from .calendar import Calendar
 from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from .kernels.journeys import STREAM_NAMES
+from .levers import Levers
 from .loop import run_loop
 from .modules.base import Module
-from .modules.borders import Borders
-from .modules.destinations import Destinations
-from .modules.enforcement import Enforcement
-from .modules.exodus import Exodus
-from .modules.exploitation import Exploitation
-from .modules.interventions import Interventions
-from .modules.journeys import Journeys
-from .modules.market import Market
-from .modules.organisation import Organisations
+from .modules.plan import check_modules, default_modules
 from .people import People
-from .results.recorder import Recorder
 from .results.tables import Result, build_result
 from .rng import stream_key
 from .scenario.loader import Scenario
@@ -44,7 +36,10 @@ class Simulation:
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
         interventions: list | None = None,
+        modules: list[Module] | None = None,
     ):
+        """`modules`: fresh module instances in the order they run (default: the model's list,
+        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused."""
         self.scenario = scenario
         self.seed = int(seed)
         self.scale = int(scale if scale is not None else scenario.spec.default_scale)
@@ -93,32 +88,38 @@ class Simulation:
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
-        # Levers that interventions pull (1 = as in the data).
+        # Arrays behind the enforcement module's levers (1 = as in the data).
         self.policing_multiplier = np.ones(self.world.n_countries)
         self.corruption_multiplier = np.ones(self.world.n_countries)
         self.identification_multiplier = np.ones(self.world.n_countries)
-        self.active_regularisations: list = []
-        self.link_overrides: list[tuple[int, int, np.ndarray, tuple[bool, ...]]] = []
-        self.economy_changed = False  # set by an intervention: refresh recruitment and exits today
+        self.economy_changed = False  # a lever changed today: refresh recruitment and exits today
+        self.recorded: dict[str, list[tuple[int, str, float]]] = {}  # `record`ed metrics
+        self.modules: list[Module] = default_modules() if modules is None else list(modules)
+        self.levers = Levers()
+        check_modules(self.modules, self.levers)
         self.interventions = [*scenario.interventions, *(interventions or [])]
+        if self.interventions and not any(m.name == "interventions" for m in self.modules):
+            raise ValueError("interventions need the interventions module in the module list")
         for intervention in self.interventions:
             try:
-                intervention.setup(self)
+                first, last = intervention.days(self)
+                for effect in intervention.effects(self):
+                    self.levers.schedule(effect, first, last)
             except ValueError as problem:
                 raise ValueError(f"intervention {intervention.kind}: {problem}") from None
-        self.modules: list[Module] = [
-            Interventions(),
-            Borders(),
-            Market(),
-            Organisations(),
-            Enforcement(),
-            Exploitation(),
-            Destinations(),
-            Exodus(),
-            Journeys(),
-            Recorder(),
-        ]
         self._ran = False
+
+    def finish_day(self, day: int) -> None:
+        """Close the day: today's counters go into the totals (the exodus reads both)."""
+        self.cumulative += self.daily
+        self.daily[:] = 0
+
+    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
+        """Record one value of a metric a module declares (`Module.metrics`) for the output
+        timeseries; values are in people (multiply agent counts by `scale`)."""
+        if not any(metric in m.metrics for m in self.modules):
+            raise ValueError(f"metric {metric!r} is not declared by any module (Module.metrics)")
+        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
 
     def link_prices(self) -> np.ndarray:
         """What each link costs a migrant now: fares, and the current fee at irregular crossings."""
@@ -164,10 +165,11 @@ class Simulation:
             t = time.perf_counter()
             module.init(self)
             init_seconds[module.name] = time.perf_counter() - t
-        step_seconds = run_loop(self, self.modules, progress)
+        phase_seconds = run_loop(self, self.modules, progress)
         timings = {
             "init_seconds": init_seconds,
-            "step_seconds": step_seconds,
+            "step_seconds": {name: sum(t.values()) for name, t in phase_seconds.items()},
+            "phase_seconds": phase_seconds,
             "total_seconds": time.perf_counter() - t0,
         }
         return build_result(self, timings)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..levers import Lever
 from .base import Module
 
 if TYPE_CHECKING:
@@ -25,6 +26,17 @@ MAX_ARREST_SHARE_WEEK = 0.5
 
 class Enforcement(Module):
     name = "enforcement"
+    parameters = ("enforcement", "exploitation")
+    provides = ("policing",)
+    levers = (
+        Lever(
+            "policing_multiplier", "country", "product", "policing x (1 = as in states.csv)", True
+        ),
+        Lever("corruption_multiplier", "country", "product", "corruption x (1 = as in data)", True),
+        Lever(
+            "identification_multiplier", "country", "product", "victim identification rate x", True
+        ),
+    )
 
     def init(self, sim: Simulation) -> None:
         w = sim.world
@@ -34,6 +46,8 @@ class Enforcement(Module):
             c = w.country_codes.index(row.iso3)
             sim.policing[c] = row.policing
             sim.corruption[c] = row.corruption
+        for lever in self.levers:
+            sim.levers.attach(lever.name, getattr(sim, lever.name))
         self.crackdown = np.ones(w.n_countries)
         self.crackdown_until = np.full(w.n_countries, -1)
         # (first day, day a crackdown ends, row) on the run's calendar: a raid dated before the
@@ -56,6 +70,10 @@ class Enforcement(Module):
             * self.crackdown
             * (1 - corruption * p["bribe_effect"])
         )
+
+    def start_step(self, sim: Simulation, day: int) -> None:
+        for lever in self.levers:
+            sim.levers.apply(lever.name, day)
 
     def step(self, sim: Simulation, day: int) -> None:
         eco = sim.economy

@@ -57,6 +57,8 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
 
 class Exodus(Module):
     name = "exodus"
+    parameters = ("exodus", "journeys")
+    requires = ("choice", "routing")
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters

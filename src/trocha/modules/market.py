@@ -32,6 +32,8 @@ WEEKS_RECENT, WEEKS_REFERENCE = 4, 52
 
 class Market(Module):
     name = "market"
+    parameters = ("market", "exodus")
+    requires = ("routing",)
 
     def init(self, sim: Simulation) -> None:
         eco, w, p = sim.economy, sim.world, sim.parameters

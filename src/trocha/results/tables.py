@@ -222,6 +222,13 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     exited = rec.daily[:, [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED], :].sum(axis=1)
     add("victims_exited", exited, exited.sum(axis=1))
     frames.extend(_economy_frames(sim, rec, dates, codes))
+    for metric, rows in sim.recorded.items():
+        days, where, values = zip(*rows, strict=True)
+        frames.append(
+            pd.DataFrame(
+                {"date": dates[list(days)], "country": where, "metric": metric, "value": values}
+            )
+        )
     timeseries = pd.concat(frames, ignore_index=True)
     timeseries["country"] = timeseries["country"].astype(str)
     timeseries["metric"] = timeseries["metric"].astype(str)
