@@ -129,9 +129,18 @@ class Levers:
         return combine(self.lever(name).rule, base, self.active(name, day))
 
     def apply(self, name: str, day: int) -> bool:
-        """Write the lever's value on `day` into the attached array if its effects change today;
-        say whether they did."""
+        """Write the lever's value on `day` into the attached array if its active effects change
+        today; say whether the value changed (an intervention ending under another one of the
+        same effect changes nothing, and nothing downstream should react)."""
         if name not in self.changed or name not in self.live:
             return False
-        self.live[name][...] = self.value(name, day)
+        value = self.value(name, day)
+        if np.array_equal(value, self.live[name]):
+            return False
+        self.live[name][...] = value
         return True
+
+    def apply_all(self, levers: tuple[Lever, ...], day: int) -> bool:
+        """`apply` each of `levers`; say whether one that refreshes the economy changed."""
+        changed = [lever for lever in levers if self.apply(lever.name, day)]
+        return any(lever.refreshes_economy for lever in changed)

@@ -72,8 +72,8 @@ class Enforcement(Module):
         )
 
     def start_step(self, sim: Simulation, day: int) -> None:
-        for lever in self.levers:
-            sim.levers.apply(lever.name, day)
+        if sim.levers.apply_all(self.levers, day):
+            sim.economy_changed = True
 
     def step(self, sim: Simulation, day: int) -> None:
         eco = sim.economy

@@ -26,9 +26,8 @@ class Interventions(Module):
                 sim.events.append((first, "intervention", "", "", iv.describe()))
 
     def start_step(self, sim: Simulation, day: int) -> None:
-        levers = sim.levers
-        levers.start_day(day)
-        sim.economy_changed = any(levers.lever(n).refreshes_economy for n in levers.changed)
+        sim.levers.start_day(day)
+        sim.economy_changed = False  # the modules owning levers set it if one changes today
         for iv, first, last in self.windows:
             if first == day and first <= last:
                 iv.event(sim, day)

@@ -56,6 +56,7 @@ class Journeys(Module):
     def start_step(self, sim: Simulation, day: int) -> None:
         if sim.levers.apply("wage_multiplier", day):
             self.wage_day[:] = self.base_wage_day * self.wage_multiplier
+            sim.economy_changed = True
         if sim.levers.apply("link_fare", day):
             sim.reroute(new_regimes=True)
 
