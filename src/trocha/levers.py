@@ -83,7 +83,8 @@ def combine(rule: str, baseline: np.ndarray, effects: list[Effect]) -> np.ndarra
 class Levers:
     """The levers of one simulation: declarations, attached arrays, baselines and the schedule."""
 
-    def __init__(self) -> None:
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self.sizes = sizes  # entries along each axis: countries, places, links
         self.declared: dict[str, tuple[Lever, str]] = {}
         self.baselines: dict[str, np.ndarray] = {}
         self.live: dict[str, np.ndarray] = {}
@@ -103,6 +104,13 @@ class Levers:
         """`effect` acts from day `first` to day `last` (inclusive)."""
         if effect.lever not in self.declared:
             raise ValueError(f"no module in this simulation declares the lever {effect.lever!r}")
+        axis = self.lever(effect.lever).axis
+        mask = np.asarray(effect.mask)
+        if mask.dtype != bool or mask.shape != (self.sizes[axis],):
+            raise ValueError(
+                f"lever {effect.lever}: the mask must be {self.sizes[axis]} booleans (one per "
+                f"{axis}), got {mask.dtype} {mask.shape}"
+            )
         self.scheduled.setdefault(effect.lever, []).append(Scheduled(first, last, effect))
 
     def attach(self, name: str, array: np.ndarray) -> None:

@@ -95,7 +95,10 @@ class Simulation:
         self.economy_changed = False  # a lever changed today: refresh recruitment and exits today
         self.recorded: dict[str, list[tuple[int, str, float]]] = {}  # `record`ed metrics
         self.modules: list[Module] = default_modules() if modules is None else list(modules)
-        self.levers = Levers()
+        w = self.world
+        self.levers = Levers(
+            {"country": w.n_countries, "place": w.n_locations, "link": len(w.link_from)}
+        )
         check_modules(self.modules, self.levers)
         self.interventions = [*scenario.interventions, *(interventions or [])]
         if self.interventions and not any(m.name == "interventions" for m in self.modules):

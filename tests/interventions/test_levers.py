@@ -203,3 +203,22 @@ def test_combine_rules():
     assert combine("sum", base, effects).tolist() == [6.0, 1.0, 5.0]
     assert combine("last", base, effects).tolist() == [3.0, 1.0, 3.0]
     assert combine("max", base, []).tolist() == base.tolist()
+
+
+def test_a_custom_intervention_pulls_a_lever_with_a_checked_mask(tiny):
+    class Campaign(trocha.interventions.Intervention):
+        """Awareness everywhere (a user's own kind, from Python)."""
+
+        coverage: float
+
+        def effects(self, sim):
+            return [Effect("awareness", np.ones(sim.world.n_locations, bool), self.coverage)]
+
+    class Wrong(Campaign):
+        def effects(self, sim):
+            return [Effect("awareness", np.ones(sim.world.n_countries, bool), self.coverage)]
+
+    _, levers, _ = states(tiny, Campaign(start=on(10), end=on(30), coverage=0.4))
+    assert (levers[15]["awareness"] == 0.4).all() and (levers[35]["awareness"] == 0).all()
+    with pytest.raises(ValueError, match="the mask must be 10 booleans"):
+        trocha.Simulation(tiny, interventions=[Wrong(start=on(10), coverage=0.4)])
