@@ -18,7 +18,7 @@ from .loop import run_loop
 from .modules.base import Module
 from .modules.plan import check_modules, default_modules
 from .people import People
-from .results.tables import Result, build_result
+from .results.tables import METRICS, Result, build_result
 from .rng import stream_key
 from .scenario.loader import Scenario
 from .world.graph import CROSSING_IRREGULAR, build_world
@@ -120,8 +120,11 @@ class Simulation:
     def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
         """Record one value of a metric a module declares (`Module.metrics`) for the output
         timeseries; values are in people (multiply agent counts by `scale`)."""
-        if not any(metric in m.metrics for m in self.modules):
-            raise ValueError(f"metric {metric!r} is not declared by any module (Module.metrics)")
+        if metric in METRICS or not any(metric in m.metrics for m in self.modules):
+            raise ValueError(
+                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
+                "the recorder fills from the counters"
+            )
         self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
 
     def link_prices(self) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..results.recorder import Recorder
-from ..results.tables import METRICS
 from ..scenario.parameters import parameter_table
 from .base import Module
 from .borders import Borders
@@ -62,8 +61,10 @@ def check_modules(modules: list[Module], levers: Levers) -> None:
                 f"(provided so far: {sorted(provided) or 'nothing'})"
             )
         for metric in m.metrics:
-            if metric in METRICS or metric in metrics:
-                raise ValueError(f"module {m.name}: metric {metric!r} is already recorded")
+            if metric in metrics:
+                raise ValueError(
+                    f"module {m.name}: metric {metric!r} is already recorded by {metrics[metric]}"
+                )
             metrics[metric] = m.name
         for lever in m.levers:
             levers.declare(lever, m.name)

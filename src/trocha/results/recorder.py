@@ -12,6 +12,7 @@ import numpy as np
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from ..modules.base import Module
 from ..world.graph import CROSSING_IRREGULAR
+from .tables import METRICS
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -22,6 +23,7 @@ LOCATION_EVERY_DAYS = 7
 class Recorder(Module):
     name = "recorder"
     provides = ("results",)
+    metrics = tuple(METRICS)  # the standard timeseries (results/tables.py)
 
     def init(self, sim: Simulation) -> None:
         nc, nl = sim.world.n_countries, sim.world.n_locations
