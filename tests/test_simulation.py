@@ -119,10 +119,10 @@ def test_routing_tables_follow_the_regime(tiny):
     links = sim.routing.next_link[:, san_antonio, cucuta]
     assert (w.link_crossing[links] == 1).all()  # the bridge, for every document class
     closure = (pd.Timestamp("2019-02-22").date() - sim.start).days
-    borders.step(sim, closure - 1)
+    borders.start_step(sim, closure - 1)
     assert (w.link_crossing[sim.routing.next_link[:, san_antonio, cucuta]] == 1).all()
     version = sim.routing_version
-    borders.step(sim, closure)
+    borders.start_step(sim, closure)
     assert sim.routing_version == version + 1
     assert (w.link_crossing[sim.routing.next_link[:, san_antonio, cucuta]] == 2).all()
     # Peru requires a passport from 2018-11-01: ID-card holders enter irregularly, passports officially.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .calendar import Calendar
 from .kernels.counters import N_LEDGER
 from .kernels.exploitation import N_ECON
 
@@ -99,8 +100,9 @@ class Economy:
         return np.array([k == "gang" for k in self.kinds], dtype=bool)
 
 
-def _day(date: dt.date | None, start: dt.date) -> int:
-    return NEVER if date is None else (date - start).days
+def _day(date: dt.date | None, calendar: Calendar) -> int:
+    """Day a business starts; one that started before the run has started on day 0."""
+    return NEVER if date is None else calendar.in_force_from(date)
 
 
 def build_economy(sim) -> Economy:
@@ -109,7 +111,7 @@ def build_economy(sim) -> Economy:
     orgs = scenario.organisations
     n, nl, nc = len(orgs), world.n_locations, world.n_countries
     names = [o.name for o in orgs]
-    start = sim.start
+    cal = sim.calendar
     hq = np.array(
         [world.location_index(o.headquarters) if o.headquarters else -1 for o in orgs],
         dtype=np.int64,
@@ -127,11 +129,11 @@ def build_economy(sim) -> Economy:
         kinds=[o.kind for o in orgs],
         n_locations=nl,
         n_countries=nc,
-        founded_day=np.array([_day(o.founded, start) for o in orgs], dtype=np.int64),
-        smuggling_day=np.array([_day(o.smuggling_from, start) for o in orgs], dtype=np.int64),
-        packages_day=np.array([_day(o.packages_from, start) for o in orgs], dtype=np.int64),
-        exploitation_day=np.array([_day(o.exploitation_from, start) for o in orgs], dtype=np.int64),
-        alliance_day=np.array([_day(o.alliance_from, start) for o in orgs], dtype=np.int64),
+        founded_day=np.array([_day(o.founded, cal) for o in orgs], dtype=np.int64),
+        smuggling_day=np.array([_day(o.smuggling_from, cal) for o in orgs], dtype=np.int64),
+        packages_day=np.array([_day(o.packages_from, cal) for o in orgs], dtype=np.int64),
+        exploitation_day=np.array([_day(o.exploitation_from, cal) for o in orgs], dtype=np.int64),
+        alliance_day=np.array([_day(o.alliance_from, cal) for o in orgs], dtype=np.int64),
         ally=np.array([names.index(o.ally) if o.ally else -1 for o in orgs], dtype=np.int64),
         expands=np.array([o.expands for o in orgs], dtype=bool),
         prison_inmates=np.array([o.prison_inmates for o in orgs], dtype=np.float64),

@@ -1,8 +1,17 @@
-"""The daily loop: one explicit list of modules in a fixed order, timed per module.
+"""The daily plan: four phases, each run over the modules in one fixed order, timed per module.
 
-Order of a day:
-1. interventions  switch scheduled policy changes on or off
-2. borders        apply the border regimes in force today; re-route if any changed
+Phases of a day (each over every module, in the order below):
+1. start_step      take in today's changes: interventions switch on or off (one-shot events such
+                   as prison raids happen here), and each module recomputes the levers it owns
+                   from their baselines and the interventions now active
+2. step            the model's day
+3. update_results  record today's outputs (a pure read of the state)
+4. finish_step     close the day; then the Simulation adds today's counters (which exodus and
+                   journeys write) to the totals and zeroes them (`Simulation.finish_day`)
+
+Order of the modules (the default list; `Simulation(modules=[...])` may drop or add some):
+1. interventions  which interventions are active today; one-shot events
+2. borders        apply the border regimes in force today (and border levers); re-route on changes
 3. market         crossing control, packages on sale, weekly trocha fees (re-route on big moves)
 4. organisation   revenue and costs today; weekly growth, heat, rotations and expansion
 5. enforcement    prison raids and crackdowns; weekly arrests and victim-identification rates
@@ -25,17 +34,22 @@ from .modules.base import Module
 if TYPE_CHECKING:
     from .simulation import Simulation
 
+PHASES = ("start_step", "step", "update_results", "finish_step")
+
 
 def run_loop(
     sim: Simulation, modules: list[Module], progress: Callable[[int], None] | None = None
-) -> dict[str, float]:
-    """Run every day through every module; return the CPU seconds spent in each module."""
-    seconds = {m.name: 0.0 for m in modules}
+) -> dict[str, dict[str, float]]:
+    """Run every day through every phase and module; return the seconds per module and phase."""
+    seconds = {m.name: dict.fromkeys(PHASES, 0.0) for m in modules}
+    plan = [(phase, [(m.name, getattr(m, phase)) for m in modules]) for phase in PHASES]
     for day in range(sim.n_days):
-        for module in modules:
-            t0 = time.perf_counter()
-            module.step(sim, day)
-            seconds[module.name] += time.perf_counter() - t0
+        for phase, calls in plan:
+            for name, call in calls:
+                t0 = time.perf_counter()
+                call(sim, day)
+                seconds[name][phase] += time.perf_counter() - t0
+        sim.finish_day(day)
         if progress is not None:
             progress(day)
     return seconds

@@ -9,23 +9,16 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .calendar import Calendar
 from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from .kernels.journeys import STREAM_NAMES
+from .levers import Levers
 from .loop import run_loop
 from .modules.base import Module
-from .modules.borders import Borders
-from .modules.destinations import Destinations
-from .modules.enforcement import Enforcement
-from .modules.exodus import Exodus
-from .modules.exploitation import Exploitation
-from .modules.interventions import Interventions
-from .modules.journeys import Journeys
-from .modules.market import Market
-from .modules.organisation import Organisations
+from .modules.plan import check_modules, default_modules
 from .people import People
-from .results.recorder import Recorder
-from .results.tables import Result, build_result
+from .results.tables import METRICS, Result, build_result
 from .rng import stream_key
 from .scenario.loader import Scenario
 from .world.graph import CROSSING_IRREGULAR, build_world
@@ -43,7 +36,10 @@ class Simulation:
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
         interventions: list | None = None,
+        modules: list[Module] | None = None,
     ):
+        """`modules`: fresh module instances in the order they run (default: the model's list,
+        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused."""
         self.scenario = scenario
         self.seed = int(seed)
         self.scale = int(scale if scale is not None else scenario.spec.default_scale)
@@ -51,10 +47,12 @@ class Simulation:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         if self.scale < 1:
             raise ValueError(f"scale must be a positive integer (people per agent), got {scale}")
-        self.start = _as_date(start, "start") or scenario.spec.start
-        self.end = _as_date(end, "end") or scenario.spec.end
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
+        self.calendar = Calendar(
+            _as_date(start, "start") or scenario.spec.start,
+            _as_date(end, "end") or scenario.spec.end,
+        )
+        self.start, self.end = self.calendar.start, self.calendar.end
+        _check_start(scenario, self.start)
         years = {r.year for r in scenario.push_factors}
         for bound in (self.start, self.end):
             if bound.year not in years:
@@ -63,8 +61,8 @@ class Simulation:
                     f"({min(years)}-{max(years)}); choose dates within them"
                 )
         self.parameters = dict(scenario.parameters)
-        self.n_days = (self.end - self.start).days + 1
-        self.last_day = self.n_days - 1
+        self.n_days = self.calendar.n_days
+        self.last_day = self.calendar.last_day
         self.world = build_world(scenario)
         self.keys = np.array([stream_key(self.seed, n) for n in STREAM_NAMES], dtype=np.uint64)
         nc, nl = self.world.n_countries, self.world.n_locations
@@ -90,32 +88,44 @@ class Simulation:
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
-        # Levers that interventions pull (1 = as in the data).
+        # Arrays behind the enforcement module's levers (1 = as in the data).
         self.policing_multiplier = np.ones(self.world.n_countries)
         self.corruption_multiplier = np.ones(self.world.n_countries)
         self.identification_multiplier = np.ones(self.world.n_countries)
-        self.active_regularisations: list = []
-        self.link_overrides: list[tuple[int, int, np.ndarray, tuple[bool, ...]]] = []
-        self.economy_changed = False  # set by an intervention: refresh recruitment and exits today
+        self.economy_changed = False  # a lever changed today: refresh recruitment and exits today
+        self.recorded: dict[str, list[tuple[int, str, float]]] = {}  # `record`ed metrics
+        self.modules: list[Module] = default_modules() if modules is None else list(modules)
+        w = self.world
+        self.levers = Levers(
+            {"country": w.n_countries, "place": w.n_locations, "link": len(w.link_from)}
+        )
+        check_modules(self.modules, self.levers)
         self.interventions = [*scenario.interventions, *(interventions or [])]
+        if self.interventions and not any(m.name == "interventions" for m in self.modules):
+            raise ValueError("interventions need the interventions module in the module list")
         for intervention in self.interventions:
             try:
-                intervention.setup(self)
+                first, last = intervention.days(self)
+                for effect in intervention.effects(self):
+                    self.levers.schedule(effect, first, last)
             except ValueError as problem:
                 raise ValueError(f"intervention {intervention.kind}: {problem}") from None
-        self.modules: list[Module] = [
-            Interventions(),
-            Borders(),
-            Market(),
-            Organisations(),
-            Enforcement(),
-            Exploitation(),
-            Destinations(),
-            Exodus(),
-            Journeys(),
-            Recorder(),
-        ]
         self._ran = False
+
+    def finish_day(self, day: int) -> None:
+        """Close the day: today's counters go into the totals (the exodus reads both)."""
+        self.cumulative += self.daily
+        self.daily[:] = 0
+
+    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
+        """Record one value of a metric a module declares (`Module.metrics`) for the output
+        timeseries; values are in people (multiply agent counts by `scale`)."""
+        if metric in METRICS or not any(metric in m.metrics for m in self.modules):
+            raise ValueError(
+                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
+                "the recorder fills from the counters"
+            )
+        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
 
     def link_prices(self) -> np.ndarray:
         """What each link costs a migrant now: fares, and the current fee at irregular crossings."""
@@ -161,13 +171,28 @@ class Simulation:
             t = time.perf_counter()
             module.init(self)
             init_seconds[module.name] = time.perf_counter() - t
-        step_seconds = run_loop(self, self.modules, progress)
+        phase_seconds = run_loop(self, self.modules, progress)
         timings = {
             "init_seconds": init_seconds,
-            "step_seconds": step_seconds,
+            "step_seconds": {name: sum(t.values()) for name, t in phase_seconds.items()},
+            "phase_seconds": phase_seconds,
             "total_seconds": time.perf_counter() - t0,
         }
         return build_result(self, timings)
+
+
+def _check_start(scenario: Scenario, start: dt.date) -> None:
+    """Refuse a later start the data cannot support: initial_stock.csv is the stock of emigrants
+    abroad on the scenario's start date, and nothing gives it on a later date. (Dated rules need no
+    check: the Calendar puts those dated before the run in force on day 0.)"""
+    first = scenario.spec.start
+    if start > first and scenario.initial_stock:
+        raise ValueError(
+            f"start {start} is after {scenario.name}'s start {first}, but its initial_stock.csv "
+            f"gives the emigrants abroad on {first} only; start on {first} and read the results "
+            f"from {start} on, or use a scenario whose start is {start} and whose "
+            "initial_stock.csv gives the stock on that day"
+        )
 
 
 def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:

@@ -210,3 +210,26 @@ def test_policy_scenarios_inherit_the_default_and_add_interventions():
         assert alt.parameters == base.parameters
         assert len(alt.interventions) == len(base.interventions) + 1
         assert alt.content_hash != base.content_hash
+
+
+def test_ending_one_of_two_awareness_campaigns_leaves_the_other(tiny, baseline):
+    """A campaign that ends before any organisation recruits leaves no trace: the run equals the
+    run with only the other campaign (it used to zero awareness where the other still ran)."""
+    early = AwarenessCampaign(start="2017-01-01", end="2017-03-31", countries="COL", coverage=0.5)
+    later = AwarenessCampaign(start="2017-02-01", end="2019-12-31", countries="COL", coverage=1.0)
+    both, alone = run_with(tiny, early, later), run_with(tiny, later)
+    cut = "2017-06-01", "2019-12-31", "COL"
+    assert window(alone, "recruitment_destination", *cut) < window(
+        baseline, "recruitment_destination", *cut
+    )
+    pd.testing.assert_frame_equal(both.timeseries, alone.timeseries)
+
+
+def test_two_overlapping_safe_transports_restore_the_fares(tiny):
+    """Two corridors on the same roads equal the longer one alone (fares used to be restored while
+    the other still ran, and set to 0 for good when it ended)."""
+    places = ["Cúcuta", "Bogotá", "Ipiales"]
+    short = SafeTransport(start="2018-01-01", end="2018-06-30", places=places)
+    long = SafeTransport(start="2018-01-01", end="2018-12-31", places=places)
+    both, alone = run_with(tiny, short, long), run_with(tiny, long)
+    pd.testing.assert_frame_equal(both.timeseries, alone.timeseries)

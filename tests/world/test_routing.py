@@ -1,9 +1,12 @@
 """Routing tables against brute force on the tiny and default scenarios."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
 import trocha
+from trocha.calendar import Calendar
 from trocha.world.graph import build_world
 from trocha.world.regimes import build_regime_schedule
 from trocha.world.routing import compute_routing, link_costs
@@ -26,9 +29,9 @@ def floyd_warshall(world, cost, allowed_links):
 def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
     scenario = trocha.load_scenario(name)
     world = build_world(scenario)
-    schedule = build_regime_schedule(scenario, world)
-    start = scenario.spec.start
-    day = max(0, (np.datetime64(date) - np.datetime64(start)).astype(int))
+    calendar = Calendar(scenario.spec.start, scenario.spec.end)
+    schedule = build_regime_schedule(scenario, world, calendar)
+    day = calendar.in_force_from(dt.date.fromisoformat(date))
     allowed = schedule.allowed(int(day), len(world.link_from))
     cost = link_costs(world, scenario.parameters)
     living = 4.0

@@ -1,8 +1,11 @@
 """What every intervention is: who it targets, when it is delivered, and what it changes.
 
-An intervention is data (a Pydantic model, so unknown or bad parameters are rejected with a clear
-message) plus three hooks: `setup` before day 0 (e.g. register border overrides), `activate` on its
-first day and `deactivate` the day after its last. It acts only on its targets and in its window;
+An intervention is a specification: validated data (a Pydantic model, so unknown or bad parameters
+are rejected with a clear message), immutable and serialisable (`model_dump()` round-trips). It
+keeps no run state. What it does in a run is declared by two methods the Simulation calls:
+`effects(sim)` lists the levers it pulls while active (levers.py: lever, mask, value; the module
+owning each lever combines overlapping interventions by the lever's rule) and `event(sim, day)` is
+a one-shot action on its first day (a prison raid). It acts only on its targets and in its window;
 everything else, random numbers included, is left as the baseline has it.
 """
 
@@ -13,6 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from ..levers import Effect
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -34,19 +39,18 @@ class Intervention(BaseModel):
         return self
 
     def days(self, sim: Simulation) -> tuple[int, int]:
-        """First and last day index of the window (clipped to the run)."""
-        first = max(0, (self.start - sim.start).days)
-        last = sim.last_day if self.end is None else min(sim.last_day, (self.end - sim.start).days)
+        """First and last day index of the window on the run's calendar (clipped to the run)."""
+        cal = sim.calendar
+        first = cal.in_force_from(self.start)
+        last = cal.last_day if self.end is None else min(cal.last_day, cal.day_of(self.end))
         return first, last
 
-    def setup(self, sim: Simulation) -> None:
-        """Before day 0 (register overrides that must be known from the start)."""
+    def effects(self, sim: Simulation) -> list[Effect]:
+        """The levers it pulls while active; a ValueError if its targets are not in the scenario."""
+        return []
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        """On the first day of the window."""
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        """On the day after the last day of the window."""
+    def event(self, sim: Simulation, day: int) -> None:
+        """A one-shot action on the first day of the window (none by default)."""
 
     def describe(self) -> str:
         fields = ", ".join(
@@ -71,9 +75,6 @@ class CountryTargeted(Intervention):
     countries: list[str]
 
     _check_countries = field_validator("countries", mode="before")(countries_field)
-
-    def setup(self, sim: Simulation) -> None:
-        self.country_mask(sim)  # unknown countries are an error before the run starts
 
     def country_mask(self, sim: Simulation) -> np.ndarray:
         codes = sim.world.country_codes

@@ -1,4 +1,8 @@
-"""Interventions on borders and routes: regimes, closures, safe transport, legal pathways."""
+"""Interventions on borders and routes: regimes, closures, safe transport, legal pathways.
+
+They pull `border_access` (which document classes may use a link; rule last), `link_fare`
+(rule min) and `destination_attraction` (rule sum); see the owning modules.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from ..levers import Effect
 from ..world.graph import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..world.regimes import REGIME_ALLOWS, REGIMES
 from .base import Intervention, countries_field
@@ -35,13 +40,12 @@ class BorderRegime(Intervention):
 
     _check = field_validator("from_countries", mode="before")(countries_field)
 
-    def setup(self, sim: Simulation) -> None:
+    def effects(self, sim: Simulation) -> list[Effect]:
         if self.country not in sim.world.country_codes:
             raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")
         links = _official_links_into(sim, self.country, self.from_countries)
-        first, last = self.days(sim)
         classes = tuple(bool(x) for x in REGIME_ALLOWS[REGIMES.index(self.regime)])
-        sim.link_overrides.append((first, last, links, classes))
+        return [Effect("border_access", links, classes)]
 
 
 class VisaRequirement(BorderRegime):
@@ -61,7 +65,7 @@ class CrossingClosure(Intervention):
     crossing: Literal["official", "irregular", "both"] = "both"
     open: bool = False
 
-    def setup(self, sim: Simulation) -> None:
+    def effects(self, sim: Simulation) -> list[Effect]:
         w = sim.world
         try:
             a, b = w.location_index(self.place_a), w.location_index(self.place_b)
@@ -80,8 +84,7 @@ class CrossingClosure(Intervention):
             raise ValueError(
                 f"{self.kind}: no {self.crossing} crossing joins {self.place_a} and {self.place_b}"
             )
-        first, last = self.days(sim)
-        sim.link_overrides.append((first, last, links, (self.open,) * 3))
+        return [Effect("border_access", links, (self.open,) * 3)]
 
 
 class SafeTransport(Intervention):
@@ -107,21 +110,13 @@ class SafeTransport(Intervention):
             mask |= pair & (w.link_crossing != CROSSING_IRREGULAR)
         return mask
 
-    def setup(self, sim: Simulation) -> None:
-        self._mask = self._links(sim)
-        first, last = self.days(sim)
-        official = self._mask & (sim.world.link_crossing == CROSSING_OFFICIAL)
+    def effects(self, sim: Simulation) -> list[Effect]:
+        links = self._links(sim)
+        official = links & (sim.world.link_crossing == CROSSING_OFFICIAL)
+        out = [Effect("link_fare", links, 0.0)]
         if official.any():
-            sim.link_overrides.append((first, last, official, (True, True, True)))
-
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._fares = sim.world.link_cost[self._mask].copy()
-        sim.world.link_cost[self._mask] = 0.0
-        sim.reroute(new_regimes=True)
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.world.link_cost[self._mask] = self._fares
-        sim.reroute(new_regimes=True)
+            out.append(Effect("border_access", official, (True, True, True)))
+        return out
 
 
 class LegalPathway(Intervention):
@@ -132,21 +127,12 @@ class LegalPathway(Intervention):
     country: str
     attraction: float = Field(default=0.5, ge=0, le=5)
 
-    def setup(self, sim: Simulation) -> None:
-        if self.country not in sim.world.country_codes:
+    def effects(self, sim: Simulation) -> list[Effect]:
+        codes = sim.world.country_codes
+        if self.country not in codes:
             raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")
         links = _official_links_into(sim, self.country, ["*"])
-        first, last = self.days(sim)
-        sim.link_overrides.append((first, last, links, (False, True, True)))
-
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._shift(sim, +self.attraction)
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        self._shift(sim, -self.attraction)
-
-    def _shift(self, sim: Simulation, amount: float) -> None:
-        c = sim.world.country_codes.index(self.country)
-        sim.world.country_constant[c] += amount
-        destinations = next(m for m in sim.modules if m.name == "destinations")
-        destinations.init(sim)
+        return [
+            Effect("border_access", links, (False, True, True)),
+            Effect("destination_attraction", np.isin(codes, [self.country]), self.attraction),
+        ]

@@ -1,4 +1,8 @@
-"""Interventions of the state against organisations: policing, corruption, raids, crackdowns."""
+"""Interventions of the state against organisations: policing, corruption, raids, crackdowns.
+
+Policing and corruption levers are owned by the enforcement module (rule product). A prison raid is
+an event; a coordinated crackdown is an event (arrests on its first day) and a lever (policing).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from pydantic import Field
 
+from ..levers import Effect
 from .base import CountryTargeted, Intervention
 
 if TYPE_CHECKING:
@@ -19,14 +24,8 @@ class PolicingSurge(CountryTargeted):
     kind: ClassVar[str] = "policing_surge"
     multiplier: float = Field(gt=0, le=20)
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._mask = self.country_mask(sim)
-        sim.policing_multiplier[self._mask] *= self.multiplier
-        sim.economy_changed = True
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.policing_multiplier[self._mask] /= self.multiplier
-        sim.economy_changed = True
+    def effects(self, sim: Simulation) -> list[Effect]:
+        return [Effect("policing_multiplier", self.country_mask(sim), self.multiplier)]
 
 
 class AntiCorruption(CountryTargeted):
@@ -35,17 +34,8 @@ class AntiCorruption(CountryTargeted):
     kind: ClassVar[str] = "anti_corruption"
     reduction: float = Field(ge=0, le=1)
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._mask = self.country_mask(sim)
-        sim.corruption_multiplier[self._mask] *= 1 - self.reduction
-        sim.economy_changed = True
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        if self.reduction < 1:
-            sim.corruption_multiplier[self._mask] /= 1 - self.reduction
-        else:
-            sim.corruption_multiplier[self._mask] = 1.0
-        sim.economy_changed = True
+    def effects(self, sim: Simulation) -> list[Effect]:
+        return [Effect("corruption_multiplier", self.country_mask(sim), 1 - self.reduction)]
 
 
 def _organisation(sim: Simulation, name: str, kind: str) -> int:
@@ -61,10 +51,13 @@ class PrisonRaid(Intervention):
     kind: ClassVar[str] = "prison_raid"
     organisation: str
 
-    def setup(self, sim: Simulation) -> None:
+    def effects(self, sim: Simulation) -> list[Effect]:
         _organisation(sim, self.organisation, self.kind)
+        if not any(m.name == "enforcement" for m in sim.modules):
+            raise ValueError("a prison raid needs the enforcement module")
+        return []
 
-    def activate(self, sim: Simulation, day: int) -> None:
+    def event(self, sim: Simulation, day: int) -> None:
         enforcement = next(m for m in sim.modules if m.name == "enforcement")
         enforcement.raid(sim, _organisation(sim, self.organisation, self.kind), day, "intervention")
 
@@ -79,31 +72,26 @@ class CoordinatedCrackdown(CountryTargeted):
     arrest_share: float = Field(default=0.5, ge=0, le=1)
     multiplier: float = Field(default=2.0, gt=0, le=20)
 
-    def setup(self, sim: Simulation) -> None:
+    def effects(self, sim: Simulation) -> list[Effect]:
         _organisation(sim, self.organisation, self.kind)
-        self.country_mask(sim)
+        return [Effect("policing_multiplier", self.country_mask(sim), self.multiplier)]
 
-    def activate(self, sim: Simulation, day: int) -> None:
+    def event(self, sim: Simulation, day: int) -> None:
         eco, w = sim.economy, sim.world
         org = _organisation(sim, self.organisation, self.kind)
-        self._mask = self.country_mask(sim)
-        places = self._mask[w.location_country] & eco.cell[org]
+        mask = self.country_mask(sim)
+        places = mask[w.location_country] & eco.cell[org]
         arrested = eco.members[org, places] * self.arrest_share
         eco.members[org, places] -= arrested
         np.add.at(sim.arrests, w.location_country[np.flatnonzero(places)], arrested)
-        sim.policing_multiplier[self._mask] *= self.multiplier
         sim.economy_changed = True
         sim.events.append(
             (
                 day,
                 "crackdown",
                 "",
-                " ".join(np.array(w.country_codes)[self._mask]),
+                " ".join(np.array(w.country_codes)[mask]),
                 f"coordinated crackdown on {self.organisation}: {arrested.sum():.0f} members "
                 f"arrested in {int(places.sum())} cells (intervention)",
             )
         )
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.policing_multiplier[self._mask] /= self.multiplier
-        sim.economy_changed = True

@@ -1,12 +1,17 @@
-"""Interventions that protect migrants: regularisation, awareness, victim identification."""
+"""Interventions that protect migrants: regularisation, awareness, victim identification.
+
+Levers: `protection` and `awareness` [place] (exploitation module, rule max: overlapping programmes
+do not add up, the largest counts), `wage_multiplier` [country] (journeys, rule max) and
+`identification_multiplier` [country] (enforcement, rule product).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from pydantic import Field
 
+from ..levers import Effect
 from .base import CountryTargeted
 
 if TYPE_CHECKING:
@@ -24,31 +29,12 @@ class Regularisation(CountryTargeted):
     risk_reduction: float = Field(default=0.5, ge=0, le=1)
     wage_gain: float = Field(default=0.5, ge=0, le=3)
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        sim.active_regularisations.append(self)
-        _apply_regularisations(sim)
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.active_regularisations.remove(self)
-        _apply_regularisations(sim)
-
-
-def _apply_regularisations(sim: Simulation) -> None:
-    """Protection and earnings from the programmes in force (overlapping ones do not add up:
-    in each country the largest coverage counts)."""
-    w = sim.world
-    protection = np.zeros(w.n_countries)
-    wage = np.ones(w.n_countries)
-    for programme in sim.active_regularisations:
-        mask = programme.country_mask(sim)
-        protection[mask] = np.maximum(
-            protection[mask], programme.coverage * programme.risk_reduction
-        )
-        wage[mask] = np.maximum(wage[mask], 1 + programme.coverage * programme.wage_gain)
-    sim.economy.protection[:] = protection[w.location_country]
-    journeys = next(m for m in sim.modules if m.name == "journeys")
-    journeys.wage_day[:] = journeys.base_wage_day * wage
-    sim.economy_changed = True
+    def effects(self, sim: Simulation) -> list[Effect]:
+        countries = self.country_mask(sim)
+        return [
+            Effect("protection", self.place_mask(sim), self.coverage * self.risk_reduction),
+            Effect("wage_multiplier", countries, 1 + self.coverage * self.wage_gain),
+        ]
 
 
 class AwarenessCampaign(CountryTargeted):
@@ -58,14 +44,8 @@ class AwarenessCampaign(CountryTargeted):
     kind: ClassVar[str] = "awareness_campaign"
     coverage: float = Field(ge=0, le=1)
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._places = self.place_mask(sim)
-        sim.economy.awareness[self._places] = self.coverage
-        sim.economy_changed = True
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.economy.awareness[self._places] = 0.0
-        sim.economy_changed = True
+    def effects(self, sim: Simulation) -> list[Effect]:
+        return [Effect("awareness", self.place_mask(sim), self.coverage)]
 
 
 class VictimIdentification(CountryTargeted):
@@ -75,11 +55,5 @@ class VictimIdentification(CountryTargeted):
     kind: ClassVar[str] = "victim_identification"
     multiplier: float = Field(gt=0, le=20)
 
-    def activate(self, sim: Simulation, day: int) -> None:
-        self._mask = self.country_mask(sim)
-        sim.identification_multiplier[self._mask] *= self.multiplier
-        sim.economy_changed = True
-
-    def deactivate(self, sim: Simulation, day: int) -> None:
-        sim.identification_multiplier[self._mask] /= self.multiplier
-        sim.economy_changed = True
+    def effects(self, sim: Simulation) -> list[Effect]:
+        return [Effect("identification_multiplier", self.country_mask(sim), self.multiplier)]

@@ -1,20 +1,46 @@
-"""The lifecycle every model module follows: set up once, then step once a day in a fixed order."""
+"""The lifecycle every model module follows: set up once, then four phases a day in a fixed order.
+
+Each day the Simulation runs `start_step` over all modules, then `step` over all, then
+`update_results`, then `finish_step` (loop.py documents the order). A module declares what it needs
+and gives, so the Simulation can refuse a module list that cannot run:
+    parameters  groups of parameters it reads (the `module` column of data/parameters.csv)
+    requires    state other modules provide (e.g. "routing", "choice")
+    provides    state it provides to others
+    levers      the levers it owns (levers.py): interventions act only through these
+    metrics     the result metrics it records with `sim.record` (besides the standard tables)
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
+
+from ..levers import Lever
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
 
 class Module:
-    """One part of the model with a fixed place in the daily loop."""
+    """One part of the model with a fixed place in the daily plan."""
 
-    name: str = "module"
+    name: ClassVar[str] = "module"
+    parameters: ClassVar[tuple[str, ...]] = ()
+    requires: ClassVar[tuple[str, ...]] = ()
+    provides: ClassVar[tuple[str, ...]] = ()
+    levers: ClassVar[tuple[Lever, ...]] = ()
+    metrics: ClassVar[tuple[str, ...]] = ()
 
     def init(self, sim: Simulation) -> None:
-        """Allocate state; called once before day 0."""
+        """Allocate state and attach the baselines of its levers; called once before day 0."""
+
+    def start_step(self, sim: Simulation, day: int) -> None:
+        """Take in today's changes from outside the module (interventions, levers)."""
 
     def step(self, sim: Simulation, day: int) -> None:
         """Advance the module by one day."""
+
+    def update_results(self, sim: Simulation, day: int) -> None:
+        """Record today's outputs; only reads the model's state."""
+
+    def finish_step(self, sim: Simulation, day: int) -> None:
+        """Close the day (e.g. roll today's counters into the totals)."""

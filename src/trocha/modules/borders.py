@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..levers import Lever
 from ..world.regimes import build_regime_schedule
 from .base import Module
 
@@ -17,19 +18,26 @@ if TYPE_CHECKING:
 
 
 class Borders(Module):
-    """Regimes from border_regimes.csv, with interventions' overrides on top.
-
-    `sim.link_overrides` holds (first day, last day, link mask, allowed[class] or None); an
-    intervention adds one to open, close or restrict links for a while. Later overrides win.
-    """
+    """Regimes from border_regimes.csv, with interventions on top through the `border_access`
+    lever: which document classes may use each official link (rule last: where interventions
+    overlap, the one listed last wins)."""
 
     name = "borders"
+    parameters = ("journeys",)
+    provides = ("routing",)
+    levers = (
+        Lever(
+            "border_access",
+            "link",
+            "last",
+            "allowed[document class, link] for official crossings; baseline: today's regimes",
+        ),
+    )
 
     def init(self, sim: Simulation) -> None:
-        self.schedule = build_regime_schedule(sim.scenario, sim.world)
+        self.schedule = build_regime_schedule(sim.scenario, sim.world, sim.calendar)
         self._change_days = {int(d) for d in self.schedule.change_days}
-        for first, last, _, _ in sim.link_overrides:
-            self._change_days |= {first, last + 1}
+        self._change_days |= sim.levers.change_days("border_access")
         sim.borders_allowed = self.allowed(sim, 0)
         sim.reroute(new_regimes=True)
         for change in self.schedule.changes:
@@ -46,13 +54,11 @@ class Borders(Module):
                 )
 
     def allowed(self, sim: Simulation, day: int) -> np.ndarray:
-        allowed = self.schedule.allowed(day, len(sim.world.link_from))
-        for first, last, links, classes in sim.link_overrides:
-            if first <= day <= last:
-                allowed[:, links] = np.asarray(classes, dtype=bool)[:, None]
-        return allowed
+        """allowed[document class, link] on `day`: the regimes, then the interventions active."""
+        baseline = self.schedule.allowed(day, len(sim.world.link_from))
+        return sim.levers.value("border_access", day, baseline)
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def start_step(self, sim: Simulation, day: int) -> None:
         if day in self._change_days and day > 0:
             allowed = self.allowed(sim, day)
             if not np.array_equal(allowed, sim.borders_allowed):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..kernels.counters import PRESENT
+from ..levers import Lever
 from .base import Module
 
 if TYPE_CHECKING:
@@ -40,8 +41,21 @@ def choice_cdf(
 
 class Destinations(Module):
     name = "destinations"
+    parameters = ("journeys",)
+    requires = ("routing",)
+    provides = ("choice",)
+    levers = (
+        Lever("destination_attraction", "country", "sum", "country constant of the choice logit"),
+    )
 
     def init(self, sim: Simulation) -> None:
+        sim.levers.attach("destination_attraction", sim.world.country_constant)
+        self.static(sim)
+        self.every = max(1, int(sim.parameters["choice_update_days"]))
+        self.refresh(sim)
+
+    def static(self, sim: Simulation) -> None:
+        """The utility terms that do not change by the day."""
         w = sim.world
         p = sim.parameters
         dest_country = w.location_country[w.destinations]
@@ -51,8 +65,6 @@ class Destinations(Module):
             + p["choice_size_weight"] * np.log(w.location_population[w.destinations])
         )
         self.dest_country = dest_country
-        self.every = max(1, int(p["choice_update_days"]))
-        self.refresh(sim)
 
     def refresh(self, sim: Simulation) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
@@ -60,6 +72,11 @@ class Destinations(Module):
             sim.routing.cost, sim.world.destinations, self.static_utility, diaspora, sim.parameters
         )
         sim.choice_stale = False
+
+    def start_step(self, sim: Simulation, day: int) -> None:
+        if sim.levers.apply("destination_attraction", day):
+            self.static(sim)
+            sim.choice_stale = True
 
     def step(self, sim: Simulation, day: int) -> None:
         if sim.choice_stale or day % self.every == 0:

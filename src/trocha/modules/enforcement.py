@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..levers import Lever
 from .base import Module
 
 if TYPE_CHECKING:
@@ -25,6 +26,17 @@ MAX_ARREST_SHARE_WEEK = 0.5
 
 class Enforcement(Module):
     name = "enforcement"
+    parameters = ("enforcement", "exploitation")
+    provides = ("policing",)
+    levers = (
+        Lever(
+            "policing_multiplier", "country", "product", "policing x (1 = as in states.csv)", True
+        ),
+        Lever("corruption_multiplier", "country", "product", "corruption x (1 = as in data)", True),
+        Lever(
+            "identification_multiplier", "country", "product", "victim identification rate x", True
+        ),
+    )
 
     def init(self, sim: Simulation) -> None:
         w = sim.world
@@ -34,9 +46,18 @@ class Enforcement(Module):
             c = w.country_codes.index(row.iso3)
             sim.policing[c] = row.policing
             sim.corruption[c] = row.corruption
+        for lever in self.levers:
+            sim.levers.attach(lever.name, getattr(sim, lever.name))
         self.crackdown = np.ones(w.n_countries)
         self.crackdown_until = np.full(w.n_countries, -1)
-        self.actions = sorted(sim.scenario.enforcement_events, key=lambda r: r.date)
+        # (first day, day a crackdown ends, row) on the run's calendar: a raid dated before the
+        # run has happened by day 0; a crackdown still running on day 0 runs on to its end.
+        cal = sim.calendar
+        self.actions = [
+            (cal.in_force_from(r.date), cal.day_of(r.date) + max(1, r.duration_days), r)
+            for r in sorted(sim.scenario.enforcement_events, key=lambda r: r.date)
+            if r.kind == "prison_raid" or cal.day_of(r.date) + max(1, r.duration_days) > 0
+        ]
         self._victim_exits(sim)
 
     def effectiveness(self, sim: Simulation) -> np.ndarray:
@@ -50,15 +71,19 @@ class Enforcement(Module):
             * (1 - corruption * p["bribe_effect"])
         )
 
+    def start_step(self, sim: Simulation, day: int) -> None:
+        if sim.levers.apply_all(self.levers, day):
+            sim.economy_changed = True
+
     def step(self, sim: Simulation, day: int) -> None:
         eco = sim.economy
         if eco.n_orgs == 0:
             return
         expired = self.crackdown_until == day
         self.crackdown[expired] = 1.0
-        for action in self.actions:
-            if (action.date - sim.start).days == day:
-                self._act(sim, action, day)
+        for first, until, action in self.actions:
+            if first == day:
+                self._act(sim, action, day, until)
         if day % 7 == 0 or expired.any():
             self._arrest(sim, day)
             self._victim_exits(sim)
@@ -70,7 +95,7 @@ class Enforcement(Module):
             return np.arange(sim.world.n_countries)
         return np.array([sim.world.country_codes.index(c) for c in codes.split()], dtype=np.int64)
 
-    def _act(self, sim: Simulation, action, day: int) -> None:
+    def _act(self, sim: Simulation, action, day: int, until: int) -> None:
         eco, w = sim.economy, sim.world
         org = eco.names.index(action.organisation)
         if action.kind == "prison_raid":
@@ -78,7 +103,7 @@ class Enforcement(Module):
         else:
             countries = self._countries(sim, action.countries)
             self.crackdown[countries] = max(1.0, action.magnitude)
-            self.crackdown_until[countries] = day + max(1, action.duration_days)
+            self.crackdown_until[countries] = until
             sim.events.append(
                 (
                     day,

@@ -11,7 +11,6 @@ departures and refilled by returns). Push factors come from the scenario's push_
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +40,7 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
     t = np.array(
         [
             d.year + (d.timetuple().tm_yday - 0.5) / (366 if d.year % 4 == 0 else 365)
-            for d in (sim.start + dt.timedelta(days=i) for i in range(sim.n_days))
+            for d in sim.calendar.dates()
         ]
     )
 
@@ -58,6 +57,8 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
 
 class Exodus(Module):
     name = "exodus"
+    parameters = ("exodus", "journeys")
+    requires = ("choice", "routing")
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters

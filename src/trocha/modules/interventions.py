@@ -1,4 +1,9 @@
-"""Interventions: switch scheduled policy changes on and off, first thing each day."""
+"""Interventions: which are active today, first thing each day; one-shot events on their day.
+
+The intervention specs keep no run state: their effects were scheduled on the levers when the
+Simulation was built (`Simulation.levers`); here the day's changes are announced so that the modules
+owning the levers recompute them in their own start_step, and one-shot events happen.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ if TYPE_CHECKING:
 
 class Interventions(Module):
     name = "interventions"
+    provides = ("interventions",)
 
     def init(self, sim: Simulation) -> None:
         self.windows = [(iv, *iv.days(sim)) for iv in sim.interventions]
@@ -19,12 +25,9 @@ class Interventions(Module):
             if first <= last and first <= sim.last_day:
                 sim.events.append((first, "intervention", "", "", iv.describe()))
 
-    def step(self, sim: Simulation, day: int) -> None:
-        sim.economy_changed = False
+    def start_step(self, sim: Simulation, day: int) -> None:
+        sim.levers.start_day(day)
+        sim.economy_changed = False  # the modules owning levers set it if one changes today
         for iv, first, last in self.windows:
-            if first > last:
-                continue
-            if day == first:
-                iv.activate(sim, day)
-            elif day == last + 1:
-                iv.deactivate(sim, day)
+            if first == day and first <= last:
+                iv.event(sim, day)

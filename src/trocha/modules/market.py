@@ -32,6 +32,8 @@ WEEKS_RECENT, WEEKS_REFERENCE = 4, 52
 
 class Market(Module):
     name = "market"
+    parameters = ("market", "exodus")
+    requires = ("routing",)
 
     def init(self, sim: Simulation) -> None:
         eco, w, p = sim.economy, sim.world, sim.parameters
@@ -62,7 +64,7 @@ class Market(Module):
                 | ((w.link_from[self.irregular] == b) & (w.link_to[self.irregular] == a))
             ]
             controller = -1 if row.controller == "none" else eco.names.index(row.controller)
-            self.controls.append((max(0, (row.date - sim.start).days), links, controller, row))
+            self.controls.append((sim.calendar.in_force_from(row.date), links, controller, row))
         self.weekly_entries: list[np.ndarray] = []
         self.routed_fees = eco.link_fee.copy()
 

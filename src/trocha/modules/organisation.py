@@ -49,6 +49,7 @@ SETTLEMENT_KINDS = (KINDS.index("city"), KINDS.index("border_town"))
 
 class Organisations(Module):
     name = "organisation"
+    parameters = ("organisation", "exploitation")
 
     def init(self, sim: Simulation) -> None:
         eco, w = sim.economy, sim.world

@@ -1,4 +1,7 @@
-"""Recorder: copies the counters into preallocated daily (and weekly, per place) arrays."""
+"""Recorder: copies the counters into preallocated daily (and weekly, per place) arrays.
+
+It only reads the model's state; closing the day's counters is `Simulation.finish_day`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import numpy as np
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from ..modules.base import Module
 from ..world.graph import CROSSING_IRREGULAR
+from .tables import METRICS
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -18,6 +22,8 @@ LOCATION_EVERY_DAYS = 7
 
 class Recorder(Module):
     name = "recorder"
+    provides = ("results",)
+    metrics = tuple(METRICS)  # the standard timeseries (results/tables.py)
 
     def init(self, sim: Simulation) -> None:
         nc, nl = sim.world.n_countries, sim.world.n_locations
@@ -37,14 +43,12 @@ class Recorder(Module):
         self._irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self._entry = w.location_country[w.link_to[self._irregular]]
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def update_results(self, sim: Simulation, day: int) -> None:
         self.current[day] = sim.current
         self.daily[day] = sim.daily
         if day % LOCATION_EVERY_DAYS == 0:
             self.locations[day // LOCATION_EVERY_DAYS] = sim.location_counts
         self._economy(sim, day)
-        sim.cumulative += sim.daily
-        sim.daily[:] = 0
 
     def _economy(self, sim: Simulation, day: int) -> None:
         eco, w = sim.economy, sim.world

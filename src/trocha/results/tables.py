@@ -183,7 +183,7 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     rec = next(m for m in sim.modules if m.name == "recorder")
     w = sim.world
     scale = float(sim.scale)
-    dates = pd.date_range(sim.start, periods=sim.n_days, freq="D")
+    dates = pd.date_range(sim.calendar.start, periods=sim.n_days, freq="D")
     abroad = np.ones(w.n_countries, dtype=bool)
     abroad[w.origin_country] = False
     codes = np.array(w.country_codes, dtype=object)
@@ -222,6 +222,13 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     exited = rec.daily[:, [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED], :].sum(axis=1)
     add("victims_exited", exited, exited.sum(axis=1))
     frames.extend(_economy_frames(sim, rec, dates, codes))
+    for metric, rows in sim.recorded.items():
+        days, where, values = zip(*rows, strict=True)
+        frames.append(
+            pd.DataFrame(
+                {"date": dates[list(days)], "country": where, "metric": metric, "value": values}
+            )
+        )
     timeseries = pd.concat(frames, ignore_index=True)
     timeseries["country"] = timeseries["country"].astype(str)
     timeseries["metric"] = timeseries["metric"].astype(str)
@@ -267,7 +274,7 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     events.sort(key=lambda e: (e[0], e[1], e[3], e[4]))
     events_df = pd.DataFrame(
         {
-            "date": pd.to_datetime([sim.start + dt.timedelta(days=max(0, e[0])) for e in events]),
+            "date": pd.to_datetime([sim.calendar.date_of(max(0, e[0])) for e in events]),
             "kind": [e[1] for e in events],
             "location": [e[2] for e in events],
             "country": [e[3] for e in events],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..calendar import Calendar
 from ..scenario.loader import Scenario
 from .graph import CROSSING_OFFICIAL, World
 
@@ -58,8 +59,8 @@ class RegimeSchedule:
         return REGIME_ALLOWS[self.link_regimes(day, n_links)].T.copy()
 
 
-def build_regime_schedule(scenario: Scenario, world: World) -> RegimeSchedule:
-    start = scenario.spec.start
+def build_regime_schedule(scenario: Scenario, world: World, calendar: Calendar) -> RegimeSchedule:
+    """Regimes on the run's calendar: a regime dated before day 0 is in force on day 0."""
     rows = sorted(
         enumerate(scenario.border_regimes),
         key=lambda item: (item[1].date, item[1].from_country != "*", item[0]),
@@ -69,14 +70,14 @@ def build_regime_schedule(scenario: Scenario, world: World) -> RegimeSchedule:
         src = world.country_codes[world.location_country[world.link_from[link]]]
         dst = world.country_codes[world.location_country[world.link_to[link]]]
         timeline = [
-            (max(0, (r.date - start).days), REGIMES.index(r.regime))
+            (calendar.in_force_from(r.date), REGIMES.index(r.regime))
             for _, r in rows
             if r.country == dst and r.from_country in (src, "*")
         ]
         timelines[int(link)] = timeline
     changes = [
         RegimeChange(
-            (r.date - start).days, r.date, r.country, r.from_country, r.regime, r.source_id
+            calendar.day_of(r.date), r.date, r.country, r.from_country, r.regime, r.source_id
         )
         for _, r in rows
     ]

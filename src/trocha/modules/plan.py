@@ -1,0 +1,71 @@
+"""The module list of a simulation: the default one, and the checks that a custom one can run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..results.recorder import Recorder
+from ..scenario.parameters import parameter_table
+from .base import Module
+from .borders import Borders
+from .destinations import Destinations
+from .enforcement import Enforcement
+from .exodus import Exodus
+from .exploitation import Exploitation
+from .interventions import Interventions
+from .journeys import Journeys
+from .market import Market
+from .organisation import Organisations
+
+if TYPE_CHECKING:
+    from ..levers import Levers
+
+
+def default_modules() -> list[Module]:
+    """Fresh instances of the model's modules in their documented order (loop.py)."""
+    return [
+        Interventions(),
+        Borders(),
+        Market(),
+        Organisations(),
+        Enforcement(),
+        Exploitation(),
+        Destinations(),
+        Exodus(),
+        Journeys(),
+        Recorder(),
+    ]
+
+
+def check_modules(modules: list[Module], levers: Levers) -> None:
+    """Refuse a module list whose needs are unmet; declare the levers the modules own."""
+    names = [m.name for m in modules]
+    if len(set(names)) != len(names):
+        raise ValueError(f"module names must be unique, got {names}")
+    if not any(isinstance(m, Recorder) for m in modules):
+        raise ValueError("the module list needs a Recorder (the results come from it)")
+    groups = {p.module for p in parameter_table().values()}
+    provided: dict[str, str] = {}
+    metrics: dict[str, str] = {}
+    for m in modules:
+        unknown = [g for g in m.parameters if g not in groups]
+        if unknown:
+            raise ValueError(
+                f"module {m.name} declares parameters {unknown}, which are not groups of "
+                f"parameters.csv's module column ({', '.join(sorted(groups))})"
+            )
+        missing = [need for need in m.requires if need not in provided]
+        if missing:
+            raise ValueError(
+                f"module {m.name} requires {missing}, which no module before it provides "
+                f"(provided so far: {sorted(provided) or 'nothing'})"
+            )
+        for metric in m.metrics:
+            if metric in metrics:
+                raise ValueError(
+                    f"module {m.name}: metric {metric!r} is already recorded by {metrics[metric]}"
+                )
+            metrics[metric] = m.name
+        for lever in m.levers:
+            levers.declare(lever, m.name)
+        provided.update(dict.fromkeys(m.provides, m.name))
