@@ -217,6 +217,49 @@ class Reference:
         i = self.choose(a, place, budget, kk, day)
         return int(self.destinations[i]) if i >= 0 else -1
 
+    # ODD 5 (item 5): the initial stock, settled abroad before day 0; agent draws on day -1.
+    def initial_stock(self, sim):
+        w, p = sim.world, self.p
+        rows = sim.scenario.initial_stock
+        agents = np.array([r.people / sim.scale for r in rows])
+        whole = np.floor(agents)
+        rounding = rng.generator(sim.seed, "exodus.initial_stock", 0).random(len(rows))
+        counts = (whole + (rounding < agents - whole)).astype(np.int64)
+        population = w.location_population[w.origins]
+        origin_cdf = np.cumsum(population / population.sum())
+        a = n_agents(self.people)
+        for row, n in zip(rows, counts, strict=True):
+            place = w.location_index(row.location)
+            c = self.country[place]
+            for _ in range(int(n)):
+                target = self.u("exodus.document", -1, a) * origin_cdf[-1]
+                i = next(i for i in range(len(origin_cdf)) if origin_cdf[i] > target)
+                # ODD 5 says female with probability 0.5; the code uses female_share.
+                female = 1 if self.u("exodus.sex_age", -1, a) < p["female_share"] else 0
+                for name, value in (
+                    ("state", SETTLED),
+                    ("document", PASSPORT),
+                    ("returning", 0),
+                    ("origin", w.origins[i]),
+                    ("location", place),
+                    ("destination", place),
+                    ("money", 0.0),
+                    ("departed_day", -1),
+                    ("route_version", 0),
+                    ("female", female),
+                    ("minor", 0),
+                    ("package", 0),
+                    ("victim_org", -1),
+                    ("debt", 0.0),
+                ):
+                    self.set(name, a, value)
+                self.current[k.PRESENT, c] += 1
+                self.loc[k.LOC_PRESENT, place] += 1
+                self.push(a, int(self.exp("journeys.settled_when", -1, a, 0, self.settled_mean)))
+                a += 1
+        set_n_agents(self.people, a)
+        return a
+
     # ODD 7.1: departures.
     def spawn(self, day, counts, origins):
         a = n_agents(self.people)
@@ -564,7 +607,17 @@ def run_with_reference(sim) -> Counter:
     """Step every module every day; exodus and journeys are each checked against the reference."""
     tally: Counter = Counter()
     for module in sim.modules:
-        module.init(sim)
+        if module.name == "exodus":
+            sim.people.reserve(
+                sum(int(r.people / sim.scale) + 1 for r in sim.scenario.initial_stock)
+            )
+            ref = Reference(sim, tally)
+            stock = ref.initial_stock(sim)
+            module.init(sim)
+            assert sim.initial_emigrants == stock
+            _compare(sim, ref, -1, "initial stock")
+        else:
+            module.init(sim)
     for day in range(sim.n_days):
         for module in sim.modules:
             if module.name == "exodus":
@@ -590,6 +643,7 @@ def _tiny_with_every_mechanism():
     """Tiny, with the criminal economy's rates raised so that every mechanism fires."""
     scenario = trocha.load_scenario("tiny").with_parameters(
         savings_median_usd=120.0,
+        female_share=0.6,
         recruit_origin_probability=0.02,
         recruit_destination_probability=0.02,
         recruit_bondage_probability=0.05,
