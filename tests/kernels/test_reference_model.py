@@ -362,7 +362,7 @@ class Reference:
         if cdf[-1] > 0.0:
             target = self.u("exploitation.place", day, a) * cdf[-1]
             there = next((i for i in range(len(cdf)) if cdf[i] > target), len(cdf) - 1)
-            self.tally["victim_moved"] += there != here
+        self.tally["victim_moved" if there != here else "victim_stays_put"] += 1
         c2 = self.country[there]
         self.loc[k.LOC_PRESENT, here] -= 1
         self.current[k.PRESENT, c] -= 1
@@ -664,10 +664,12 @@ def _tiny_with_every_mechanism():
         onward_rate_per_year=0.2,
         return_rate_per_year=0.05,
     )
-    # Deadlier trochas so that deaths on links happen at a coarse scale.
+    # Deadlier trochas so that deaths on links happen at a coarse scale; no trocha at Rumichaca,
+    # so that the 2020 closure of Colombia leaves no way north from Ecuador (ODD 7.4 step 2).
     routes = [
         r.model_copy(update={"death_risk": r.death_risk * 30}) if r.death_risk > 0 else r
         for r in scenario.routes
+        if not (r.from_ == "Ipiales" and r.crossing == "irregular")
     ]
     return dataclasses.replace(scenario, routes=routes)
 
@@ -702,6 +704,11 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "fee_to_organisation",
         "fee_to_others",
         "victim_keeps_returning_flag",
+        "victim_moved",
+        "victim_stays_put",
+        "recruitment_blocked_by_capacity",
+        "package_own_crossing",
+        "no_way_on",
     ):
         assert tally[event] > 0, event
     # Money is conserved (ODD 7.12).
