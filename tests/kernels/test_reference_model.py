@@ -198,9 +198,9 @@ class Reference:
     def choose(self, a, place, budget, kk, day):
         """Index into the destinations, or -1 if none is reachable."""
         doc = self.get("document", a)
-        cdf, cost = self.choice_cdf[doc, place], self.trip_cost[doc, place]
+        cdf, cost = self.choice_cdf[doc, place].tolist(), self.trip_cost[doc, place].tolist()
         u = self.u("journeys.destination", day, a, kk)
-        weights = np.diff(cdf, prepend=0.0)
+        weights = [now - before for now, before in zip(cdf, [0.0, *cdf[:-1]], strict=True)]
         reachable = [i for i in range(len(cdf)) if weights[i] > 0.0]
         if not reachable:
             return -1
