@@ -1,20 +1,20 @@
 """The exodus, journeys and exploitation kernels against a slow plain-Python statement of the ODD.
 
-The reference below is written from docs/ODD.md (sections 3.2, 4 "Stochasticity", 7.1, 7.3-7.5,
-7.7-7.9 and 7.12), not from the kernels: the per-agent rules of departure (document, savings, sex
-and age, recruitment at origin, destination choice, package purchase), every journey event (settled
-decisions, reconsidering, stranding, work and debt bondage, fares, living costs and fees, package
-clients whose way the seller pays, crossings and forced drug carrying, death on a link, arrival and
-recruitment on arrival), and exploitation (making a victim, the monthly review with its three
-exits), with every entry of the money ledger and every counter.
+The reference below is written from docs/ODD.md (sections 3.2, 4 "Stochasticity", 5, 7.1,
+7.3-7.5, 7.7-7.9 and 7.12), not from the kernels: the initial stock; the per-agent rules of
+departure (document, savings, sex and age, recruitment at origin, destination choice, package
+purchase); every journey event (settled decisions, reconsidering, stranding, work and debt bondage,
+fares, living costs and fees, package clients whose way the seller pays, crossings and forced drug
+carrying, death on a link, arrival and recruitment on arrival); and exploitation (making a victim,
+the monthly review with its three exits), with every entry of the money ledger and every counter.
 
 The tiny scenario is run over its whole period; every day the other modules step as usual, then the
 reference runs on copies of the state and the kernel on the real state, and everything the kernels
 write is compared exactly. Where the ODD leaves a detail open (which `k` a draw uses, how a waiting
 time is cut to whole days, the Box-Muller form of the normal draw), the reference follows the
 kernel's convention and says so. One rule differs: the ODD's `returning` flag (2.1) ends with
-recruitment, the kernels keep it; the main tests follow the kernels there (`odd_returning=False`) and
-two strict xfail tests show the difference. A slow test runs the default scenario the same way.
+recruitment, the kernels keep it; the main tests follow the kernels there
+(`odd_returning=False`) and two strict xfail tests show the difference. A slow test runs the default scenario the same way.
 
 Layout notes: agent fields are read and written only through `col`, per-agent random numbers are
 keyed only through `draw_id`, and simulation state is reached by attribute name.
@@ -34,7 +34,7 @@ import trocha
 from trocha import rng
 from trocha.kernels import counters as k
 
-# --- The two layout helpers -----------------------------------------------------------------
+# --- Layout helpers -----------------------------------------------------------------
 
 
 def col(people, name: str) -> np.ndarray:
@@ -612,7 +612,7 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
 
 
 def _departures_today(sim, exodus, day: int) -> np.ndarray:
-    """ODD 7.1: Poisson(E(t) / scale x w_i) agents per origin region (the hazard from the module)."""
+    """ODD 7.1: Poisson(E(t) / scale x w_i) agents per origin region (E(t) from the module)."""
     w = sim.world
     share = w.location_population[w.origins] / w.location_population[w.origins].sum()
     expected = exodus.expected_departures(sim, day) / sim.scale
