@@ -14,7 +14,8 @@ write is compared exactly. Where the ODD leaves a detail open (which `k` a draw 
 time is cut to whole days, the Box-Muller form of the normal draw), the reference follows the
 kernel's convention and says so. One rule differs: the ODD's `returning` flag (2.1) ends with
 recruitment, the kernels keep it; the main tests follow the kernels there
-(`odd_returning=False`) and two strict xfail tests show the difference. A slow test runs the default scenario the same way.
+(`odd_returning=False`) and two strict xfail tests show the difference. A slow test runs the
+default scenario the same way.
 
 Layout notes: agent fields are read and written only through `col`, per-agent random numbers are
 keyed only through `draw_id`, and simulation state is reached by attribute name.
