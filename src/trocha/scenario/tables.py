@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
@@ -113,6 +113,19 @@ class TargetRow(Row):
     source_id: str = Field(min_length=1)
     role: Literal["calibration", "validation"] = "calibration"
     notes: str = ""
+    # Optional: a flow summed from start_date to date; an interval [value, value_high]; an
+    # observation that counts only part of the people (bound = lower).
+    start_date: dt.date | None = None
+    value_high: float | None = Field(default=None, ge=0)
+    bound: Literal["estimate", "lower"] = "estimate"
+
+    @model_validator(mode="after")
+    def _period(self):
+        if self.start_date is not None and self.start_date > self.date:
+            raise ValueError(f"start_date {self.start_date} is after date {self.date}")
+        if self.value_high is not None and self.value_high < self.value:
+            raise ValueError(f"value_high {self.value_high} is below value {self.value}")
+        return self
 
     @field_validator("country")
     @classmethod
