@@ -231,7 +231,7 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
 
     rows = []
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
-        parameters, constants = split_point(trial.params)
+        _, constants = split_point(trial.params)
         rows.append(
             {
                 "trial": trial.number,
@@ -276,7 +276,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
         "scenario": scenario.name,
         "scenario_hash": scenario.content_hash,
         "until": settings.until.isoformat(),
-        "trials": int(len(posterior)),
+        "trials": len(posterior),
         "seeds": settings.seeds,
         "scale": settings.scale,
         "batch": settings.batch,

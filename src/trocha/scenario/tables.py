@@ -105,6 +105,18 @@ class InitialStockRow(Row):
     notes: str = ""
 
 
+class HostEconomyRow(Row):
+    """A host country's economy in one year (covariates of destination choice and baselines)."""
+
+    iso3: str
+    year: int = Field(ge=1900, le=2100)
+    gdp_per_capita_usd: float = Field(gt=0, allow_inf_nan=False)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("iso3")(_iso3)
+
+
 class TargetRow(Row):
     date: dt.date
     country: str
@@ -199,6 +211,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "crossing_controls": CrossingControlRow,
     "states": StateRow,
     "enforcement_events": EnforcementEventRow,
+    "host_economy": HostEconomyRow,
 }
 
 TABLES: dict[str, type[Row]] = {
