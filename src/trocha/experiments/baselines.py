@@ -87,27 +87,31 @@ class Gravity:
         self.diaspora = initial_diaspora(scenario)
         self.coef: np.ndarray | None = None
 
-    def features(self, countries: list[str], year: int) -> np.ndarray | None:
+    def usable(self, countries: list[str], year: int) -> list[str]:
+        """The countries with every covariate (GDP per capita for `year`, a place to measure
+        distance to)."""
+        return [
+            c
+            for c in countries
+            if c in self.distance and gdp_per_capita(self.scenario, c, year) is not None
+        ]
+
+    def features(self, countries: list[str], year: int) -> np.ndarray:
+        """Rows [1, log km, log GDP per capita, log(1 + diaspora)] of usable countries."""
         rows = []
         for c in countries:
             gdp = gdp_per_capita(self.scenario, c, year)
-            if gdp is None or c not in self.distance:
-                return None
             rows.append(
-                [
-                    1.0,
-                    np.log(self.distance[c]),
-                    np.log(gdp),
-                    np.log1p(self.diaspora.get(c, 0.0)),
-                ]
+                [1.0, np.log(self.distance[c]), np.log(gdp), np.log1p(self.diaspora.get(c, 0.0))]
             )
         return np.array(rows)
 
     def fit(self, stocks: dict[str, float], year: int) -> bool:
-        countries = sorted(stocks)
-        x = self.features(countries, year)
-        if x is None or len(countries) < x.shape[1] + 1:
+        """Fit on the usable countries of `stocks`; False when too few are usable."""
+        countries = self.usable(sorted(stocks), year)
+        if len(countries) < 5:
             return False
+        x = self.features(countries, year)
         y = np.array([stocks[c] for c in countries], dtype=np.float64)
         # Standardised covariates (not the intercept) keep the optimiser well conditioned.
         self.mean = x[:, 1:].mean(axis=0)
@@ -129,9 +133,11 @@ class Gravity:
         return bool(result.success or np.isfinite(result.fun))
 
     def predict(self, countries: list[str], year: int, total: float) -> dict[str, float]:
-        x = self.features(countries, year)
-        if self.coef is None or x is None:
+        """Stocks of the usable `countries` in `year`, sharing `total` among them."""
+        countries = self.usable(countries, year)
+        if self.coef is None or not countries:
             return {}
+        x = self.features(countries, year)
         z = x.copy()
         z[:, 1:] = (x[:, 1:] - self.mean) / self.sd
         weight = np.exp(np.clip(z @ self.coef, -50, 50))

@@ -198,10 +198,13 @@ def backtest(
     for date in sorted({t.date for t in later}):
         on_date = [(j, t) for j, t in enumerate(later) if t.date == date]
         observed = {t.country: t.value for _, t in on_date}
-        total = sum(observed.values())
+        # Each baseline shares out the observed total of the hosts it predicts.
         hosts = sorted(set(observed) & set(at_origin))
-        kept = persistence({c: at_origin[c] for c in hosts}, total)
-        grav = gravity.predict(hosts, date.year, total) if gravity_ok else {}
+        kept = persistence({c: at_origin[c] for c in hosts}, sum(observed[c] for c in hosts))
+        grav = {}
+        if gravity_ok:
+            usable = gravity.usable(hosts, date.year)
+            grav = gravity.predict(usable, date.year, sum(observed[c] for c in usable))
         for j, t in on_date:
             rows.append(
                 {
