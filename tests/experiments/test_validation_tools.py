@@ -93,3 +93,28 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert (tmp_path / "backtest.csv").is_file() and (
         tmp_path / "calibration" / "study.db"
     ).is_file()
+
+
+def test_bounds_are_censored_for_flows():
+    start = dict(start_date=dt.date(2019, 1, 1))
+    upper = _target(FLOW, value=20000.0, upper_bound=True, **start)
+    lower = _target(FLOW, value=12000.0, lower_bound=True, **start)
+    below_upper, above_upper = target_log_likelihoods([upper, upper], np.array([5000.0, 80000.0]))
+    above_lower, below_lower = target_log_likelihoods([lower, lower], np.array([70000.0, 2000.0]))
+    assert below_upper > -0.01 and above_lower > -0.01  # on the allowed side: no cost
+    assert above_upper < -2 and below_lower < -2
+
+
+def test_shipped_flow_and_price_targets_parse_with_their_kinds():
+    from trocha.experiments.targets import scenario_targets
+
+    scenario = trocha.load_scenario("venezuela")
+    targets = scenario_targets(scenario)
+    darien = [t for t in targets if t.metric == "irregular_crossings" and t.country == "PAN"]
+    assert [t.date.year for t in darien] == [2017, 2018, 2019, 2020]
+    assert all(t.kind == FLOW and t.upper_bound for t in darien)
+    fees = [t for t in targets if t.metric == "trocha_fee_usd"]
+    assert fees and all(t.kind == INTERVAL and t.value_high > t.value for t in fees)
+    # Outcomes after 2020 are held back for validation: never a calibration row.
+    later = [row for row in scenario.targets if row.date.year > 2020]
+    assert later and all(row.role == "validation" for row in later)

@@ -3,7 +3,8 @@
 - Levels (stocks): lognormal, log(observed) ~ N(log(simulated), sd), with sd the measurement and
   model error on the log scale (`stock_log_sd`, an assumption: official stock estimates of the
   same year differ by 10-20%, e.g. R4V vs UNHCR). A lower bound (an observation that counts only
-  part of the people) contributes log P(observed <= true), the censored form of the same model.
+  part of the people) contributes log P(observed <= true), the censored form of the same model;
+  an upper bound log P(observed >= true). Flows are censored the same way.
 - Flows (crossings, encounters in a period): negative binomial with mean = simulated and
   dispersion `flow_dispersion` (variance = mean + mean^2 / dispersion), the usual model for
   over-dispersed counts.
@@ -46,7 +47,13 @@ def target_log_likelihoods(
         sim = max(sim, 1.0)
         if target.kind == FLOW:
             mu, r = sim, errors.flow_dispersion
-            out[i] = stats.nbinom.logpmf(round(target.value), r, r / (r + mu))
+            p = r / (r + mu)
+            if target.lower_bound:  # observed <= true count: P(N >= observed)
+                out[i] = stats.nbinom.logsf(round(target.value) - 1, r, p)
+            elif target.upper_bound:  # observed >= true count: P(N <= observed)
+                out[i] = stats.nbinom.logcdf(round(target.value), r, p)
+            else:
+                out[i] = stats.nbinom.logpmf(round(target.value), r, p)
         elif target.kind == INTERVAL:
             low, high = max(target.value, 1e-9), max(target.value_high or target.value, 1e-9)
             if low <= sim <= high:
@@ -59,6 +66,8 @@ def target_log_likelihoods(
             z = (np.log(sim) - np.log(max(target.value, 1.0))) / errors.stock_log_sd
             if target.lower_bound:
                 out[i] = stats.norm.logcdf(z)  # observed <= true: fine when sim >= observed
+            elif target.upper_bound:
+                out[i] = stats.norm.logcdf(-z)  # observed >= true: fine when sim <= observed
             else:
                 out[i] = stats.norm.logpdf(z) - np.log(errors.stock_log_sd)
     return out

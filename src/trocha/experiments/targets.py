@@ -8,7 +8,9 @@ A target row (targets.csv) is one of three kinds:
 - an **interval** (rows with `value_high`, e.g. a trocha fee between 20 and 50 USD): the simulated
   mean over the period (or the value on the date) should fall inside.
 `bound = lower` marks an observation that counts only part of the people (UNHCR's asylum-only
-counts for the USA and Spain): the model may exceed it freely.
+counts for the USA and Spain, detected crossings): the model may exceed it freely. `bound = upper`
+marks one that counts more than the model's people (Darién crossings of all nationalities): the
+model may fall below it freely.
 
 Only rows with role `calibration` dated on or before the cut-off are ever read for fitting; rows
 after it, and rows marked `validation`, are held back.
@@ -40,6 +42,7 @@ class Target:
     start_date: dt.date | None = None
     value_high: float | None = None
     lower_bound: bool = False
+    upper_bound: bool = False
     source_id: str = ""
 
     @property
@@ -66,6 +69,7 @@ def scenario_targets(scenario: Scenario) -> list[Target]:
                 start_date=start,
                 value_high=None if high is None else float(high),
                 lower_bound=getattr(row, "bound", "estimate") == "lower",
+                upper_bound=getattr(row, "bound", "estimate") == "upper",
                 source_id=row.source_id,
             )
         )

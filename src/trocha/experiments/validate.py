@@ -86,7 +86,14 @@ def fit_table(targets: list[Target], values: np.ndarray, used: set[int]) -> pd.D
         median = float(np.median(sims))
         q05, q95 = (float(q) for q in np.quantile(sims, [0.05, 0.95]))
         observed = t.value
-        covered = (q95 >= observed) if t.lower_bound else (q05 <= observed <= q95)
+        if t.lower_bound:
+            covered = q95 >= observed
+        elif t.upper_bound:
+            covered = q05 <= observed
+        elif t.value_high is not None:  # an interval: the band overlaps it
+            covered = q05 <= t.value_high and q95 >= observed
+        else:
+            covered = q05 <= observed <= q95
         rows.append(
             {
                 "row": t.row,

@@ -126,10 +126,11 @@ class TargetRow(Row):
     role: Literal["calibration", "validation"] = "calibration"
     notes: str = ""
     # Optional: a flow summed from start_date to date; an interval [value, value_high]; an
-    # observation that counts only part of the people (bound = lower).
+    # observation that counts only part of the people (bound = lower) or more than the people
+    # the model has (bound = upper, e.g. crossings of all nationalities).
     start_date: dt.date | None = None
     value_high: float | None = Field(default=None, ge=0)
-    bound: Literal["estimate", "lower"] = "estimate"
+    bound: Literal["estimate", "lower", "upper"] = "estimate"
 
     @model_validator(mode="after")
     def _period(self):
