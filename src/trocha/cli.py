@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, cli_forecast
 from .cli_experiments import query as query_command
 from .cli_policy import compare as compare_command
 from .cli_policy import interventions as interventions_command
@@ -156,6 +156,9 @@ app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("query")(query_command)
+app.command("calibrate")(cli_forecast.calibrate)
+app.command("forecast")(cli_forecast.forecast)
+app.command("validate")(cli_forecast.validate)
 
 
 @app.command()

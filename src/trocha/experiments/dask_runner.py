@@ -239,3 +239,9 @@ def _raise_failures(failures: list[str], attempted: int) -> None:
             f"{len(failures)} of {attempted} runs failed (the others are saved; rerun to resume "
             f"them):\n{lines}"
         )
+
+
+def dask_client(workers: int | None, scheduler: str | None):
+    """A Dask client on `scheduler`, or on a local cluster of `workers` processes started and
+    closed with the context (for experiments that submit their own tasks, e.g. calibration)."""
+    return _client(workers, scheduler)

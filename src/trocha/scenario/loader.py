@@ -29,6 +29,7 @@ from .tables import (
     CountryRow,
     CrossingControlRow,
     EnforcementEventRow,
+    HostEconomyRow,
     InitialStockRow,
     LocationRow,
     OrganisationRow,
@@ -75,6 +76,7 @@ class Scenario:
     crossing_controls: list[CrossingControlRow] = field(default_factory=list)
     states: list[StateRow] = field(default_factory=list)
     enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
+    host_economy: list[HostEconomyRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
     interventions: list = field(default_factory=list)
 
@@ -170,6 +172,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         crossing_controls=tables.get("crossing_controls") or [],
         states=tables.get("states") or [],
         enforcement_events=tables.get("enforcement_events") or [],
+        host_economy=tables.get("host_economy") or [],
         overrides={k: float(v) for k, v in overrides.items()},
         interventions=interventions,
     )
@@ -484,6 +487,11 @@ def _cross_check(
         if target.country != "ALL" and target.country not in iso:
             problems.append(
                 Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv")
+            )
+    for i, row in enumerate(tables.get("host_economy") or [], start=2):
+        if row.iso3 not in iso:
+            problems.append(
+                Problem("host_economy.csv", i, "iso3", f"'{row.iso3}' is not in countries.csv")
             )
     problems += _check_economy(tables, by_name, iso, broken)
     for name in OPTIONAL_TABLES:

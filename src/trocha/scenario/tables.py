@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
@@ -105,6 +105,18 @@ class InitialStockRow(Row):
     notes: str = ""
 
 
+class HostEconomyRow(Row):
+    """A host country's economy in one year (covariates of destination choice and baselines)."""
+
+    iso3: str
+    year: int = Field(ge=1900, le=2100)
+    gdp_per_capita_usd: float = Field(gt=0, allow_inf_nan=False)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("iso3")(_iso3)
+
+
 class TargetRow(Row):
     date: dt.date
     country: str
@@ -113,6 +125,20 @@ class TargetRow(Row):
     source_id: str = Field(min_length=1)
     role: Literal["calibration", "validation"] = "calibration"
     notes: str = ""
+    # Optional: a flow summed from start_date to date; an interval [value, value_high]; an
+    # observation that counts only part of the people (bound = lower) or more than the people
+    # the model has (bound = upper, e.g. crossings of all nationalities).
+    start_date: dt.date | None = None
+    value_high: float | None = Field(default=None, ge=0)
+    bound: Literal["estimate", "lower", "upper"] = "estimate"
+
+    @model_validator(mode="after")
+    def _period(self):
+        if self.start_date is not None and self.start_date > self.date:
+            raise ValueError(f"start_date {self.start_date} is after date {self.date}")
+        if self.value_high is not None and self.value_high < self.value:
+            raise ValueError(f"value_high {self.value_high} is below value {self.value}")
+        return self
 
     @field_validator("country")
     @classmethod
@@ -186,6 +212,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "crossing_controls": CrossingControlRow,
     "states": StateRow,
     "enforcement_events": EnforcementEventRow,
+    "host_economy": HostEconomyRow,
 }
 
 TABLES: dict[str, type[Row]] = {

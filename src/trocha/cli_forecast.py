@@ -1,0 +1,206 @@
+"""Command-line verbs for calibration, forecasts and validation (registered in `trocha.cli`).
+
+Bad input exits with code 2 and a one-line reason, never a traceback. Heavy libraries (Optuna,
+pandas, Dask) are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+out = Console()
+err = Console(stderr=True)
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(help="Local Dask worker processes (default: one per core; 0: no Dask)", min=0),
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="Address of a running Dask scheduler (tcp://HOST:PORT)")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{name} must be a date like 2020-12-31, got {value!r}") from None
+
+
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or scenario folder")],
+    until: Annotated[str, typer.Option(help="Use only targets dated on or before this date")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the study and posterior")],
+    trials: Annotated[int, typer.Option(help="Trials in total (a rerun resumes)", min=1)] = 100,
+    seeds: Annotated[int, typer.Option(help="Seeds per trial", min=1)] = 3,
+    scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
+    batch: Annotated[int, typer.Option(help="Trials evaluated together", min=1)] = 4,
+    seed: Annotated[int, typer.Option(help="Seed of the search", min=0)] = 0,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option("--parameter", help="Fit only these parameters (repeatable)"),
+    ] = None,
+    constants: Annotated[
+        bool, typer.Option(help="Also fit the countries' destination constants")
+    ] = True,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Fit the calibrated parameters (parameters.csv) and country constants to the targets up to
+    --until; resumable: rerun the same command to continue."""
+    from .experiments.calibration import CalibrationSettings
+    from .experiments.calibration import calibrate as run_calibration
+    from .scenario.problems import ScenarioError
+
+    settings = CalibrationSettings(
+        scenario=scenario,
+        until=_date(until, "--until"),
+        trials=trials,
+        seeds=seeds,
+        scale=scale,
+        batch=batch,
+        seed=seed,
+        parameters=parameter or None,
+        constants=constants,
+    )
+    try:
+        result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)
+    except ScenarioError as error:
+        raise _fail("; ".join(str(p) for p in error.problems)) from None
+    except ValueError as problem:
+        raise _fail(str(problem)) from None
+    best = result.summary["best"]
+    out.print(
+        f"{result.summary['scenario']}: {result.summary['trials']} trials, best loss "
+        f"{best['loss']:,.2f} (trial {best['trial']}), effective sample size "
+        f"{result.summary['effective_sample_size']:.1f}; "
+        f"{len(result.summary['targets_used'])} targets used, "
+        f"{result.summary['targets_held_back']} held back. Output: {result.folder}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for name, value in best["parameters"].items():
+        out.print(f"  {name} = {value:.6g}", highlight=False, soft_wrap=True)
+
+
+def forecast(
+    scenario: Annotated[str, typer.Argument(help="Scenario (the calibrated one or a variant)")],
+    calibration: Annotated[Path, typer.Option(help="Folder written by trocha calibrate")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the forecast")] = Path(
+        "forecasts"
+    ),
+    draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 20,
+    seeds: Annotated[int, typer.Option(help="Seeds per draw", min=1)] = 2,
+    scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
+    end: Annotated[str | None, typer.Option(help="Last day (default: the scenario's)")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the posterior draws", min=0)] = 0,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Run posterior draws x seeds and write median and 50%/90% bands for every metric."""
+    from .experiments.forecast import forecast as run_forecast
+    from .scenario.problems import ScenarioError
+
+    end_date = _date(end, "--end") if end else None
+    try:
+        result = run_forecast(
+            scenario, calibration, out_dir, draws, seeds, scale, end_date, seed, workers, scheduler
+        )
+    except ScenarioError as error:
+        raise _fail("; ".join(str(p) for p in error.problems)) from None
+    except ValueError as problem:
+        raise _fail(str(problem)) from None
+    summary = result.summary
+    stocks = summary[summary["metric"] == "migrant_stock"]
+    last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)
+    for row in last.head(8).itertuples():
+        out.print(
+            f"  {row.year} {row.country}: {row.median:,.0f} ({row.q05:,.0f} - {row.q95:,.0f})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    out.print(f"Forecast: {result.folder}", highlight=False, soft_wrap=True)
+
+
+def validate(
+    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or scenario folder")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report")] = Path(
+        "validation"
+    ),
+    calibration: Annotated[
+        Path | None, typer.Option(help="Calibration folder: report the fit of every target")
+    ] = None,
+    backtest: Annotated[
+        bool, typer.Option(help="Rolling-origin backtest: calibrate to --origin, forecast")
+    ] = False,
+    origin: Annotated[str, typer.Option(help="Backtest origin")] = "2018-12-31",
+    horizon: Annotated[str, typer.Option(help="Backtest horizon")] = "2020-12-31",
+    trials: Annotated[int, typer.Option(help="Backtest calibration trials", min=1)] = 40,
+    draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 10,
+    seeds: Annotated[int, typer.Option(help="Seeds per trial and draw", min=1)] = 2,
+    scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Fit report per target (with --calibration) and/or a backtest against persistence and
+    gravity baselines (with --backtest)."""
+    from .experiments import validate as v
+    from .scenario.problems import ScenarioError
+
+    if calibration is None and not backtest:
+        raise _fail("give --calibration DIR for a fit report, --backtest, or both")
+    try:
+        if calibration is not None:
+            _, fit = v.fit_report(
+                scenario, calibration, out_dir, draws, seeds, scale, 0, workers, scheduler
+            )
+            out.print(
+                f"fit: {fit['targets']} targets, 90% bands cover {fit['coverage_90']:.0%}; "
+                f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
+                f"{fit['mape_all_hosts_2019_2020']:.1%} (all)",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if backtest:
+            _, bt = v.backtest(
+                scenario,
+                out_dir / "backtest",
+                _date(origin, "--origin"),
+                _date(horizon, "--horizon"),
+                trials,
+                seeds,
+                draws,
+                scale,
+                workers=workers,
+                scheduler=scheduler,
+            )
+            for subset in ("main_hosts", "all_hosts"):
+                parts = [
+                    f"{m} {bt[f'mape_{m}_{subset}']:.1%}"
+                    for m in ("trocha", "persistence", "gravity")
+                    if bt.get(f"mape_{m}_{subset}") is not None
+                ]
+                out.print(
+                    f"backtest MAPE ({subset}): " + ", ".join(parts),
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            verdict = "beats" if bt["trocha_beats_baselines"] else "does NOT beat"
+            out.print(
+                f"Trocha {verdict} the baselines in this backtest.", highlight=False, soft_wrap=True
+            )
+    except ScenarioError as error:
+        raise _fail("; ".join(str(p) for p in error.problems)) from None
+    except ValueError as problem:
+        raise _fail(str(problem)) from None
+    out.print(f"Report: {out_dir}", highlight=False, soft_wrap=True)

@@ -1,0 +1,405 @@
+"""`trocha calibrate`: fit a scenario's calibrated parameters to its targets up to a cut-off date.
+
+Search: Optuna's TPE sampler (multivariate) over the priors of `priors.py`, in batches of trials
+evaluated in parallel on Dask; every trial runs `seeds` seeds and compares the seed-mean of the
+simulated targets with the observations (`likelihood.py`). The study lives in an SQLite file in the
+output folder, so an interrupted calibration resumes where it stopped; the sampler of each batch is
+seeded by (seed, batch number) and trials are told in order, so a resumed study proposes exactly
+what the uninterrupted one would have, and the number of workers does not change the study.
+
+Runs end at the cut-off date: nothing after it is simulated, let alone compared.
+
+Output (in the output folder): `study.db` (the Optuna study), `posterior.parquet` (every completed
+trial: parameters, constants, log-likelihood, log-prior, weight) and `calibration.json` (settings,
+targets used and held back, best point, weighted summaries, effective sample size).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..scenario.loader import Scenario, load_scenario
+from .likelihood import ErrorModel, target_log_likelihoods
+from .priors import Prior, calibration_priors, point_of, split_point
+from .targets import Target, calibration_targets, held_back, simulated_values
+
+STUDY_NAME = "trocha-calibration"
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    """One simulation of a trial: everything a worker needs, picklable."""
+
+    scenario: str
+    parameters: dict[str, float]
+    constants: dict[str, float]
+    seed: int
+    scale: int | None
+    end: dt.date
+    targets: tuple[Target, ...]
+
+
+@functools.lru_cache(maxsize=8)
+def _load(scenario: str) -> Scenario:
+    return load_scenario(scenario)
+
+
+def build_trial_simulation(
+    scenario: Scenario,
+    parameters: dict[str, float],
+    constants: dict[str, float],
+    seed: int,
+    scale: int | None,
+    end: dt.date | str | None,
+):
+    """A Simulation with a point's parameters and country choice constants applied."""
+    from ..simulation import Simulation
+
+    sim = Simulation(scenario.with_parameters(**parameters), seed=seed, scale=scale, end=end)
+    codes = list(sim.world.country_codes)
+    for code, value in constants.items():
+        sim.world.country_constant[codes.index(code)] = value
+    return sim
+
+
+def simulate_targets(run: TrialRun) -> np.ndarray:
+    """Executed on a worker: the simulated value of every target for one seed."""
+    sim = build_trial_simulation(
+        _load(run.scenario), run.parameters, run.constants, run.seed, run.scale, run.end
+    )
+    return simulated_values(sim.run().timeseries, list(run.targets))
+
+
+@dataclass
+class CalibrationSettings:
+    scenario: str
+    until: dt.date
+    trials: int = 100
+    seeds: int = 3
+    scale: int | None = None
+    batch: int = 4
+    seed: int = 0
+    parameters: list[str] | None = None
+    constants: bool = True
+    errors: ErrorModel = field(default_factory=ErrorModel)
+
+    def check(self) -> None:
+        for name in ("trials", "seeds", "batch"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.scale is not None and (not isinstance(self.scale, int) or self.scale < 1):
+            raise ValueError(f"scale must be a positive integer, got {self.scale!r}")
+
+    def identity(self, scenario: Scenario) -> dict:
+        """What makes two calibrations the same study (compared on resume)."""
+        return {
+            "scenario_hash": scenario.content_hash,
+            "until": self.until.isoformat(),
+            "seeds": self.seeds,
+            "scale": self.scale,
+            "batch": self.batch,
+            "seed": self.seed,
+            "parameters": self.parameters,
+            "constants": self.constants,
+            "errors": asdict(self.errors),
+            "version": __version__,
+        }
+
+
+@dataclass
+class Calibration:
+    folder: Path
+    posterior: pd.DataFrame  # one row per completed trial
+    summary: dict  # calibration.json
+
+
+def calibrate(
+    settings: CalibrationSettings,
+    out_dir: Path | str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    on_batch: Callable[[int], None] | None = None,
+) -> Calibration:
+    """Run (or resume) a calibration; `workers=0` evaluates in this process (no Dask)."""
+    import optuna
+
+    settings.check()
+    scenario = load_scenario(settings.scenario)
+    reference = scenario_reference(settings.scenario)
+    until = settings.until
+    if until < scenario.spec.start:
+        raise ValueError(f"until {until} is before the scenario starts ({scenario.spec.start})")
+    end = min(until, scenario.spec.end)
+    targets = [t for t in calibration_targets(scenario, until) if t.date >= scenario.spec.start]
+    if not targets:
+        raise ValueError(f"no calibration targets between {scenario.spec.start} and {until}")
+    priors = calibration_priors(scenario, settings.parameters, settings.constants)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    storage = f"sqlite:///{out / 'study.db'}"
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    identity = settings.identity(scenario)
+    study = optuna.create_study(
+        study_name=STUDY_NAME, storage=storage, direction="minimize", load_if_exists=True
+    )
+    if not study.trials:
+        study.set_user_attr("identity", identity)
+        study.enqueue_trial(point_of(scenario, priors))
+    elif study.user_attrs.get("identity") != identity:
+        raise ValueError(
+            f"{out} holds a calibration with other settings "
+            f"({study.user_attrs.get('identity')}); give another --out folder"
+        )
+    _fail_unfinished(study)
+    distributions = _distributions(priors)
+    started = time.perf_counter()
+    done_before = _completed(study)
+    with _evaluator(workers, scheduler) as evaluate, _bar(progress, settings.trials) as bar:
+        bar.update(done_before, _best(study))
+        while (n_done := _completed(study)) < settings.trials:
+            batch_index = n_done // settings.batch
+            size = min(settings.batch - n_done % settings.batch, settings.trials - n_done)
+            sampler = optuna.samplers.TPESampler(
+                seed=settings.seed * 1_000_003 + batch_index,
+                multivariate=True,
+                n_startup_trials=min(10, max(2, settings.trials // 4)),
+            )
+            study.sampler = sampler
+            asked = [study.ask(distributions) for _ in range(size)]
+            runs = [
+                TrialRun(
+                    reference,
+                    *split_point(trial.params),
+                    seed=s,
+                    scale=settings.scale,
+                    end=end,
+                    targets=tuple(targets),
+                )
+                for trial in asked
+                for s in range(1, settings.seeds + 1)
+            ]
+            values = evaluate(runs)
+            for i, trial in enumerate(asked):
+                per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
+                simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
+                ll = target_log_likelihoods(targets, simulated, settings.errors)
+                log_prior = sum(p.log_density(trial.params[p.name]) for p in priors)
+                total = float(ll.sum() + log_prior)
+                trial.set_user_attr("log_likelihood", float(ll.sum()))
+                trial.set_user_attr("log_prior", float(log_prior))
+                trial.set_user_attr("simulated", [float(v) for v in simulated])
+                study.tell(trial, -total if np.isfinite(total) else 1e300)
+            bar.update(_completed(study), _best(study))
+            if on_batch is not None:
+                on_batch(batch_index)
+    posterior = posterior_table(study, priors)
+    summary = _summary(
+        settings, scenario, targets, held_back(scenario, until), posterior, priors, started
+    )
+    posterior.to_parquet(out / "posterior.parquet", index=False)
+    (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    return Calibration(folder=out, posterior=posterior, summary=summary)
+
+
+def scenario_reference(name_or_path: str) -> str:
+    """A scenario name for shipped scenarios, an absolute path for folders (workers may run
+    elsewhere)."""
+    path = Path(name_or_path)
+    return str(path.resolve()) if path.is_dir() else str(name_or_path)
+
+
+def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
+    """Completed trials with likelihood weights: w ~ exp(log-likelihood + log-prior), normalised.
+
+    TPE proposes where the fit is good, so these weights describe the explored set, not exact
+    posterior draws (no importance correction for the proposal is possible): see
+    docs/calibration.md.
+    """
+    import optuna
+
+    rows = []
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+        _, constants = split_point(trial.params)
+        rows.append(
+            {
+                "trial": trial.number,
+                **{p.name: trial.params[p.name] for p in priors},
+                **{f"constant_{k}": v for k, v in constants.items()},
+                "log_likelihood": trial.user_attrs.get("log_likelihood", -np.inf),
+                "log_prior": trial.user_attrs.get("log_prior", -np.inf),
+                "loss": trial.value,
+            }
+        )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    score = (table["log_likelihood"] + table["log_prior"]).to_numpy()
+    finite = np.isfinite(score)
+    weight = np.zeros(len(table))
+    if finite.any():
+        weight[finite] = np.exp(score[finite] - score[finite].max())
+        weight /= weight.sum()
+    table["weight"] = weight
+    return table.sort_values("trial").reset_index(drop=True)
+
+
+def _summary(settings, scenario, targets, later, posterior, priors, started) -> dict:
+    best = posterior.loc[posterior["loss"].idxmin()]
+    w = posterior["weight"].to_numpy()
+    ess = float(1.0 / (w**2).sum()) if w.sum() > 0 else 0.0
+    columns = [p.name for p in priors] + [c for c in posterior if c.startswith("constant_")]
+    summaries = {}
+    for column in columns:
+        values = posterior[column].to_numpy()
+        order = np.argsort(values)
+        cdf = np.cumsum(w[order])
+        summaries[column] = {
+            "mean": float((values * w).sum()),
+            "q05": float(values[order][np.searchsorted(cdf, 0.05)]),
+            "q95": float(values[order][min(np.searchsorted(cdf, 0.95), len(values) - 1)]),
+            "best": float(best[column]),
+        }
+    parameters, constants = split_point({p.name: float(best[p.name]) for p in priors})
+    return {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.content_hash,
+        "until": settings.until.isoformat(),
+        "trials": len(posterior),
+        "seeds": settings.seeds,
+        "scale": settings.scale,
+        "batch": settings.batch,
+        "seed": settings.seed,
+        "error_model": asdict(settings.errors),
+        "targets_used": [{"row": t.row, "target": t.label, "value": t.value} for t in targets],
+        "targets_held_back": len(later),
+        "best": {
+            "trial": int(best["trial"]),
+            "loss": float(best["loss"]),
+            "log_likelihood": float(best["log_likelihood"]),
+            "parameters": parameters,
+            "constants": constants,
+        },
+        "effective_sample_size": ess,
+        "posterior": summaries,
+        "version": __version__,
+        "seconds": round(time.perf_counter() - started, 1),
+        "command": (
+            f"trocha calibrate {settings.scenario} --until {settings.until} "
+            f"--trials {settings.trials} --seeds {settings.seeds}"
+            + (f" --scale {settings.scale}" if settings.scale else "")
+            + f" --batch {settings.batch} --seed {settings.seed}"
+        ),
+    }
+
+
+def _distributions(priors: list[Prior]) -> dict:
+    from optuna.distributions import FloatDistribution
+
+    return {p.name: FloatDistribution(p.low, p.high, log=p.log) for p in priors}
+
+
+def _completed(study) -> int:
+    import optuna
+
+    return len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+
+
+def _best(study) -> float | None:
+    import optuna
+
+    done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return min(t.value for t in done) if done else None
+
+
+def _fail_unfinished(study) -> None:
+    """Trials left running by an interrupted calibration are marked failed (and asked again)."""
+    import optuna
+
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+    # Trials enqueued but never asked stay WAITING and are asked first, as intended.
+
+
+class _Evaluator:
+    """Evaluates trial runs in order, in this process or on Dask."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __call__(self, runs: list[TrialRun]) -> list[np.ndarray]:
+        if self.client is None:
+            return [simulate_targets(run) for run in runs]
+        futures = self.client.map(simulate_targets, runs, pure=False, retries=2)
+        return self.client.gather(futures)
+
+
+class _evaluator:  # noqa: N801 - a context manager used like a function
+    def __init__(self, workers: int | None, scheduler: str | None):
+        self.workers, self.scheduler = workers, scheduler
+        self._context = None
+
+    def __enter__(self) -> _Evaluator:
+        if self.workers == 0 and self.scheduler is None:
+            return _Evaluator(None)
+        from .dask_runner import dask_client
+
+        self._context = dask_client(self.workers, self.scheduler)
+        return _Evaluator(self._context.__enter__())
+
+    def __exit__(self, *exc) -> None:
+        if self._context is not None:
+            self._context.__exit__(*exc)
+
+
+class _bar:  # noqa: N801
+    """Progress with the best loss so far and an ETA (stderr; silent when not wanted)."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total = enabled, total
+        self.progress = None
+
+    def __enter__(self) -> _bar:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn("[bold]trials[/]"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("best loss {task.fields[best]}"),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.progress.__enter__()
+            self.task = self.progress.add_task("trials", total=self.total, best="-")
+        return self
+
+    def update(self, done: int, best: float | None) -> None:
+        if self.progress is not None:
+            text = "-" if best is None else f"{best:,.1f}"
+            self.progress.update(self.task, completed=done, best=text)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)

@@ -1,0 +1,268 @@
+"""`trocha forecast`: posterior draws x seeds of a scenario, summarised as bands per metric.
+
+Each member of the ensemble is one parameter set drawn from a calibration's posterior table (by
+weight, with a seeded generator) run with one seed, so the bands hold both the parameters'
+uncertainty and the model's own randomness. The same draws and seeds serve any scenario built on
+the calibrated one (a policy variant), so two forecasts compare like with like.
+
+Members are reduced to months (end-of-month values of stocks, monthly sums of per-day flows)
+before they leave the worker. Output folder: `members.parquet` (every member, monthly),
+`bands.parquet` (date, country, metric, mean, q05, q25, q50, q75, q95), `summary.csv` (year-end
+stocks and yearly flows with median and 90% band) and `forecast.json`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..scenario.loader import Scenario, load_scenario
+from .priors import split_point
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+BAND_COLUMNS = ["date", "country", "metric", "mean", "q05", "q25", "q50", "q75", "q95", "members"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One run of the ensemble (picklable for Dask)."""
+
+    index: int
+    scenario: str
+    parameters: dict[str, float]
+    constants: dict[str, float]
+    seed: int
+    scale: int | None
+    end: dt.date | None
+
+
+@dataclass
+class Forecast:
+    folder: Path
+    bands: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> pd.DataFrame:
+    """`draws` rows of a calibration's posterior table, drawn by weight (with replacement)."""
+    folder = Path(calibration_dir)
+    path = folder / "posterior.parquet"
+    if not path.is_file():
+        raise ValueError(f"{folder} has no posterior.parquet; run trocha calibrate first")
+    table = pd.read_parquet(path)
+    weights = table["weight"].to_numpy(dtype=np.float64)
+    if table.empty or not np.isfinite(weights).all() or weights.sum() <= 0:
+        raise ValueError(f"{path} has no trial with a positive weight")
+    rng = np.random.default_rng([seed, 0x70726564])
+    rows = rng.choice(len(table), size=draws, replace=True, p=weights / weights.sum())
+    return table.iloc[rows].reset_index(drop=True)
+
+
+def point_columns(table: pd.DataFrame) -> list[str]:
+    """The search-space columns of a posterior table (not its bookkeeping or derived columns)."""
+    skip = {"trial", "log_likelihood", "log_prior", "loss", "weight"}
+    return [c for c in table.columns if c not in skip and not c.startswith("constant_")]
+
+
+@functools.lru_cache(maxsize=8)
+def _load(scenario: str) -> Scenario:
+    return load_scenario(scenario)
+
+
+def _flow_metrics() -> set[str]:
+    from ..results.tables import METRICS
+
+    return {name for name, (unit, _) in METRICS.items() if unit.endswith("/day")}
+
+
+def monthly(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """A daily long table reduced to months: stocks at the month's last day, flows summed."""
+    ts = timeseries.copy()
+    ts["date"] = pd.to_datetime(ts["date"])
+    ts["month"] = ts["date"].dt.to_period("M").dt.to_timestamp("M")
+    flows = ts["metric"].isin(_flow_metrics())
+    keys = ["month", "country", "metric"]
+    summed = ts[flows].groupby(keys, sort=False)["value"].sum()
+    last = ts[~flows].sort_values("date").groupby(keys, sort=False)["value"].last()
+    out = pd.concat([summed, last]).reset_index().rename(columns={"month": "date"})
+    return out.sort_values(["date", "country", "metric"]).reset_index(drop=True)
+
+
+def run_member(member: Member) -> pd.DataFrame:
+    """Executed on a worker: one member's monthly table."""
+    from .calibration import build_trial_simulation
+
+    sim = build_trial_simulation(
+        _load(member.scenario),
+        member.parameters,
+        member.constants,
+        member.seed,
+        member.scale,
+        member.end,
+    )
+    table = monthly(sim.run().timeseries)
+    table.insert(0, "member", member.index)
+    return table
+
+
+def ensemble_members(
+    scenario: str,
+    calibration_dir: Path | str,
+    draws: int,
+    seeds: int,
+    scale: int | None,
+    end: dt.date | None,
+    seed: int = 0,
+) -> list[Member]:
+    """Every (draw, seed) member, in a fixed order."""
+    from .calibration import scenario_reference
+
+    for name, value in (("draws", draws), ("seeds", seeds)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    table = posterior_draws(calibration_dir, draws, seed)
+    columns = point_columns(table)
+    reference = scenario_reference(scenario)
+    members = []
+    for d in range(draws):
+        parameters, constants = split_point({c: float(table.loc[d, c]) for c in columns})
+        for s in range(1, seeds + 1):
+            members.append(Member(len(members), reference, parameters, constants, s, scale, end))
+    return members
+
+
+def run_members(
+    members: list[Member], workers: int | None, scheduler: str | None, progress: bool
+) -> pd.DataFrame:
+    """All members' monthly tables (in member order); `workers=0` runs in this process."""
+    if workers == 0 and scheduler is None:
+        frames = [run_member(m) for m in members]
+    else:
+        from .dask_runner import dask_client
+
+        with dask_client(workers, scheduler) as client:
+            futures = client.map(run_member, members, pure=False, retries=2)
+            frames = _gather(client, futures, progress)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _gather(client, futures, progress: bool) -> list[pd.DataFrame]:
+    if not progress:
+        return client.gather(futures)
+    from distributed import as_completed
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[bold]members[/]",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "ETA",
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("members", total=len(futures))
+        for _ in as_completed(futures):
+            bar.advance(task)
+    return client.gather(futures)
+
+
+def bands_of(members: pd.DataFrame) -> pd.DataFrame:
+    """Mean and quantiles of every (date, country, metric) across members."""
+    grouped = members.groupby(["date", "country", "metric"], sort=True)["value"]
+    table = grouped.quantile(list(QUANTILES)).unstack()
+    table.columns = ["q05", "q25", "q50", "q75", "q95"]
+    table["mean"] = grouped.mean()
+    table["members"] = grouped.size()
+    return table.reset_index()[BAND_COLUMNS]
+
+
+def summary_of(members: pd.DataFrame) -> pd.DataFrame:
+    """Year-end stocks by country and yearly totals of harm, with median and 90% band."""
+    m = members.copy()
+    m["year"] = pd.to_datetime(m["date"]).dt.year
+    rows = []
+    stocks = m[m["metric"] == "migrant_stock"].sort_values("date")
+    year_end = stocks.groupby(["member", "year", "country"])["value"].last().reset_index()
+    for (year, country), g in year_end.groupby(["year", "country"]):
+        rows.append(_summary_row(year, country, "migrant_stock", g["value"]))
+    for metric in ("victims_new", "deaths", "departures", "irregular_crossings"):
+        flows = m[(m["metric"] == metric) & (m["country"] == "ALL")]
+        per_year = flows.groupby(["member", "year"])["value"].sum().reset_index()
+        for year, g in per_year.groupby("year"):
+            rows.append(_summary_row(year, "ALL", metric, g["value"]))
+    return pd.DataFrame(rows)
+
+
+def _summary_row(year, country, metric, values: pd.Series) -> dict:
+    v = values.to_numpy(dtype=np.float64)
+    return {
+        "year": int(year),
+        "country": country,
+        "metric": metric,
+        "median": float(np.median(v)),
+        "q05": float(np.quantile(v, 0.05)),
+        "q95": float(np.quantile(v, 0.95)),
+    }
+
+
+def forecast(
+    scenario: str,
+    calibration_dir: Path | str,
+    out_dir: Path | str,
+    draws: int = 20,
+    seeds: int = 2,
+    scale: int | None = None,
+    end: dt.date | str | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> Forecast:
+    """Run the ensemble and write its bands; returns them."""
+    end_date = dt.date.fromisoformat(end) if isinstance(end, str) else end
+    members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end_date, seed)
+    loaded = _load(members[0].scenario)
+    key = hashlib.sha256(
+        json.dumps(
+            [scenario, loaded.content_hash, str(Path(calibration_dir).resolve()), draws, seeds,
+             scale, str(end_date), seed, __version__],
+        ).encode()
+    ).hexdigest()[:10]  # fmt: skip
+    folder = Path(out_dir).resolve() / f"forecast_{loaded.name}_{key}"
+    folder.mkdir(parents=True, exist_ok=True)
+    table = run_members(members, workers, scheduler, progress)
+    bands = bands_of(table)
+    summary = summary_of(table)
+    table.to_parquet(folder / "members.parquet", index=False)
+    bands.to_parquet(folder / "bands.parquet", index=False)
+    summary.to_csv(folder / "summary.csv", index=False)
+    (folder / "forecast.json").write_text(
+        json.dumps(
+            {
+                "kind": "forecast",
+                "scenario": loaded.name,
+                "scenario_hash": loaded.content_hash,
+                "calibration": str(Path(calibration_dir).resolve()),
+                "draws": draws,
+                "seeds": seeds,
+                "scale": scale,
+                "end": str(end_date or loaded.spec.end),
+                "seed": seed,
+                "members": len(members),
+                "version": __version__,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return Forecast(folder=folder, bands=bands, summary=summary)

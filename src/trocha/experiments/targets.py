@@ -1,0 +1,121 @@
+"""Calibration targets: the observations a scenario is fitted to, and what the model says of them.
+
+A target row (targets.csv) is one of three kinds:
+- a **level** (a stock on a date, e.g. `migrant_stock` in Peru on 2019-12-31): compared with the
+  simulated value on that date;
+- a **flow** (rows with `start_date`, e.g. Darién crossings in 2019): compared with the simulated
+  daily metric summed from `start_date` to `date`;
+- an **interval** (rows with `value_high`, e.g. a trocha fee between 20 and 50 USD): the simulated
+  mean over the period (or the value on the date) should fall inside.
+`bound = lower` marks an observation that counts only part of the people (UNHCR's asylum-only
+counts for the USA and Spain, detected crossings): the model may exceed it freely. `bound = upper`
+marks one that counts more than the model's people (Darién crossings of all nationalities): the
+model may fall below it freely.
+
+Only rows with role `calibration` dated on or before the cut-off are ever read for fitting; rows
+after it, and rows marked `validation`, are held back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..scenario.loader import Scenario
+
+LEVEL, FLOW, INTERVAL = "level", "flow", "interval"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One observation to fit, with what is needed to read the model's value for it."""
+
+    row: int  # the row of targets.csv (header = row 1), for messages and reports
+    date: dt.date
+    country: str
+    metric: str
+    value: float
+    kind: str  # LEVEL, FLOW or INTERVAL
+    start_date: dt.date | None = None
+    value_high: float | None = None
+    lower_bound: bool = False
+    upper_bound: bool = False
+    source_id: str = ""
+
+    @property
+    def label(self) -> str:
+        period = f"{self.start_date}..{self.date}" if self.start_date else str(self.date)
+        return f"{self.metric} {self.country} {period}"
+
+
+def scenario_targets(scenario: Scenario) -> list[Target]:
+    """Every target row of the scenario, whatever its role or date."""
+    targets = []
+    for i, row in enumerate(scenario.targets, start=2):
+        start = getattr(row, "start_date", None)
+        high = getattr(row, "value_high", None)
+        kind = INTERVAL if high is not None else (FLOW if start is not None else LEVEL)
+        targets.append(
+            Target(
+                row=i,
+                date=row.date,
+                country=row.country,
+                metric=row.metric,
+                value=float(row.value),
+                kind=kind,
+                start_date=start,
+                value_high=None if high is None else float(high),
+                lower_bound=getattr(row, "bound", "estimate") == "lower",
+                upper_bound=getattr(row, "bound", "estimate") == "upper",
+                source_id=row.source_id,
+            )
+        )
+    return targets
+
+
+def calibration_targets(scenario: Scenario, until: dt.date) -> list[Target]:
+    """The targets a calibration to data up to `until` may read: role calibration, dated (and,
+    for flows, started) on or before `until`. Raises ValueError when none is left."""
+    rows = [
+        t
+        for t, row in zip(scenario_targets(scenario), scenario.targets, strict=True)
+        if row.role == "calibration" and t.date <= until
+    ]
+    if not rows:
+        raise ValueError(
+            f"{scenario.name} has no calibration targets dated on or before {until} "
+            "(targets.csv, role = calibration)"
+        )
+    return rows
+
+
+def held_back(scenario: Scenario, until: dt.date) -> list[Target]:
+    """Targets a calibration to `until` must not read: later ones and validation rows."""
+    used = {t.row for t in calibration_targets(scenario, until)}
+    return [t for t in scenario_targets(scenario) if t.row not in used]
+
+
+def simulated_values(timeseries: pd.DataFrame, targets: list[Target]) -> np.ndarray:
+    """The model's value for each target from one run's daily long table (NaN where the run does
+    not reach the target's date or has no such metric)."""
+    wide = {}
+    dates = pd.to_datetime(timeseries["date"]).dt.date.to_numpy()
+    frame = timeseries.assign(day=dates)
+    for (metric, country), group in frame.groupby(["metric", "country"], sort=False):
+        wide[(metric, country)] = pd.Series(group["value"].to_numpy(), index=group["day"])
+    out = np.full(len(targets), np.nan)
+    for i, target in enumerate(targets):
+        series = wide.get((target.metric, target.country))
+        if series is None or series.empty:
+            continue
+        if target.date > series.index[-1] or target.date < series.index[0]:
+            continue
+        if target.kind == FLOW or (target.kind == INTERVAL and target.start_date is not None):
+            window = series[(series.index >= target.start_date) & (series.index <= target.date)]
+            out[i] = window.sum() if target.kind == FLOW else window.mean()
+        else:
+            out[i] = series[series.index <= target.date].iloc[-1]
+    return out

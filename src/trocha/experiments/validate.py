@@ -1,0 +1,247 @@
+"""`trocha validate`: how well a calibrated scenario fits its targets, and a backtest.
+
+Fit report: an ensemble of posterior draws x seeds gives, for every target of the scenario (used
+in the calibration or held back), the median, the 90% band, the relative error of the median,
+whether the band covers the observation, and the CRPS of the ensemble.
+
+Rolling-origin backtest on the shipped data: calibrate to data up to `origin` only, forecast to
+`horizon`, and score the host stocks observed after the origin against two baselines
+(persistence and gravity, `baselines.py`) by mean absolute percentage error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..scenario.loader import load_scenario
+from .baselines import Gravity, host_stock_targets, persistence, stocks_on
+from .calibration import CalibrationSettings, build_trial_simulation, calibrate
+from .forecast import Member, ensemble_members
+from .likelihood import crps_ensemble
+from .targets import Target, calibration_targets, scenario_targets, simulated_values
+
+MAIN_HOSTS = ("COL", "PER", "ECU", "CHL", "BRA", "ARG")
+FIT_COLUMNS = [
+    "row",
+    "target",
+    "date",
+    "country",
+    "metric",
+    "observed",
+    "median",
+    "q05",
+    "q95",
+    "error",
+    "covered",
+    "crps",
+    "used_in_calibration",
+]
+
+
+@dataclass(frozen=True)
+class MemberTargets:
+    member: Member
+    targets: tuple[Target, ...]
+
+
+def member_targets(task: MemberTargets) -> np.ndarray:
+    """Executed on a worker: one member's simulated value of every target."""
+    from .forecast import _load
+
+    m = task.member
+    sim = build_trial_simulation(
+        _load(m.scenario), m.parameters, m.constants, m.seed, m.scale, m.end
+    )
+    return simulated_values(sim.run().timeseries, list(task.targets))
+
+
+def ensemble_targets(
+    members: list[Member], targets: list[Target], workers: int | None, scheduler: str | None
+) -> np.ndarray:
+    """[member, target] simulated values."""
+    tasks = [MemberTargets(m, tuple(targets)) for m in members]
+    if workers == 0 and scheduler is None:
+        rows = [member_targets(t) for t in tasks]
+    else:
+        from .dask_runner import dask_client
+
+        with dask_client(workers, scheduler) as client:
+            rows = client.gather(client.map(member_targets, tasks, pure=False, retries=2))
+    return np.vstack(rows)
+
+
+def fit_table(targets: list[Target], values: np.ndarray, used: set[int]) -> pd.DataFrame:
+    rows = []
+    for j, t in enumerate(targets):
+        sims = values[:, j]
+        sims = sims[np.isfinite(sims)]
+        if sims.size == 0:
+            continue
+        median = float(np.median(sims))
+        q05, q95 = (float(q) for q in np.quantile(sims, [0.05, 0.95]))
+        observed = t.value
+        if t.lower_bound:
+            covered = q95 >= observed
+        elif t.upper_bound:
+            covered = q05 <= observed
+        elif t.value_high is not None:  # an interval: the band overlaps it
+            covered = q05 <= t.value_high and q95 >= observed
+        else:
+            covered = q05 <= observed <= q95
+        rows.append(
+            {
+                "row": t.row,
+                "target": t.label,
+                "date": t.date,
+                "country": t.country,
+                "metric": t.metric,
+                "observed": observed,
+                "median": median,
+                "q05": q05,
+                "q95": q95,
+                "error": (median - observed) / observed if observed else np.nan,
+                "covered": bool(covered),
+                "crps": crps_ensemble(observed, sims),
+                "used_in_calibration": t.row in used,
+            }
+        )
+    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+
+
+def mape(table: pd.DataFrame, countries: tuple[str, ...] | None, years: tuple[int, int]) -> float:
+    """Mean absolute percentage error of the median over host stocks in `years` (inclusive)."""
+    t = table[(table["metric"] == "migrant_stock") & (table["country"] != "ALL")]
+    year = pd.to_datetime(t["date"]).dt.year
+    t = t[(year >= years[0]) & (year <= years[1])]
+    if countries is not None:
+        t = t[t["country"].isin(countries)]
+    return float((t["error"].abs()).mean()) if len(t) else float("nan")
+
+
+def fit_report(
+    scenario: str,
+    calibration_dir: Path | str,
+    out_dir: Path | str,
+    draws: int = 20,
+    seeds: int = 2,
+    scale: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Fit of every target; writes fit.csv and fit.json into `out_dir`."""
+    loaded = load_scenario(scenario)
+    targets = [t for t in scenario_targets(loaded) if loaded.spec.start <= t.date]
+    if not targets:
+        raise ValueError(f"{loaded.name} has no targets (targets.csv)")
+    summary_in = json.loads((Path(calibration_dir) / "calibration.json").read_text())
+    until = dt.date.fromisoformat(summary_in["until"])
+    used = {t.row for t in calibration_targets(loaded, until)}
+    end = min(max(t.date for t in targets), loaded.spec.end)
+    members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end, seed)
+    values = ensemble_targets(members, targets, workers, scheduler)
+    table = fit_table(targets, values, used)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "scenario": loaded.name,
+        "calibrated_until": until.isoformat(),
+        "members": len(members),
+        "targets": len(table),
+        "coverage_90": float(table["covered"].mean()) if len(table) else float("nan"),
+        "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
+        "mape_all_hosts_2019_2020": mape(table, None, (2019, 2020)),
+        "mean_crps_in_sample": float(table[table["used_in_calibration"]]["crps"].mean()),
+    }
+    table.to_csv(out / "fit.csv", index=False)
+    (out / "fit.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return table, summary
+
+
+def backtest(
+    scenario: str,
+    out_dir: Path | str,
+    origin: dt.date = dt.date(2018, 12, 31),
+    horizon: dt.date = dt.date(2020, 12, 31),
+    trials: int = 40,
+    seeds: int = 2,
+    draws: int = 10,
+    scale: int | None = None,
+    batch: int = 4,
+    seed: int = 0,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, dict]:
+    """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines."""
+    loaded = load_scenario(scenario)
+    out = Path(out_dir)
+    all_targets = scenario_targets(loaded)
+    later = [t for t in host_stock_targets(all_targets) if origin < t.date <= horizon]
+    at_origin = stocks_on(all_targets, origin)
+    if not later or not at_origin:
+        raise ValueError(
+            f"a backtest from {origin} needs host stocks observed on {origin} and after it up to "
+            f"{horizon} in {loaded.name}'s targets.csv"
+        )
+    settings = CalibrationSettings(
+        scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
+        seed=seed,
+    )  # fmt: skip
+    calibrate(settings, out / "calibration", workers, scheduler, progress)
+    end = min(horizon, loaded.spec.end)
+    members = ensemble_members(scenario, out / "calibration", draws, seeds, scale, end, seed)
+    values = ensemble_targets(members, later, workers, scheduler)
+    medians = np.nanmedian(values, axis=0)
+    gravity = Gravity(loaded)
+    gravity_ok = gravity.fit(at_origin, origin.year)
+    rows = []
+    for date in sorted({t.date for t in later}):
+        on_date = [(j, t) for j, t in enumerate(later) if t.date == date]
+        observed = {t.country: t.value for _, t in on_date}
+        # Each baseline shares out the observed total of the hosts it predicts.
+        hosts = sorted(set(observed) & set(at_origin))
+        kept = persistence({c: at_origin[c] for c in hosts}, sum(observed[c] for c in hosts))
+        grav = {}
+        if gravity_ok:
+            usable = gravity.usable(hosts, date.year)
+            grav = gravity.predict(usable, date.year, sum(observed[c] for c in usable))
+        for j, t in on_date:
+            rows.append(
+                {
+                    "date": t.date,
+                    "country": t.country,
+                    "observed": t.value,
+                    "trocha": float(medians[j]),
+                    "persistence": kept.get(t.country, np.nan),
+                    "gravity": grav.get(t.country, np.nan),
+                }
+            )
+    table = pd.DataFrame(rows)
+    summary = {"scenario": loaded.name, "origin": str(origin), "horizon": str(horizon)}
+    for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
+        t = table if countries is None else table[table["country"].isin(countries)]
+        for method in ("trocha", "persistence", "gravity"):
+            err = ((t[method] - t["observed"]) / t["observed"]).abs()
+            summary[f"mape_{method}_{subset}"] = float(err.mean()) if err.notna().any() else None
+    summary["gravity_fitted"] = gravity_ok
+    key = "main_hosts" if table["country"].isin(MAIN_HOSTS).any() else "all_hosts"
+    trocha_err = summary[f"mape_trocha_{key}"]
+    baseline_errs = [
+        summary[f"mape_{m}_{key}"]
+        for m in ("persistence", "gravity")
+        if summary[f"mape_{m}_{key}"] is not None
+    ]
+    summary["trocha_beats_baselines"] = bool(
+        trocha_err is not None and all(trocha_err < e for e in baseline_errs)
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "backtest.csv", index=False)
+    (out / "backtest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return table, summary

@@ -1,0 +1,149 @@
+"""Calibration, forecast and validation on the tiny scenario with targets the model itself made."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trocha
+from trocha.experiments.calibration import CalibrationSettings, calibrate
+from trocha.experiments.forecast import forecast, posterior_draws
+from trocha.experiments.priors import calibration_priors
+from trocha.experiments.targets import calibration_targets, held_back
+from trocha.scenario.loader import resolve_folder
+
+TRUE_RATE = 0.008  # tiny's exodus_base_rate is 0.01: the calibration must find this one
+SCALE = 500
+UNTIL = dt.date(2019, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    """tiny with targets.csv written from a run with exodus_base_rate = TRUE_RATE: calibration
+    rows up to 2019, a validation row in 2020 and a calibration row after the cut-off."""
+    folder = tmp_path_factory.mktemp("synthetic") / "tiny-synthetic"
+    shutil.copytree(resolve_folder("tiny"), folder)
+    scenario = trocha.load_scenario("tiny").with_parameters(exodus_base_rate=TRUE_RATE)
+    ts = trocha.Simulation(scenario, seed=1, scale=100).run().timeseries
+    day = ts["date"].dt.strftime("%Y-%m-%d")
+    rows = ["date,country,metric,value,source_id,role,notes"]
+    for date in ("2017-12-31", "2018-12-31", "2019-12-31", "2020-12-30"):
+        for country in ("ALL", "COL", "PER"):
+            value = ts[(ts.metric == "migrant_stock") & (ts.country == country) & (day == date)]
+            role = "validation" if date.startswith("2020") and country != "PER" else "calibration"
+            rows.append(
+                f"{date},{country},migrant_stock,{value.value.iloc[0]:.0f},ILLUSTRATIVE,{role},"
+            )
+    (folder / "targets.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def _settings(folder: Path, trials: int, **extra) -> CalibrationSettings:
+    return CalibrationSettings(
+        scenario=str(folder),
+        until=UNTIL,
+        trials=trials,
+        seeds=2,
+        scale=SCALE,
+        batch=4,
+        parameters=["exodus_base_rate"],
+        constants=False,
+        **extra,
+    )
+
+
+def test_targets_after_the_cut_off_are_never_read(synthetic):
+    scenario = trocha.load_scenario(synthetic)
+    used = calibration_targets(scenario, UNTIL)
+    assert len(used) == 9 and all(t.date <= UNTIL for t in used)
+    later = held_back(scenario, UNTIL)
+    # The three 2020 rows: two marked validation and one calibration row after the cut-off.
+    assert sorted(t.country for t in later) == ["ALL", "COL", "PER"]
+    with pytest.raises(ValueError, match="no calibration targets dated on or before 2016-12-31"):
+        calibration_targets(scenario, dt.date(2016, 12, 31))
+
+
+def test_priors_follow_the_parameter_table(synthetic):
+    scenario = trocha.load_scenario(synthetic)
+    priors = {p.name: p for p in calibration_priors(scenario)}
+    rate = priors["exodus_base_rate"]
+    assert (rate.low, rate.high, rate.log) == (0.001, 0.02, True)  # parameters.csv prior range
+    # Country constants are pooled: a mean, a spread and one standard-normal z per host.
+    assert {"choice_constant_mean", "choice_constant_spread"} <= set(priors)
+    assert {n for n in priors if n.startswith("choice_z_")} == {"choice_z_COL", "choice_z_PER"}
+    assert priors["choice_z_COL"].log_density(0.0) == 0.0 > priors["choice_z_COL"].log_density(1)
+    with pytest.raises(ValueError, match="not marked calibrated"):
+        calibration_priors(scenario, ["walk_speed_km_day"])
+
+
+@pytest.mark.slow
+def test_calibration_recovers_a_known_parameter(synthetic, tmp_path):
+    result = calibrate(_settings(synthetic, trials=16), tmp_path / "cal", workers=0, progress=False)
+    best = result.summary["best"]["parameters"]["exodus_base_rate"]
+    assert abs(best - TRUE_RATE) / TRUE_RATE < 0.1
+    # The first trial is the scenario as shipped (rate 0.01): the fit improves on it.
+    table = result.posterior
+    assert table.loc[table["trial"] == 0, "exodus_base_rate"].item() == pytest.approx(0.01)
+    assert table["loss"].min() < table.loc[table["trial"] == 0, "loss"].item()
+    # Every trial and every draw of the posterior lies inside the prior.
+    assert table["exodus_base_rate"].between(0.001, 0.02).all()
+    draws = posterior_draws(result.folder, 50, seed=3)
+    assert draws["exodus_base_rate"].between(0.001, 0.02).all()
+    assert set(draws["trial"]) <= set(table["trial"])
+    assert abs(table["weight"].sum() - 1) < 1e-12
+    # The summary says what was used and what was held back.
+    assert len(result.summary["targets_used"]) == 9 and result.summary["targets_held_back"] == 3
+    assert (result.folder / "posterior.parquet").is_file()
+
+
+@pytest.mark.slow
+def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
+    whole = calibrate(_settings(synthetic, trials=8), tmp_path / "a", workers=0, progress=False)
+
+    def stop_after_first_batch(batch: int) -> None:
+        if batch == 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(
+            _settings(synthetic, trials=8),
+            tmp_path / "b",
+            workers=0,
+            progress=False,
+            on_batch=stop_after_first_batch,
+        )
+    resumed = calibrate(_settings(synthetic, trials=8), tmp_path / "b", workers=0, progress=False)
+    columns = ["exodus_base_rate", "log_likelihood"]
+    pd.testing.assert_frame_equal(whole.posterior[columns], resumed.posterior[columns])
+    # Other settings in the same folder are refused rather than mixed into the study.
+    with pytest.raises(ValueError, match="holds a calibration with other settings"):
+        calibrate(_settings(synthetic, trials=8, seed=1), tmp_path / "b", workers=0, progress=False)
+
+
+@pytest.mark.slow
+def test_forecast_bands_contain_the_median_and_widen_with_horizon(synthetic, tmp_path):
+    cal = calibrate(_settings(synthetic, trials=8), tmp_path / "cal", workers=0, progress=False)
+    result = forecast(
+        str(synthetic), cal.folder, tmp_path / "fc", draws=3, seeds=3, scale=SCALE, workers=0,
+        progress=False,
+    )  # fmt: skip
+    bands = result.bands
+    assert (bands["members"] == 9).all()
+    ordered = bands[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
+    assert (np.diff(ordered, axis=1) >= 0).all()
+    world = bands[(bands.metric == "migrant_stock") & (bands.country == "ALL")].sort_values("date")
+    width = (world["q95"] - world["q05"]).to_numpy()
+    assert width[-1] > width[11] > width[1] > 0  # months 2, 12 and 48
+    members = pd.read_parquet(result.folder / "members.parquet")
+    assert members["member"].nunique() == 9
+    # The same call gives the same bands.
+    again = forecast(
+        str(synthetic), cal.folder, tmp_path / "fc2", draws=3, seeds=3, scale=SCALE, workers=0,
+        progress=False,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(bands, again.bands)

@@ -1,0 +1,120 @@
+"""Likelihoods, CRPS and the baselines against known answers; the backtest at a coarse scale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import trocha
+from trocha.experiments.baselines import Gravity, persistence
+from trocha.experiments.likelihood import ErrorModel, crps_ensemble, target_log_likelihoods
+from trocha.experiments.targets import FLOW, INTERVAL, LEVEL, Target
+
+D = dt.date(2019, 12, 31)
+
+
+def _target(kind=LEVEL, value=1000.0, **extra) -> Target:
+    return Target(
+        row=2, date=D, country="COL", metric="migrant_stock", value=value, kind=kind, **extra
+    )
+
+
+def test_level_likelihood_is_lognormal_and_lower_bounds_are_censored():
+    errors = ErrorModel(stock_log_sd=0.2)
+    level = target_log_likelihoods([_target()], np.array([1000.0 * np.exp(0.2)]), errors)
+    assert level[0] == pytest.approx(stats.norm.logpdf(1.0) - np.log(0.2))
+    bound = _target(lower_bound=True)
+    above, below = target_log_likelihoods([bound, bound], np.array([5000.0, 500.0]), errors)
+    assert above > -0.01  # exceeding a lower bound costs (almost) nothing
+    assert below == pytest.approx(stats.norm.logcdf(np.log(0.5) / 0.2))
+    assert target_log_likelihoods([_target()], np.array([np.nan]))[0] == -np.inf
+
+
+def test_flow_and_interval_likelihoods():
+    flow = _target(FLOW, value=30.0, start_date=dt.date(2019, 1, 1))
+    (ll,) = target_log_likelihoods([flow], np.array([25.0]), ErrorModel(flow_dispersion=4.0))
+    assert ll == pytest.approx(stats.nbinom.logpmf(30, 4.0, 4.0 / 29.0))
+    price = _target(INTERVAL, value=20.0, value_high=50.0)
+    inside, outside = target_log_likelihoods([price, price], np.array([35.0, 100.0]))
+    assert inside == 0.0
+    assert outside == pytest.approx(-0.5 * (np.log(2.0) / 0.3) ** 2)
+
+
+def test_crps_known_answers():
+    assert crps_ensemble(3.0, np.array([5.0])) == pytest.approx(2.0)  # a point forecast: |x - y|
+    # Two equally likely values 0 and 2, observed 1: E|X - y| = 1, E|X - X'| = 1 -> 0.5.
+    assert crps_ensemble(1.0, np.array([0.0, 2.0])) == pytest.approx(0.5)
+    wide = crps_ensemble(0.0, np.random.default_rng(1).normal(0, 3, 4000))
+    narrow = crps_ensemble(0.0, np.random.default_rng(1).normal(0, 1, 4000))
+    # For N(0, s), CRPS at the mean is s (sqrt(2) - 1) / sqrt(pi) x ... ; ratio 3 either way.
+    assert wide / narrow == pytest.approx(3.0, rel=0.05)
+
+
+def test_persistence_keeps_shares():
+    out = persistence({"COL": 600.0, "PER": 300.0, "ECU": 100.0}, total=2000.0)
+    assert out == {"COL": 1200.0, "PER": 600.0, "ECU": 200.0}
+
+
+def test_gravity_recovers_a_gravity_world():
+    """Stocks made by a known gravity law are predicted back (shares), for another year too."""
+    scenario = trocha.load_scenario("venezuela")
+    gravity = Gravity(scenario)
+    hosts = ["COL", "PER", "ECU", "CHL", "BRA", "ARG", "PAN", "MEX", "DOM", "URY"]
+    x = gravity.features(hosts, 2018)
+    beta = np.array([10.0, -1.5, 0.8, 0.3])
+    stocks = dict(zip(hosts, np.exp(x @ beta), strict=True))
+    assert gravity.fit(stocks, 2018)
+    x19 = gravity.features(hosts, 2019)
+    truth = np.exp(x19 @ beta)
+    predicted = gravity.predict(hosts, 2019, total=float(truth.sum()))
+    assert np.allclose([predicted[c] for c in hosts], truth, rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_backtest_runs_with_both_baselines(tmp_path):
+    from trocha.experiments.validate import backtest
+
+    table, summary = backtest(
+        "venezuela", tmp_path, trials=2, seeds=1, draws=2, scale=4000, batch=2, workers=0,
+        progress=False,
+    )  # fmt: skip
+    assert summary["gravity_fitted"]
+    assert set(table.columns) == {"date", "country", "observed", "trocha", "persistence", "gravity"}
+    assert {"COL", "PER", "ECU", "CHL", "BRA", "ARG"} <= set(table["country"])
+    main = table[table["country"].isin(["COL", "PER", "ECU", "CHL", "BRA", "ARG"])]
+    assert main[["trocha", "persistence", "gravity"]].notna().all().all()
+    assert table["date"].min() > dt.date(2018, 12, 31)  # scored only after the origin
+    for method in ("trocha", "persistence", "gravity"):
+        assert summary[f"mape_{method}_main_hosts"] >= 0
+    assert isinstance(summary["trocha_beats_baselines"], bool)
+    assert (tmp_path / "backtest.csv").is_file() and (
+        tmp_path / "calibration" / "study.db"
+    ).is_file()
+
+
+def test_bounds_are_censored_for_flows():
+    start = dict(start_date=dt.date(2019, 1, 1))
+    upper = _target(FLOW, value=20000.0, upper_bound=True, **start)
+    lower = _target(FLOW, value=12000.0, lower_bound=True, **start)
+    below_upper, above_upper = target_log_likelihoods([upper, upper], np.array([5000.0, 80000.0]))
+    above_lower, below_lower = target_log_likelihoods([lower, lower], np.array([70000.0, 2000.0]))
+    assert below_upper > -0.01 and above_lower > -0.01  # on the allowed side: no cost
+    assert above_upper < -2 and below_lower < -2
+
+
+def test_shipped_flow_and_price_targets_parse_with_their_kinds():
+    from trocha.experiments.targets import scenario_targets
+
+    scenario = trocha.load_scenario("venezuela")
+    targets = scenario_targets(scenario)
+    darien = [t for t in targets if t.metric == "irregular_crossings" and t.country == "PAN"]
+    assert [t.date.year for t in darien] == [2017, 2018, 2019, 2020]
+    assert all(t.kind == FLOW and t.upper_bound for t in darien)
+    fees = [t for t in targets if t.metric == "trocha_fee_usd"]
+    assert fees and all(t.kind == INTERVAL and t.value_high > t.value for t in fees)
+    # Outcomes after 2020 are held back for validation: never a calibration row.
+    later = [row for row in scenario.targets if row.date.year > 2020]
+    assert later and all(row.role == "validation" for row in later)
