@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .bounds import check_dates, check_scale, check_seed
 from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from .kernels.journeys import STREAM_NAMES
@@ -45,23 +46,13 @@ class Simulation:
         interventions: list | None = None,
     ):
         self.scenario = scenario
-        self.seed = int(seed)
-        self.scale = int(scale if scale is not None else scenario.spec.default_scale)
-        if self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed}")
-        if self.scale < 1:
-            raise ValueError(f"scale must be a positive integer (people per agent), got {scale}")
+        self.seed = check_seed(seed)
+        self.scale = check_scale(
+            scale if scale is not None else scenario.spec.default_scale, scenario
+        )
         self.start = _as_date(start, "start") or scenario.spec.start
         self.end = _as_date(end, "end") or scenario.spec.end
-        if self.end <= self.start:
-            raise ValueError(f"end {self.end} must be after start {self.start}")
-        years = {r.year for r in scenario.push_factors}
-        for bound in (self.start, self.end):
-            if bound.year not in years:
-                raise ValueError(
-                    f"{bound} is outside the years of {scenario.name}'s push_factors.csv "
-                    f"({min(years)}-{max(years)}); choose dates within them"
-                )
+        check_dates(scenario, self.start, self.end)
         self.parameters = dict(scenario.parameters)
         self.n_days = (self.end - self.start).days + 1
         self.last_day = self.n_days - 1

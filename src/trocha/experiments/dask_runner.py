@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,9 +32,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ..results.outdir import check_output_folder
 from ..scenario.loader import Scenario, load_scenario
 from ..scenario.problems import ScenarioError
-from .runs import RunSpec, complete_runs, execute_run
+from .runs import RunSpec, check_spec, complete_runs, execute_run
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -43,10 +45,42 @@ if TYPE_CHECKING:
 # with TROCHA_FAULT_MODE=exit kills the worker process.
 FAULT_DIR_ENV = "TROCHA_FAULT_ONCE_DIR"
 FAULT_MODE_ENV = "TROCHA_FAULT_MODE"
+CONNECT_TIMEOUT = "10s"  # to a running scheduler (Dask's default is 30 s)
 
 
 class RunError(RuntimeError):
     """Some runs failed (after retries); the others are saved and a rerun resumes."""
+
+
+class EnsembleInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ensemble: `finished` of `total` distinct runs are saved; a rerun resumes."""
+
+    def __init__(self, finished: int, total: int, before: int):
+        super().__init__(f"interrupted: {finished} of {total} runs finished")
+        self.finished, self.total, self.before = finished, total, before
+
+
+@contextmanager
+def _interruptible(folders: dict[str, Path], todo: dict[str, RunSpec]) -> Iterator[None]:
+    """Turn Ctrl-C into EnsembleInterrupted, counting the runs saved so far."""
+    before = len(folders)
+    try:
+        yield
+    except EnsembleInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise EnsembleInterrupted(len(folders), before + len(todo), before) from None
+
+
+def _say_skipped(progress: bool, folders: dict[str, Path], todo: dict[str, RunSpec]) -> None:
+    """On resuming, say how many runs are skipped as already complete."""
+    if progress and folders:
+        total = len(folders) + len(todo)
+        Console(stderr=True).print(
+            f"Resuming: {len(folders)} of {total} runs already complete, skipped; "
+            f"{len(todo)} to run.",
+            highlight=False,
+        )
 
 
 def run_many(
@@ -70,9 +104,14 @@ def run_many(
     ):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     out, keys, folders, todo, _ = _plan(specs, out_dir)
+    _say_skipped(progress, folders, todo)
     failures: list[str] = []
     if todo:
-        with _client(workers, scheduler) as client, _progress(progress, len(todo), folders) as bar:
+        with (
+            _interruptible(folders, todo),
+            _client(workers, scheduler) as client,
+            _progress(progress, len(todo), folders) as bar,
+        ):
             futures = {
                 client.submit(
                     _run_task,
@@ -98,14 +137,28 @@ def run_many(
     return [folders[key] for key in keys]
 
 
+def run_ensemble(
+    specs: Iterable[RunSpec],
+    out_dir: Path | str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> list[Path]:
+    """`run_many` on Dask, or `run_many_serial` in this process where `workers` is 0."""
+    if workers == 0 and scheduler is None:
+        return run_many_serial(specs, out_dir, progress=progress)
+    return run_many(specs, out_dir, workers=workers, scheduler=scheduler, progress=progress)
+
+
 def run_many_serial(
     specs: Iterable[RunSpec], out_dir: Path | str, progress: bool = True
 ) -> list[Path]:
     """Run every spec in this process, one after another (same skipping as `run_many`)."""
     out, keys, folders, todo, scenarios = _plan(specs, out_dir)
+    _say_skipped(progress, folders, todo)
     failures: list[str] = []
     first_problem: BaseException | None = None
-    with _progress(progress, len(todo), folders) as bar:
+    with _interruptible(folders, todo), _progress(progress, len(todo), folders) as bar:
         for key, spec in todo.items():
             try:
                 folders[key] = execute_run(spec, out, scenario=scenarios[spec.scenario])
@@ -128,16 +181,18 @@ def _plan(
     for i, spec in enumerate(specs):
         if not isinstance(spec, RunSpec):
             raise TypeError(f"specs[{i}] is a {type(spec).__name__}, not a RunSpec")
-    out = Path(out_dir).resolve()
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out_dir} is a file; give a folder for run directories")
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output_folder(out_dir).resolve()  # OutputError (a ValueError): bad location
     scenarios: dict[str, Scenario] = {}
     keys = []
     for spec in specs:
         if spec.scenario not in scenarios:
             scenarios[spec.scenario] = load_scenario(spec.scenario)  # ScenarioError: bad input
+        try:
+            check_spec(spec, scenarios[spec.scenario])
+        except ValueError as problem:
+            raise ValueError(f"{_describe(spec)}: {problem}") from None
         keys.append(spec.key(scenarios[spec.scenario]))
+    out.mkdir(parents=True, exist_ok=True)
     done = complete_runs(out)
     folders = {key: done[key] for key in keys if key in done}
     todo: dict[str, RunSpec] = {}
@@ -178,7 +233,8 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler)  # waits distributed.comm.timeouts.connect
+            check_scheduler(scheduler)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as problem:
             raise RunError(
                 f"cannot reach the Dask scheduler at {scheduler} ({problem}); "
@@ -189,6 +245,20 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
         return
     with local_cluster(workers) as cluster, Client(cluster) as client:
         yield client
+
+
+def check_scheduler(address: str, timeout: float = 3.0) -> None:
+    """OSError at once where nothing listens at a tcp://HOST:PORT address (Dask itself retries
+    for its whole connect timeout); ValueError for an address that is not one."""
+    if not address.startswith("tcp://"):
+        if "://" in address:
+            return  # another transport (tls://, inproc://): left to Dask
+        raise ValueError(f"scheduler address must look like tcp://HOST:PORT, got {address!r}")
+    host, _, port = address.removeprefix("tcp://").rstrip("/").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"scheduler address must look like tcp://HOST:PORT, got {address!r}")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+        pass
 
 
 @contextmanager
