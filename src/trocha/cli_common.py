@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -91,33 +90,32 @@ def parse_date(value: str | None, name: str):
         raise fail(f"--{name} must be a date like 2020-12-31, got {value!r}") from None
 
 
-def interrupted(finished: int, total: int, before: int) -> typer.Exit:
+def interrupted(ctx: typer.Context, finished: int, total: int, before: int) -> typer.Exit:
     """Ctrl-C in an ensemble: say what is saved and the command that resumes it (exit 130)."""
     err = console(stderr=True)
     earlier = f" ({before} from an earlier run)" if before else ""
     err.print(
         f"interrupted: {finished} of {total} runs finished and saved{earlier}.", highlight=False
     )
-    err.print(f"resume with: {resume_command()}", highlight=False, soft_wrap=True, markup=False)
+    err.print(f"resume with: {resume_command(ctx)}", highlight=False, soft_wrap=True, markup=False)
     return typer.Exit(code=EXIT_INTERRUPTED)
 
 
-def resume_command() -> str:
+def resume_command(ctx: typer.Context) -> str:
     """The command line of the running command, rebuilt from its parsed parameters."""
-    ctx = click.get_current_context()
     words = ["trocha", ctx.info_name or ""]
     for param in ctx.command.params:
         value = ctx.params.get(param.name)
-        if isinstance(param, click.Argument):
+        if param.param_type_name == "argument":
             words += [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
             continue
-        if value is None or value == param.default or not isinstance(param, click.Option):
+        if value is None or value == param.default or param.param_type_name != "option":
             continue
-        if param.is_flag and isinstance(value, bool):
+        if getattr(param, "is_flag", False) and isinstance(value, bool):
             names = param.opts if value else param.secondary_opts
             words += names[:1]
             continue
-        values = value if param.multiple else [value]
+        values = value if getattr(param, "multiple", False) else [value]
         for v in values:
             words += [param.opts[0], str(v.value if isinstance(v, Enum) else v)]
     return shlex.join(words)

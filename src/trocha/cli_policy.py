@@ -32,7 +32,7 @@ SchedulerOption = Annotated[
 OutOption = Annotated[Path, typer.Option("--out", help="Experiments folder")]
 
 
-def _run_checked(runner, what: str):
+def _run_checked(ctx: typer.Context, runner, what: str):
     """Call `runner()`, turning bad input into exit 2 and Ctrl-C into a resume hint."""
     from .experiments.dask_runner import EnsembleInterrupted, RunError
     from .scenario.problems import ScenarioError
@@ -40,7 +40,7 @@ def _run_checked(runner, what: str):
     try:
         return runner()
     except EnsembleInterrupted as stop:
-        raise interrupted(stop.finished, stop.total, stop.before) from None
+        raise interrupted(ctx, stop.finished, stop.total, stop.before) from None
     except ScenarioError as problem:
         print_problems(problem.problems)
         raise fail(f"{what} has {len(problem.problems)} problem(s); see above") from None
@@ -65,6 +65,7 @@ def _check_scheduler(scheduler: str | None) -> None:
 
 
 def compare(
+    ctx: typer.Context,
     base: Annotated[str, typer.Argument(help="Baseline scenario (shipped name or folder)")],
     alternatives: Annotated[list[str], typer.Argument(help="Alternative scenarios")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario", min=2)] = 10,
@@ -81,6 +82,7 @@ def compare(
 
     _check_scheduler(scheduler)
     result = _run_checked(
+        ctx,
         lambda: run_compare(
             base,
             alternatives,
@@ -123,25 +125,26 @@ def compare(
     console().print(f"Saved {result.folder / 'comparison.csv'}", highlight=False, soft_wrap=True)
 
 
-def _experiment(kind: str, spec: Path, workers, scheduler, out_dir):
+def _experiment(ctx: typer.Context, kind: str, spec: Path, workers, scheduler, out_dir):
     from .experiments.sweep import sensitivity as run_sensitivity
     from .experiments.sweep import sweep as run_sweep
 
     _check_scheduler(scheduler)
     runner = run_sweep if kind == "sweep" else run_sensitivity
     return _run_checked(
-        lambda: runner(spec, out_dir, workers=workers, scheduler=scheduler), str(spec)
+        ctx, lambda: runner(spec, out_dir, workers=workers, scheduler=scheduler), str(spec)
     )
 
 
 def sweep(
+    ctx: typer.Context,
     spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML), e.g. examples/sweep.toml")],
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     out_dir: OutOption = Path("runs"),
 ) -> None:
     """Grid or Latin-hypercube sweep over parameters and intervention variants, times seeds."""
-    experiment = _experiment("sweep", spec, workers, scheduler, out_dir)
+    experiment = _experiment(ctx, "sweep", spec, workers, scheduler, out_dir)
     console().print(
         f"{len(experiment.results)} runs. Results: {experiment.folder / 'results.parquet'}",
         highlight=False,
@@ -150,6 +153,7 @@ def sweep(
 
 
 def sensitivity(
+    ctx: typer.Context,
     spec: Annotated[Path, typer.Argument(help="Sensitivity spec (TOML)")],
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -157,7 +161,7 @@ def sensitivity(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Morris screening or Sobol indices (SALib) of outcomes to parameters."""
-    experiment = _experiment("sensitivity", spec, workers, scheduler, out_dir)
+    experiment = _experiment(ctx, "sensitivity", spec, workers, scheduler, out_dir)
     indices = experiment.indices
     columns = [str(c) for c in indices.columns]
     rows = [list(row) for row in indices.itertuples(index=False)]

@@ -34,6 +34,7 @@ MAX_ENSEMBLE = 10_000
 
 
 def run(
+    ctx: typer.Context,
     scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")] = "venezuela",
     seed: Annotated[
         int, typer.Option(help="Random seed, 0 to 2^63-1 (same seed, same results)")
@@ -96,7 +97,8 @@ def run(
     loaded = _with_overrides(load(scenario), overrides)
     if seed_list is not None:
         settings = (scale, first, last, overrides)
-        _ensemble(loaded, scenario, seed_list, settings, out_dir, workers, scheduler, quiet, fmt)
+        runs = (seed_list, settings, out_dir, workers, scheduler)
+        _ensemble(ctx, loaded, scenario, runs, quiet, fmt)
         return
     _single(loaded, seed, scale, first, last, out_dir, quiet)
 
@@ -271,12 +273,13 @@ def summary(result: Result, loaded: Scenario) -> tuple[str, dict[str, Any]]:
     return buffer.export_text(), data
 
 
-def _ensemble(loaded, scenario, seeds, settings, out_dir, workers, scheduler, quiet, fmt) -> None:
+def _ensemble(ctx: typer.Context, loaded, scenario, runs, quiet: bool, fmt: Format) -> None:
     from .experiments.dask_runner import EnsembleInterrupted, RunError, run_ensemble
     from .experiments.outcomes import outcomes_from_run, unit_of
     from .experiments.runs import RunSpec
     from .scenario.problems import ScenarioError
 
+    seeds, settings, out_dir, workers, scheduler = runs
     scale, start, end, overrides = settings
     try:
         specs = [
@@ -289,9 +292,10 @@ def _ensemble(loaded, scenario, seeds, settings, out_dir, workers, scheduler, qu
             workers=0 if workers is None and scheduler is None else workers,
             scheduler=scheduler,
             progress=not quiet,
+            announce=True,
         )
     except EnsembleInterrupted as stop:
-        raise interrupted(stop.finished, stop.total, stop.before) from None
+        raise interrupted(ctx, stop.finished, stop.total, stop.before) from None
     except ScenarioError as problem:
         print_problems(problem.problems)
         raise fail("the scenario has problems; see above") from None

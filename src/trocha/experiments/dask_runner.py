@@ -90,6 +90,7 @@ def run_many(
     scheduler: str | None = None,
     progress: bool = True,
     retries: int = 2,
+    announce: bool | None = None,
 ) -> list[Path]:
     """Run every spec on Dask and return their run directories, in the order of `specs`.
 
@@ -104,7 +105,7 @@ def run_many(
     ):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     out, keys, folders, todo, _ = _plan(specs, out_dir)
-    _say_skipped(progress, folders, todo)
+    _say_skipped(progress if announce is None else announce, folders, todo)
     failures: list[str] = []
     if todo:
         with (
@@ -143,19 +144,28 @@ def run_ensemble(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    announce: bool | None = None,
 ) -> list[Path]:
-    """`run_many` on Dask, or `run_many_serial` in this process where `workers` is 0."""
+    """`run_many` on Dask, or `run_many_serial` in this process where `workers` is 0.
+
+    `announce` (default: as `progress`) says on stderr how many runs a resume skips.
+    """
     if workers == 0 and scheduler is None:
-        return run_many_serial(specs, out_dir, progress=progress)
-    return run_many(specs, out_dir, workers=workers, scheduler=scheduler, progress=progress)
+        return run_many_serial(specs, out_dir, progress=progress, announce=announce)
+    return run_many(
+        specs, out_dir, workers=workers, scheduler=scheduler, progress=progress, announce=announce
+    )
 
 
 def run_many_serial(
-    specs: Iterable[RunSpec], out_dir: Path | str, progress: bool = True
+    specs: Iterable[RunSpec],
+    out_dir: Path | str,
+    progress: bool = True,
+    announce: bool | None = None,
 ) -> list[Path]:
     """Run every spec in this process, one after another (same skipping as `run_many`)."""
     out, keys, folders, todo, scenarios = _plan(specs, out_dir)
-    _say_skipped(progress, folders, todo)
+    _say_skipped(progress if announce is None else announce, folders, todo)
     failures: list[str] = []
     first_problem: BaseException | None = None
     with _interruptible(folders, todo), _progress(progress, len(todo), folders) as bar:
