@@ -62,7 +62,7 @@ class RunSpec:
             scenario = str(Path(scenario).resolve())
         object.__setattr__(self, "scenario", str(scenario))
         object.__setattr__(self, "overrides", _overrides(self.overrides))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"RunSpec.seed must be a non-negative integer, got {self.seed!r}")
         check_seed(self.seed, "RunSpec.seed")
         if self.scale is not None and (
