@@ -139,7 +139,7 @@ def emit(
         writer.writerow(columns)
         writer.writerows(rows)
     elif fmt is Format.json:
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        records = [dict(zip(columns, map(_json_value, row), strict=True)) for row in rows]
         print(json.dumps(records, indent=2, default=str, ensure_ascii=False))
     elif fmt is Format.markdown:
         if title:
@@ -156,3 +156,10 @@ def emit(
         for row in rows:
             table.add_row(*(text(c, v) for c, v in zip(columns, row, strict=True)))
         console().print(table)
+
+
+def _json_value(value: Any) -> Any:
+    """NaN and infinities are not JSON: they become null."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    return value
