@@ -163,3 +163,23 @@ def test_unknown_parameter_in_set_lists_close_matches(tmp_path, no_simulation):
     assert "exodus_pool_share" in out
     refused(["run", "tiny", "--set", "exodus_base_rate", "--out", str(tmp_path)], "name=value")
     refused(["run", "tiny", "--set", "exodus_base_rate=x", "--out", str(tmp_path)], "finite")
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["run", "tiny", "--scale", "10^30"], "error: Invalid value for '--scale'"),
+        (["run", "tiny", "--seed", "abc"], "error: Invalid value for '--seed'"),
+        (["sweep"], "error: Missing argument 'spec'."),
+    ],
+)
+def test_option_values_that_do_not_parse_are_one_line(args, reason):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "trocha", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(reason) and len(done.stderr.strip().splitlines()) == 1
+    assert done.stdout == ""

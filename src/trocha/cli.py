@@ -6,6 +6,7 @@ PyArrow, DuckDB, Dask) when it runs, so `trocha --help` and `trocha check` start
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -79,7 +80,29 @@ def version() -> None:
 
 
 def main() -> None:
-    app()
+    """Entry point. A bad option value (`--scale ten`) is one `error:` line with exit code 2,
+    like every other bad input, instead of Click's usage box."""
+    try:  # Typer vendors Click in recent versions
+        from typer._click.exceptions import ClickException
+    except ImportError:  # pragma: no cover - older Typer uses Click itself
+        from click.exceptions import ClickException
+
+    try:
+        code = app(standalone_mode=False)
+    except ClickException as problem:
+        if type(problem).__name__ == "NoArgsIsHelpError":
+            problem.show()  # `trocha` alone prints the help
+        else:
+            ctx = getattr(problem, "ctx", None)
+            command = f" ({ctx.command_path} --help)" if ctx is not None else ""
+            console(stderr=True).print(
+                f"error: {problem.format_message()}{command}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        sys.exit(problem.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
