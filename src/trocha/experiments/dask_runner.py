@@ -61,15 +61,21 @@ class EnsembleInterrupted(KeyboardInterrupt):
 
 
 @contextmanager
-def _interruptible(folders: dict[str, Path], todo: dict[str, RunSpec]) -> Iterator[None]:
-    """Turn Ctrl-C into EnsembleInterrupted, counting the runs saved so far."""
+def _interruptible(out: Path, folders: dict[str, Path], todo: dict[str, RunSpec]) -> Iterator[None]:
+    """Turn Ctrl-C into EnsembleInterrupted, counting the runs saved so far.
+
+    Counted on disk once the workers are gone: a run a worker finished while the cluster closed
+    is saved too.
+    """
     before = len(folders)
     try:
         yield
     except EnsembleInterrupted:
         raise
     except KeyboardInterrupt:
-        raise EnsembleInterrupted(len(folders), before + len(todo), before) from None
+        wanted = set(folders) | set(todo)
+        finished = len(wanted & set(complete_runs(out)))
+        raise EnsembleInterrupted(finished, len(wanted), before) from None
 
 
 def _say_skipped(progress: bool, folders: dict[str, Path], todo: dict[str, RunSpec]) -> None:
@@ -96,7 +102,8 @@ def run_many(
 
     A local cluster of `workers` single-threaded processes (default: one per core) is started
     and closed, unless `scheduler` gives the address of a running one ("tcp://HOST:PORT").
-    Raises RunError naming every run that failed, after the others have finished.
+    Raises RunError naming every run that failed, after the others have finished, and
+    EnsembleInterrupted (a KeyboardInterrupt) on Ctrl-C, saying how many runs are saved.
     """
     from distributed import as_completed
 
@@ -109,7 +116,7 @@ def run_many(
     failures: list[str] = []
     if todo:
         with (
-            _interruptible(folders, todo),
+            _interruptible(out, folders, todo),
             _client(workers, scheduler) as client,
             _progress(progress, len(todo), folders) as bar,
         ):
@@ -168,7 +175,7 @@ def run_many_serial(
     _say_skipped(progress if announce is None else announce, folders, todo)
     failures: list[str] = []
     first_problem: BaseException | None = None
-    with _interruptible(folders, todo), _progress(progress, len(todo), folders) as bar:
+    with _interruptible(out, folders, todo), _progress(progress, len(todo), folders) as bar:
         for key, spec in todo.items():
             try:
                 folders[key] = execute_run(spec, out, scenario=scenarios[spec.scenario])
