@@ -133,3 +133,17 @@ def test_read_only_folder_is_queried_in_memory(out_dir, tmp_path, monkeypatch):
     assert sorted(p.name for p in archive.iterdir()) == before  # nothing written
     with pytest.raises(CatalogError, match="read-only folder"):
         refresh_catalog(archive)
+
+
+def test_damaged_parquet_file_is_skipped_and_the_rest_stays_queryable(out_dir, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(out_dir, copy)
+    (damaged,) = [f for f in copy.iterdir() if f.name.startswith("tiny_seed1") and "alt" in
+                  json.loads((f / "manifest.json").read_text())["label"]]  # fmt: skip
+    (damaged / "locations.parquet").write_bytes(b"not parquet at all")
+    with pytest.warns(UserWarning, match="unreadable locations.parquet"):
+        frame = query(copy, "SELECT DISTINCT run_id FROM locations")
+    assert damaged.name not in set(frame.run_id) and len(frame) == 1
+    with pytest.warns(UserWarning):
+        skipped = query(copy, "SELECT * FROM skipped")
+    assert list(skipped.folder) == [str(damaged.resolve())]

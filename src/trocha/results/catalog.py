@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .outdir import writable
 from .rundir import FILES, SCHEMAS, is_transient, run_status
@@ -181,6 +182,13 @@ def _run_row(path: Path) -> tuple[Any, ...] | str:
         if missing:
             # Said complete but a file is gone: listed, but kept out of the views.
             status = "incomplete"
+        for file in FILES:
+            if file in missing:
+                continue
+            try:
+                pq.read_metadata(folder / file)  # the footer only: one bad file would fail views
+            except (OSError, pa.ArrowException) as problem:
+                return f"unreadable {file} ({_first_line(problem)})"
     for name in ("seed", "scale", "agents_created"):
         value = manifest.get(name)
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
