@@ -183,3 +183,9 @@ def test_option_values_that_do_not_parse_are_one_line(args, reason):
     assert done.returncode == 2
     assert done.stderr.startswith(reason) and len(done.stderr.strip().splitlines()) == 1
     assert done.stdout == ""
+
+
+def test_seed_and_seeds_together_are_refused(tmp_path, no_simulation):
+    refused(["run", "tiny", "--seed", "4", "--seeds", "1-3", "--out", str(tmp_path)], "not both")
+    refused(["run", "tiny", "--seeds", "3-1", "--out", str(tmp_path)], "runs backwards")
+    refused(["run", "tiny", "--workers", "2", "--out", str(tmp_path)], "give --seeds too")

@@ -76,6 +76,8 @@ def run(
         seed_list = parse_seeds(seeds) if seeds is not None else None
     except ValueError as problem:
         raise fail(str(problem)) from None
+    if seed_list is not None and seed != 1:
+        raise fail("give --seed for one run or --seeds for an ensemble, not both")
     if workers is not None and workers < 1:
         raise fail(f"--workers must be at least 1, got {workers}")
     if seed_list is None and (workers is not None or scheduler is not None):
