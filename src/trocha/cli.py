@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from . import __version__
-from .cli_common import console, fail_plain, load
+from .cli_common import console, fail, load
 from .cli_experiments import query as query_command
 from .cli_info import interventions as interventions_command
 from .cli_info import parameters as parameters_command
@@ -60,7 +60,7 @@ def import_flee(
     try:
         check_output_folder(out_dir)
     except OutputError as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
     flee_commands.import_command(flee_dir, out_dir, settings, name, console(), console(stderr=True))
 
 

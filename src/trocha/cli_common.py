@@ -45,16 +45,15 @@ def console(stderr: bool = False) -> Console:
 
 
 def fail(message: str) -> typer.Exit:
-    """Print `error: message` on stderr; raise the result to exit with code 2."""
+    """Print `error: message` on stderr; raise the result to exit with code 2.
+
+    The message is plain text (user input in it is never read as Rich markup).
+    """
+    from rich.text import Text
+
     console(stderr=True).print(
-        f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True
+        Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True
     )
-    return typer.Exit(code=EXIT_BAD_INPUT)
-
-
-def fail_plain(message: str) -> typer.Exit:
-    """`fail` for a message that may hold square brackets (not Rich markup)."""
-    console(stderr=True).print("error: " + message, highlight=False, soft_wrap=True, markup=False)
     return typer.Exit(code=EXIT_BAD_INPUT)
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .cli_common import Format, FormatOption, console, emit, fail_plain
+from .cli_common import Format, FormatOption, console, emit, fail
 
 app = typer.Typer(
     help="Experiments and the catalog of runs.",
@@ -55,10 +55,10 @@ def query(
         try:
             frame = catalog.query(out_dir, sql)
         except catalog.CatalogError as problem:
-            raise fail_plain(str(problem)) from None
+            raise fail(str(problem)) from None
         except duckdb.Error as problem:
             text = str(problem).strip()
-            raise fail_plain(text.splitlines()[0] if text else type(problem).__name__) from None
+            raise fail(text.splitlines()[0] if text else type(problem).__name__) from None
     err = console(stderr=True)
     for warning in caught:
         err.print(f"warning: {warning.message}", highlight=False, markup=False, soft_wrap=True)

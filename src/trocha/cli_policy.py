@@ -17,7 +17,6 @@ from .cli_common import (
     console,
     emit,
     fail,
-    fail_plain,
     interrupted,
     print_problems,
 )
@@ -45,7 +44,7 @@ def _run_checked(ctx: typer.Context, runner, what: str):
         print_problems(problem.problems)
         raise fail(f"{what} has {len(problem.problems)} problem(s); see above") from None
     except (ValueError, RunError) as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
 
 
 def _check_scheduler(scheduler: str | None) -> None:
@@ -56,9 +55,9 @@ def _check_scheduler(scheduler: str | None) -> None:
     try:
         check_scheduler(scheduler)
     except ValueError as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
     except OSError as problem:
-        raise fail_plain(
+        raise fail(
             f"cannot reach the Dask scheduler at {scheduler} ({problem.strerror or problem}); "
             "start one with `dask scheduler`, or leave out --scheduler for a local cluster"
         ) from None

@@ -19,7 +19,6 @@ from .cli_common import (
     console,
     emit,
     fail,
-    fail_plain,
     interrupted,
     load,
     parse_date,
@@ -173,7 +172,7 @@ def _check_out(out_dir: Path) -> None:
     try:
         check_output_folder(out_dir)
     except OutputError as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
 
 
 def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None:
@@ -193,7 +192,7 @@ def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None
     try:
         sim = Simulation(loaded, seed=seed, scale=scale, start=start, end=end)
     except ValueError as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
     _check_out(out_dir)
     with Progress(
         TextColumn(f"[bold]{loaded.name}[/] seed {seed} scale {sim.scale}"),
@@ -229,7 +228,7 @@ def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None
             },
         )
     except OSError as problem:
-        raise fail_plain(f"cannot write to {out_dir}: {problem.strerror or problem}") from None
+        raise fail(f"cannot write to {out_dir}: {problem.strerror or problem}") from None
     out = console()
     out.print(text, end="", highlight=False, markup=False, soft_wrap=True)
     seconds = result.manifest["timings"]["total_seconds"]
@@ -302,7 +301,7 @@ def _ensemble(ctx: typer.Context, loaded, scenario, runs, quiet: bool, fmt: Form
         print_problems(problem.problems)
         raise fail("the scenario has problems; see above") from None
     except (ValueError, RunError) as problem:
-        raise fail_plain(str(problem)) from None
+        raise fail(str(problem)) from None
     outcomes = [outcomes_from_run(folder) for folder in folders]
     rows = []
     for name in outcomes[0]:
