@@ -130,6 +130,10 @@ def test_killed_run_leaves_only_a_hidden_folder_shown_as_interrupted(tiny_result
         "other_host": "running",  # cannot be checked from here
     }
     assert not (tmp_path / "killed" / folder.name).exists()
+    # Running it again completes it and clears what the killed attempt left.
+    save_run(tiny_result, tmp_path / "killed")
+    names = sorted(p.name for p in (tmp_path / "killed").iterdir())
+    assert names == sorted([folder.name, "other_host", "catalog.duckdb"])
 
 
 def test_rerun_replaces_the_folder_with_identical_files(tiny_result, tmp_path):

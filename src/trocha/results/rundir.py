@@ -105,7 +105,19 @@ def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None
         shutil.rmtree(work, ignore_errors=True)
         raise
     result.manifest = manifest
+    _remove_interrupted(out, name)
     return folder
+
+
+def _remove_interrupted(out: Path, name: str) -> None:
+    """Remove what killed earlier attempts at this run left behind, now that it is complete."""
+    for leftover in out.glob(f".{name}{WRITING}*"):
+        try:
+            manifest = json.loads((leftover / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and run_status(manifest) == "interrupted":
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _install(work: Path, final: Path) -> Path:
