@@ -1,4 +1,8 @@
-"""CLI commands for policy experiments: interventions, compare, sweep, sensitivity."""
+"""CLI commands for policy experiments: compare, sweep, sensitivity.
+
+Everything that can be checked (scenarios, dates, scale, output folder, scheduler) is checked
+before the first simulation starts; Ctrl-C says how many runs are saved and how to resume.
+"""
 
 from __future__ import annotations
 
@@ -6,53 +10,79 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from .scenario.problems import ScenarioError
+from .cli_common import (
+    Format,
+    FormatOption,
+    console,
+    emit,
+    fail,
+    interrupted,
+    print_problems,
+)
 
-out = Console()
-err = Console(stderr=True)
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(help="Local Dask workers (default: one per core; 0: in this process)", min=0),
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option(help="Existing Dask scheduler address, tcp://HOST:PORT")
+]
+OutOption = Annotated[Path, typer.Option("--out", help="Experiments folder")]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(code=2)
+def _run_checked(ctx: typer.Context, runner, what: str):
+    """Call `runner()`, turning bad input into exit 2 and Ctrl-C into a resume hint."""
+    from .experiments.dask_runner import EnsembleInterrupted, RunError
+    from .scenario.problems import ScenarioError
+
+    try:
+        return runner()
+    except EnsembleInterrupted as stop:
+        raise interrupted(ctx, stop.finished, stop.total, stop.before) from None
+    except ScenarioError as problem:
+        print_problems(problem.problems)
+        raise fail(f"{what} has {len(problem.problems)} problem(s); see above") from None
+    except (ValueError, RunError) as problem:
+        raise fail(str(problem)) from None
 
 
-def interventions() -> None:
-    """List every intervention type with its parameters (use them in scenario.toml or Python)."""
-    from .interventions import KINDS
+def _check_scheduler(scheduler: str | None) -> None:
+    from .experiments.dask_runner import check_scheduler
 
-    for kind, cls in KINDS.items():
-        table = Table(title=f"{kind}  ({cls.__name__})", title_justify="left", show_edge=False)
-        table.add_column("parameter")
-        table.add_column("type")
-        table.add_column("default")
-        for name, info in cls.model_fields.items():
-            default = "required" if info.is_required() else repr(info.default)
-            table.add_row(name, str(info.annotation).replace("typing.", ""), default)
-        out.print(table)
-        out.print(" ".join((cls.__doc__ or "").split()), highlight=False)
-        out.print()
+    if scheduler is None:
+        return
+    try:
+        check_scheduler(scheduler)
+    except ValueError as problem:
+        raise fail(str(problem)) from None
+    except OSError as problem:
+        raise fail(
+            f"cannot reach the Dask scheduler at {scheduler} ({problem.strerror or problem}); "
+            "start one with `dask scheduler`, or leave out --scheduler for a local cluster"
+        ) from None
 
 
 def compare(
+    ctx: typer.Context,
     base: Annotated[str, typer.Argument(help="Baseline scenario (shipped name or folder)")],
     alternatives: Annotated[list[str], typer.Argument(help="Alternative scenarios")],
     seeds: Annotated[int, typer.Option(help="Seeds per scenario", min=2)] = 10,
-    scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
+    scale: Annotated[int | None, typer.Option(help="People per agent")] = None,
     end: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD")] = None,
     crn: Annotated[bool, typer.Option("--crn/--no-crn", help="Common random numbers")] = True,
-    workers: Annotated[int | None, typer.Option(help="Local Dask workers", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler address")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Experiments folder")] = Path("runs"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out_dir: OutOption = Path("runs"),
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Paired ensembles of a baseline and alternatives; prints and saves comparison.csv."""
     from .experiments.compare import compare as run_compare
 
-    try:
-        result = run_compare(
+    _check_scheduler(scheduler)
+    result = _run_checked(
+        ctx,
+        lambda: run_compare(
             base,
             alternatives,
             seeds,
@@ -62,68 +92,83 @@ def compare(
             crn=crn,
             workers=workers,
             scheduler=scheduler,
+        ),
+        "a scenario",
+    )
+    columns = ["outcome", "unit", "base", "alternative", "difference", "ci_low", "ci_high"]
+    if fmt is not Format.table:
+        fields = ["alternative", "outcome", "unit", "base_mean", "alt_mean", "diff_mean"]
+        fields += ["diff_ci_low", "diff_ci_high", "seeds"]
+        rows = result.table[fields].to_numpy().tolist()
+        emit(["scenario", *columns, "seeds"], rows, fmt)
+        return
+    for alternative, group in result.table.groupby("alternative", sort=False):
+        rows = [
+            [
+                r.outcome,
+                r.unit,
+                f"{r.base_mean:,.0f}",
+                f"{r.alt_mean:,.0f}",
+                f"{r.diff_mean:+,.0f}",
+                f"{r.diff_ci_low:+,.0f} to {r.diff_ci_high:+,.0f}",
+            ]
+            for r in group.itertuples()
+        ]
+        emit(
+            ["outcome", "unit", "base", "alternative", "difference", "95% interval"],
+            rows,
+            fmt,
+            title=f"{alternative} minus {base}: mean over {seeds} seeds (95% interval)",
+            right=("base", "alternative", "difference", "95% interval"),
         )
-    except ScenarioError as problem:
-        for p in problem.problems:
-            err.print(str(p), markup=False, highlight=False, soft_wrap=True)
-        raise _fail("a scenario has problems; see above") from None
-    except ValueError as problem:
-        raise _fail(str(problem)) from None
-    for alternative, rows in result.table.groupby("alternative", sort=False):
-        table = Table(title=f"{alternative} minus {base}: mean over {seeds} seeds (95% interval)")
-        for column in ("outcome", "unit", "base", "alternative", "difference", "95% interval"):
-            table.add_column(column, justify="left" if column in ("outcome", "unit") else "right")
-        for row in rows.itertuples():
-            table.add_row(
-                row.outcome,
-                row.unit,
-                f"{row.base_mean:,.0f}",
-                f"{row.alt_mean:,.0f}",
-                f"{row.diff_mean:+,.0f}",
-                f"{row.diff_ci_low:+,.0f} to {row.diff_ci_high:+,.0f}",
-            )
-        out.print(table)
-    out.print(f"Saved {result.folder / 'comparison.csv'}")
+    console().print(f"Saved {result.folder / 'comparison.csv'}", highlight=False, soft_wrap=True)
 
 
-def _experiment(kind: str, spec: Path, workers, scheduler, out_dir):
+def _experiment(ctx: typer.Context, kind: str, spec: Path, workers, scheduler, out_dir):
     from .experiments.sweep import sensitivity as run_sensitivity
     from .experiments.sweep import sweep as run_sweep
 
+    _check_scheduler(scheduler)
     runner = run_sweep if kind == "sweep" else run_sensitivity
-    try:
-        return runner(spec, out_dir, workers=workers, scheduler=scheduler)
-    except ScenarioError as problem:
-        for p in problem.problems:
-            err.print(str(p), markup=False, highlight=False, soft_wrap=True)
-        raise _fail(f"{spec} has {len(problem.problems)} problem(s); see above") from None
-    except ValueError as problem:
-        raise _fail(str(problem)) from None
+    return _run_checked(
+        ctx, lambda: runner(spec, out_dir, workers=workers, scheduler=scheduler), str(spec)
+    )
 
 
 def sweep(
+    ctx: typer.Context,
     spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML), e.g. examples/sweep.toml")],
-    workers: Annotated[int | None, typer.Option(help="Local Dask workers", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler address")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Experiments folder")] = Path("runs"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out_dir: OutOption = Path("runs"),
 ) -> None:
     """Grid or Latin-hypercube sweep over parameters and intervention variants, times seeds."""
-    experiment = _experiment("sweep", spec, workers, scheduler, out_dir)
-    out.print(f"{len(experiment.results)} runs. Results: {experiment.folder / 'results.parquet'}")
+    experiment = _experiment(ctx, "sweep", spec, workers, scheduler, out_dir)
+    console().print(
+        f"{len(experiment.results)} runs. Results: {experiment.folder / 'results.parquet'}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def sensitivity(
+    ctx: typer.Context,
     spec: Annotated[Path, typer.Argument(help="Sensitivity spec (TOML)")],
-    workers: Annotated[int | None, typer.Option(help="Local Dask workers", min=1)] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Existing Dask scheduler address")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Experiments folder")] = Path("runs"),
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out_dir: OutOption = Path("runs"),
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Morris screening or Sobol indices (SALib) of outcomes to parameters."""
-    experiment = _experiment("sensitivity", spec, workers, scheduler, out_dir)
-    table = Table(title=f"Sensitivity indices ({experiment.folder / 'indices.csv'})")
+    experiment = _experiment(ctx, "sensitivity", spec, workers, scheduler, out_dir)
     indices = experiment.indices
-    for column in indices.columns:
-        table.add_column(column, justify="left" if indices[column].dtype == object else "right")
-    for row in indices.itertuples(index=False):
-        table.add_row(*(v if isinstance(v, str) else f"{v:.4g}" for v in row))
-    out.print(table)
+    columns = [str(c) for c in indices.columns]
+    rows = [list(row) for row in indices.itertuples(index=False)]
+    emit(
+        columns,
+        rows,
+        fmt,
+        title=f"Sensitivity indices ({experiment.folder / 'indices.csv'})",
+        cell=lambda _c, v: v if isinstance(v, str) else f"{v:.4g}",
+        right=[c for c in columns if indices[c].dtype != object],
+    )

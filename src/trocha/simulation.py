@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .bounds import check_dates, check_scale, check_seed
 from .calendar import Calendar
 from .economy import build_economy
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
@@ -41,25 +42,16 @@ class Simulation:
         """`modules`: fresh module instances in the order they run (default: the model's list,
         `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused."""
         self.scenario = scenario
-        self.seed = int(seed)
-        self.scale = int(scale if scale is not None else scenario.spec.default_scale)
-        if self.seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed}")
-        if self.scale < 1:
-            raise ValueError(f"scale must be a positive integer (people per agent), got {scale}")
-        self.calendar = Calendar(
-            _as_date(start, "start") or scenario.spec.start,
-            _as_date(end, "end") or scenario.spec.end,
+        self.seed = check_seed(seed)
+        self.scale = check_scale(
+            scale if scale is not None else scenario.spec.default_scale, scenario
         )
+        start_date = _as_date(start, "start") or scenario.spec.start
+        end_date = _as_date(end, "end") or scenario.spec.end
+        check_dates(scenario, start_date, end_date)
+        self.calendar = Calendar(start_date, end_date)
         self.start, self.end = self.calendar.start, self.calendar.end
         _check_start(scenario, self.start)
-        years = {r.year for r in scenario.push_factors}
-        for bound in (self.start, self.end):
-            if bound.year not in years:
-                raise ValueError(
-                    f"{bound} is outside the years of {scenario.name}'s push_factors.csv "
-                    f"({min(years)}-{max(years)}); choose dates within them"
-                )
         self.parameters = dict(scenario.parameters)
         self.n_days = self.calendar.n_days
         self.last_day = self.calendar.last_day

@@ -100,3 +100,50 @@ def test_unreadable_manifest_is_skipped_with_a_warning(tmp_path):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CatalogError, match="no_such: no such folder; give the folder that holds"):
         query(tmp_path / "no_such", "SELECT 1")
+
+
+def test_read_only_folder_is_queried_in_memory(out_dir, tmp_path, monkeypatch):
+    import trocha.results.catalog as catalog
+    import trocha.results.outdir as outdir
+
+    archive = tmp_path / "archive"
+    shutil.copytree(out_dir, archive)
+    (archive / CATALOG).unlink()
+    before = sorted(p.name for p in archive.iterdir())
+    real_access, real_connect = outdir.os.access, duckdb.connect
+
+    def access(path, mode):
+        # Tests may run as root, which permission bits do not stop: deny writes as the OS would.
+        if str(path) == str(archive.resolve()) and mode & outdir.os.W_OK:
+            return False
+        return real_access(path, mode)
+
+    def connect(database=":memory:", *args, **kwargs):
+        assert database == ":memory:" or kwargs.get("read_only"), f"writes {database}"
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(outdir.os, "access", access)
+    monkeypatch.setattr(catalog.duckdb, "connect", connect)
+    runs = query(archive, "SELECT label FROM runs WHERE status = 'complete' ORDER BY label")
+    assert list(runs["label"]) == ["alt", "base"]
+    assert len(query(archive, "SELECT * FROM timeseries")) > 0
+    con = open_catalog(archive)
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 3
+    con.close()
+    assert sorted(p.name for p in archive.iterdir()) == before  # nothing written
+    with pytest.raises(CatalogError, match="read-only folder"):
+        refresh_catalog(archive)
+
+
+def test_damaged_parquet_file_is_skipped_and_the_rest_stays_queryable(out_dir, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(out_dir, copy)
+    (damaged,) = [f for f in copy.iterdir() if f.name.startswith("tiny_seed1") and "alt" in
+                  json.loads((f / "manifest.json").read_text())["label"]]  # fmt: skip
+    (damaged / "locations.parquet").write_bytes(b"not parquet at all")
+    with pytest.warns(UserWarning, match="unreadable locations.parquet"):
+        frame = query(copy, "SELECT DISTINCT run_id FROM locations")
+    assert damaged.name not in set(frame.run_id) and len(frame) == 1
+    with pytest.warns(UserWarning):
+        skipped = query(copy, "SELECT * FROM skipped")
+    assert list(skipped.folder) == [str(damaged.resolve())]

@@ -38,7 +38,7 @@ def test_long_results_are_cut(out_dir):
         app, ["query", str(out_dir), "SELECT * FROM timeseries", "--max-rows", "2"]
     )
     assert result.exit_code == 0
-    assert ", 2 shown (--max-rows N, or --csv for all)" in result.output
+    assert ", 2 shown (--max-rows N, or --format csv for all)" in result.output
 
 
 @pytest.mark.parametrize(

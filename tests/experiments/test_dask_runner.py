@@ -142,16 +142,25 @@ def test_failing_attempt_is_retried_and_runs_once(scheduler, tmp_path):
 
 
 def test_failed_runs_are_listed_and_the_others_saved(scheduler, tmp_path):
-    bad = RunSpec("tiny", seed=1, scale=500, end="2031-01-01", label="late")
+    # Fails only once built on a worker: the intervention names a country the scenario lacks.
+    surge = {"type": "policing_surge", "countries": ["ATL"], "multiplier": 2, "start": "2017-01-01"}
+    bad = RunSpec("tiny", seed=1, scale=500, end="2018-01-01", label="odd", interventions=(surge,))
     with pytest.raises(RunError) as failed:
         run_many([*specs(1), bad], tmp_path, scheduler=scheduler, progress=False)
     message = str(failed.value)
     assert message.startswith("1 of 2 runs failed (the others are saved; rerun to resume them):")
-    assert (
-        "tiny seed 1 [late]: 2031-01-01 is outside the years of tiny's push_factors.csv" in message
-    )
+    assert "tiny seed 1 [odd]: intervention policing_surge: " in message
+    assert "countries ['ATL'] are not in the scenario" in message
     (folder,) = tmp_path.iterdir()
     assert complete(folder)
+
+
+def test_dates_outside_the_data_are_refused_before_any_run(tmp_path):
+    bad = RunSpec("tiny", seed=1, scale=500, end="2031-01-01", label="late")
+    message = "tiny seed 1 \\[late\\]: 2031-01-01 is outside the years of tiny's push_factors.csv"
+    with pytest.raises(ValueError, match=message):
+        run_many([*specs(1), bad], tmp_path, scheduler="tcp://127.0.0.1:9", progress=False)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_arguments_are_clear(tmp_path):

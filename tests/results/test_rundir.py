@@ -92,7 +92,7 @@ def test_values_are_people_not_agents(tiny, tiny_result):
     assert ((values % 100) == 0).all()
 
 
-def test_failed_write_leaves_no_complete_manifest(tiny_result, tmp_path, monkeypatch):
+def test_failed_write_leaves_nothing_under_the_run_id(tiny_result, tmp_path, monkeypatch):
     import trocha.results.rundir as rundir
 
     def broken(frame, path):
@@ -101,8 +101,48 @@ def test_failed_write_leaves_no_complete_manifest(tiny_result, tmp_path, monkeyp
     monkeypatch.setattr(rundir, "_write_parquet", broken)
     with pytest.raises(OSError):
         save_run(tiny_result, tmp_path)
-    manifest = json.loads(next(tmp_path.glob("*/manifest.json")).read_text())
-    assert manifest["status"] == "running"
+    assert list(tmp_path.iterdir()) == []  # no final folder, and the hidden one is removed
+
+
+def test_killed_run_leaves_only_a_hidden_folder_shown_as_interrupted(tiny_result, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from trocha.results.catalog import query
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = save_run(tiny_result, tmp_path / "done")
+    # What a run killed mid-write leaves: a hidden folder whose manifest says running.
+    hidden = tmp_path / "killed" / f".{folder.name}.writing-{dead.pid}-0000"
+    hidden.mkdir(parents=True)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.update(status="running", pid=dead.pid, host=socket.gethostname())
+    (hidden / "manifest.json").write_text(json.dumps(manifest))
+    elsewhere = tmp_path / "killed" / "other_host"
+    elsewhere.mkdir()
+    manifest.update(host="another-machine", run_id="other_host")
+    (elsewhere / "manifest.json").write_text(json.dumps(manifest))
+    runs = query(tmp_path / "killed", "SELECT run_id, status FROM runs ORDER BY run_id")
+    assert dict(zip(runs.run_id, runs.status, strict=True)) == {
+        folder.name: "interrupted",  # its process is gone
+        "other_host": "running",  # cannot be checked from here
+    }
+    assert not (tmp_path / "killed" / folder.name).exists()
+    # Running it again completes it and clears what the killed attempt left.
+    save_run(tiny_result, tmp_path / "killed")
+    names = sorted(p.name for p in (tmp_path / "killed").iterdir())
+    assert names == sorted([folder.name, "other_host", "catalog.duckdb"])
+
+
+def test_rerun_replaces_the_folder_with_identical_files(tiny_result, tmp_path):
+    first = save_run(tiny_result, tmp_path)
+    before = {f.name: f.read_bytes() for f in first.glob("*.parquet")}
+    second = save_run(tiny_result, tmp_path)
+    assert second == first and [p.name for p in tmp_path.iterdir()] == [first.name]
+    assert {f.name: f.read_bytes() for f in second.glob("*.parquet")} == before
+    assert json.loads((second / "manifest.json").read_text())["status"] == "complete"
 
 
 def test_readme_documents_every_metric():

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from ..scenario.loader import load_scenario
-from .dask_runner import run_many
+from .dask_runner import run_ensemble
 from .outcomes import destination_countries, outcomes_from_run, unit_of
 from .runs import RunSpec
 
@@ -89,8 +89,11 @@ def compare(
     key = hashlib.sha256(
         json.dumps([s.to_dict() for s in specs], sort_keys=True, default=str).encode()
     ).hexdigest()[:10]
-    folder = Path(out_dir) / f"compare_{Path(base).name}_{key}"
-    runs = run_many(specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress)
+    # Absolute: run directories come back absolute, and are recorded relative to this folder.
+    folder = Path(out_dir).resolve() / f"compare_{Path(base).name}_{key}"
+    runs = run_ensemble(
+        specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress
+    )
     countries = destination_countries(load_scenario(base))
     outcomes = [outcomes_from_run(run, countries) for run in runs]
     base_rows = outcomes[:seeds]

@@ -14,6 +14,7 @@ at the same path (a shared file system).
 from __future__ import annotations
 
 import logging
+import socket
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -30,16 +31,56 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ..results.outdir import check_output_folder
 from ..scenario.loader import Scenario, load_scenario
 from ..scenario.problems import ScenarioError
-from .runs import RunSpec, complete_runs, execute_run
+from .runs import RunSpec, check_spec, complete_runs, execute_run
 
 if TYPE_CHECKING:
     from distributed import Client
 
+CONNECT_TIMEOUT = "10s"  # to a running scheduler (Dask's default is 30 s)
+
 
 class RunError(RuntimeError):
     """Some runs failed (after retries); the others are saved and a rerun resumes."""
+
+
+class EnsembleInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ensemble: `finished` of `total` distinct runs are saved; a rerun resumes."""
+
+    def __init__(self, finished: int, total: int, before: int):
+        super().__init__(f"interrupted: {finished} of {total} runs finished")
+        self.finished, self.total, self.before = finished, total, before
+
+
+@contextmanager
+def _interruptible(out: Path, folders: dict[str, Path], todo: dict[str, RunSpec]) -> Iterator[None]:
+    """Turn Ctrl-C into EnsembleInterrupted, counting the runs saved so far.
+
+    Counted on disk once the workers are gone: a run a worker finished while the cluster closed
+    is saved too.
+    """
+    before = len(folders)
+    try:
+        yield
+    except EnsembleInterrupted:
+        raise
+    except KeyboardInterrupt:
+        wanted = set(folders) | set(todo)
+        finished = len(wanted & set(complete_runs(out)))
+        raise EnsembleInterrupted(finished, len(wanted), before) from None
+
+
+def _say_skipped(progress: bool, folders: dict[str, Path], todo: dict[str, RunSpec]) -> None:
+    """On resuming, say how many runs are skipped as already complete."""
+    if progress and folders:
+        total = len(folders) + len(todo)
+        Console(stderr=True).print(
+            f"Resuming: {len(folders)} of {total} runs already complete, skipped; "
+            f"{len(todo)} to run.",
+            highlight=False,
+        )
 
 
 def run_many(
@@ -49,12 +90,14 @@ def run_many(
     scheduler: str | None = None,
     progress: bool = True,
     retries: int = 2,
+    announce: bool | None = None,
 ) -> list[Path]:
     """Run every spec on Dask and return their run directories, in the order of `specs`.
 
     A local cluster of `workers` single-threaded processes (default: one per core) is started
     and closed, unless `scheduler` gives the address of a running one ("tcp://HOST:PORT").
-    Raises RunError naming every run that failed, after the others have finished.
+    Raises RunError naming every run that failed, after the others have finished, and
+    EnsembleInterrupted (a KeyboardInterrupt) on Ctrl-C, saying how many runs are saved.
     """
     from distributed import as_completed
 
@@ -63,9 +106,14 @@ def run_many(
     ):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     out, keys, folders, todo, _ = _plan(specs, out_dir)
+    _say_skipped(progress if announce is None else announce, folders, todo)
     failures: list[str] = []
     if todo:
-        with _client(workers, scheduler) as client, _progress(progress, len(todo), folders) as bar:
+        with (
+            _interruptible(out, folders, todo),
+            _client(workers, scheduler) as client,
+            _progress(progress, len(todo), folders) as bar,
+        ):
             futures = {
                 client.submit(
                     _run_task,
@@ -91,14 +139,37 @@ def run_many(
     return [folders[key] for key in keys]
 
 
+def run_ensemble(
+    specs: Iterable[RunSpec],
+    out_dir: Path | str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    announce: bool | None = None,
+) -> list[Path]:
+    """`run_many` on Dask, or `run_many_serial` in this process where `workers` is 0.
+
+    `announce` (default: as `progress`) says on stderr how many runs a resume skips.
+    """
+    if workers == 0 and scheduler is None:
+        return run_many_serial(specs, out_dir, progress=progress, announce=announce)
+    return run_many(
+        specs, out_dir, workers=workers, scheduler=scheduler, progress=progress, announce=announce
+    )
+
+
 def run_many_serial(
-    specs: Iterable[RunSpec], out_dir: Path | str, progress: bool = True
+    specs: Iterable[RunSpec],
+    out_dir: Path | str,
+    progress: bool = True,
+    announce: bool | None = None,
 ) -> list[Path]:
     """Run every spec in this process, one after another (same skipping as `run_many`)."""
     out, keys, folders, todo, scenarios = _plan(specs, out_dir)
+    _say_skipped(progress if announce is None else announce, folders, todo)
     failures: list[str] = []
     first_problem: BaseException | None = None
-    with _progress(progress, len(todo), folders) as bar:
+    with _interruptible(out, folders, todo), _progress(progress, len(todo), folders) as bar:
         for key, spec in todo.items():
             try:
                 folders[key] = execute_run(spec, out, scenario=scenarios[spec.scenario])
@@ -121,16 +192,18 @@ def _plan(
     for i, spec in enumerate(specs):
         if not isinstance(spec, RunSpec):
             raise TypeError(f"specs[{i}] is a {type(spec).__name__}, not a RunSpec")
-    out = Path(out_dir).resolve()
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{out_dir} is a file; give a folder for run directories")
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_output_folder(out_dir).resolve()  # OutputError (a ValueError): bad location
     scenarios: dict[str, Scenario] = {}
     keys = []
     for spec in specs:
         if spec.scenario not in scenarios:
             scenarios[spec.scenario] = load_scenario(spec.scenario)  # ScenarioError: bad input
+        try:
+            check_spec(spec, scenarios[spec.scenario])
+        except ValueError as problem:
+            raise ValueError(f"{_describe(spec)}: {problem}") from None
         keys.append(spec.key(scenarios[spec.scenario]))
+    out.mkdir(parents=True, exist_ok=True)
     done = complete_runs(out)
     folders = {key: done[key] for key in keys if key in done}
     todo: dict[str, RunSpec] = {}
@@ -156,7 +229,8 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
 
     if scheduler is not None:
         try:
-            client = Client(scheduler)  # waits distributed.comm.timeouts.connect
+            check_scheduler(scheduler)
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError) as problem:
             raise RunError(
                 f"cannot reach the Dask scheduler at {scheduler} ({problem}); "
@@ -167,6 +241,20 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
         return
     with local_cluster(workers) as cluster, Client(cluster) as client:
         yield client
+
+
+def check_scheduler(address: str, timeout: float = 3.0) -> None:
+    """OSError at once where nothing listens at a tcp://HOST:PORT address (Dask itself retries
+    for its whole connect timeout); ValueError for an address that is not one."""
+    if not address.startswith("tcp://"):
+        if "://" in address:
+            return  # another transport (tls://, inproc://): left to Dask
+        raise ValueError(f"scheduler address must look like tcp://HOST:PORT, got {address!r}")
+    host, _, port = address.removeprefix("tcp://").rstrip("/").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"scheduler address must look like tcp://HOST:PORT, got {address!r}")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+        pass
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..bounds import check_dates, check_scale, check_seed
 from ..results.manifest import run_id
 from ..results.rundir import save_run
 from ..scenario.loader import Scenario, load_scenario
@@ -63,6 +64,7 @@ class RunSpec:
         object.__setattr__(self, "overrides", _overrides(self.overrides))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"RunSpec.seed must be a non-negative integer, got {self.seed!r}")
+        check_seed(self.seed, "RunSpec.seed")
         if self.scale is not None and (
             isinstance(self.scale, bool) or not isinstance(self.scale, int) or self.scale < 1
         ):
@@ -107,6 +109,13 @@ class RunSpec:
             "label": self.label,
             "interventions": [dict(iv) for iv in self.interventions],
         }
+
+
+def check_spec(spec: RunSpec, scenario: Scenario) -> None:
+    """ValueError where `scenario` cannot run the spec's scale or dates (checked up front, so an
+    ensemble fails before any worker starts rather than in every run)."""
+    check_scale(spec.scale if spec.scale is not None else scenario.spec.default_scale, scenario)
+    check_dates(scenario, spec.start or scenario.spec.start, spec.end or scenario.spec.end)
 
 
 def build_simulation(spec: RunSpec, scenario: Scenario | None = None) -> Simulation:
@@ -205,6 +214,8 @@ def complete_runs(out_dir: Path | str) -> dict[str, Path]:
     if not root.is_dir():
         return found
     for path in sorted(root.glob(f"*/{MANIFEST}")):
+        if path.parent.name.startswith("."):
+            continue  # a run being written, or an older copy being replaced
         manifest = read_manifest(path.parent)
         key = manifest.get("spec_key") if manifest else None
         if isinstance(key, str) and is_complete(path.parent, key):

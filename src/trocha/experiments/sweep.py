@@ -19,7 +19,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from ..scenario.loader import load_scenario
-from .dask_runner import run_many
+from .dask_runner import run_ensemble
 from .outcomes import destination_countries, outcomes_from_run
 from .runs import RunSpec
 from .specs import load_spec
@@ -36,7 +36,7 @@ def _folder(out_dir: Path | str, kind: str, spec_path: Path, specs: list[RunSpec
     key = hashlib.sha256(
         json.dumps([s.to_dict() for s in specs], sort_keys=True, default=str).encode()
     ).hexdigest()[:10]
-    return Path(out_dir) / f"{kind}_{spec_path.stem}_{key}"
+    return Path(out_dir).resolve() / f"{kind}_{spec_path.stem}_{key}"
 
 
 def _points_grid(ranges) -> list[dict[str, float]]:
@@ -117,7 +117,9 @@ def sweep(
         points_of.append(point)
         variants_of.append(variant.name)
     folder = _folder(out_dir, "sweep", spec_path, specs)
-    runs = run_many(specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress)
+    runs = run_ensemble(
+        specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress
+    )
     results = _run_table(specs, runs, points_of, variants_of)
     _write(folder, "sweep", spec_path, results, {"method": settings.method})
     return Experiment(folder, results)
@@ -160,7 +162,9 @@ def sensitivity(
             specs.append(_spec(settings, point, variant, seed))
             points_of.append(point)
     folder = _folder(out_dir, f"sensitivity-{settings.method}", spec_path, specs)
-    runs = run_many(specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress)
+    runs = run_ensemble(
+        specs, folder / "runs", workers=workers, scheduler=scheduler, progress=progress
+    )
     results = _run_table(specs, runs, points_of, [variant.name] * len(specs))
     rows = []
     for outcome in settings.outcomes:

@@ -1,13 +1,16 @@
 """The catalog of runs: an embedded DuckDB file, `catalog.duckdb`, in an output folder.
 
 Table `runs` has one row per run directory found under the folder (from its manifest.json, any
-status). Views `timeseries`, `locations` and `events` read the Parquet files of the complete runs
-in place, with a `run_id` column first, so one SQL query spans a whole ensemble:
+status; `interrupted` for a run whose writing process is gone). Table `skipped` lists the run
+directories that could not be read (folder, reason). Views `timeseries`, `locations` and
+`events` read the Parquet files of the complete runs in place, with a `run_id` column first, so
+one SQL query spans a whole ensemble:
 
     SELECT run_id, max(value) FROM timeseries WHERE metric = 'migrant_stock' GROUP BY run_id
 
 The catalog is rebuilt from the manifests (cheap: no Parquet is read), in a temporary file that
-then replaces the old one, so a reader never sees a half-built catalog.
+then replaces the old one, so a reader never sees a half-built catalog. A folder that cannot be
+written (a read-only archive) gets its catalog in memory instead.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from .rundir import FILES, SCHEMAS
+from .outdir import writable
+from .rundir import FILES, SCHEMAS, is_transient, run_status
 
 CATALOG = "catalog.duckdb"
 
@@ -58,7 +63,11 @@ class CatalogError(ValueError):
 def refresh_catalog(out_dir: Path | str) -> Path:
     """(Re)build `out_dir/catalog.duckdb` from every manifest.json under `out_dir`; return it."""
     root = _folder(out_dir)
-    rows = [row for row in (_run_row(path) for path in sorted(root.rglob("manifest.json"))) if row]
+    if not writable(root):
+        raise CatalogError(
+            f"{root}: cannot write {CATALOG} (read-only folder); "
+            "open_catalog and `trocha query` build the catalog in memory instead"
+        )
     target = root / CATALOG
     tmp = root / f".{CATALOG}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -67,14 +76,7 @@ def refresh_catalog(out_dir: Path | str) -> Path:
         raise CatalogError(f"{root}: cannot write {CATALOG} ({_first_line(problem)})") from None
     try:
         try:
-            columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS)
-            con.execute(f"CREATE TABLE runs ({columns})")
-            if rows:
-                marks = ", ".join("?" for _ in RUN_COLUMNS)
-                con.executemany(f"INSERT INTO runs VALUES ({marks})", rows)
-            complete = [Path(row[-1]) for row in rows if row[7] == "complete"]
-            for file in FILES:
-                con.execute(_view_sql(file, complete))
+            _build(con, root)
         finally:
             con.close()
         os.replace(tmp, target)
@@ -87,9 +89,19 @@ def refresh_catalog(out_dir: Path | str) -> Path:
 def open_catalog(
     out_dir: Path | str, refresh: bool = True, read_only: bool = True
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to the catalog of `out_dir` (refreshed first); close it when done."""
+    """A DuckDB connection to the catalog of `out_dir` (refreshed first); close it when done.
+
+    Where `out_dir` cannot be written (an archive, a read-only mount) the catalog is built in
+    memory instead, so read-only results can still be queried.
+    """
     root = _folder(out_dir)
     path = root / CATALOG
+    if not writable(root):
+        if not refresh and path.is_file():
+            return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(":memory:")
+        _build(con, root)
+        return con
     if refresh or not path.is_file():
         refresh_catalog(root)
     return duckdb.connect(str(path), read_only=read_only)
@@ -107,6 +119,45 @@ def query(out_dir: Path | str, sql: str) -> pd.DataFrame:
         con.close()
 
 
+def _build(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    """Tables `runs` and `skipped` and the Parquet views, from the manifests under `root`.
+
+    A run directory that cannot be read or catalogued is left out, listed in `skipped` (folder,
+    reason) and warned about, so one bad folder never hides the others.
+    """
+    rows: list[tuple[Any, ...]] = []
+    skipped: list[tuple[str, str]] = []
+    for path in sorted(root.rglob("manifest.json")):
+        if is_transient(path.parent):
+            continue
+        row = _run_row(path)
+        if isinstance(row, str):
+            skipped.append((str(path.parent), row))
+        else:
+            rows.append(row)
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in RUN_COLUMNS)
+    con.execute(f"CREATE TABLE runs ({columns})")
+    marks = ", ".join("?" for _ in RUN_COLUMNS)
+    kept = []
+    for row in rows:
+        try:
+            con.execute(f"INSERT INTO runs VALUES ({marks})", row)
+        except duckdb.Error as problem:
+            skipped.append((row[-1], f"cannot be catalogued ({_first_line(problem)})"))
+            continue
+        kept.append(row)
+    con.execute("CREATE TABLE skipped (folder VARCHAR, reason VARCHAR)")
+    if skipped:
+        con.executemany("INSERT INTO skipped VALUES (?, ?)", skipped)
+    for folder, reason in skipped:
+        warnings.warn(
+            f"{Path(folder, 'manifest.json')}: {reason}; run not catalogued", stacklevel=3
+        )
+    complete = [Path(row[-1]) for row in kept if row[7] == "complete"]
+    for file in FILES:
+        con.execute(_view_sql(file, complete))
+
+
 def _folder(out_dir: Path | str) -> Path:
     root = Path(out_dir)
     if not root.exists():
@@ -116,22 +167,32 @@ def _folder(out_dir: Path | str) -> Path:
     return root.resolve()
 
 
-def _run_row(path: Path) -> tuple[Any, ...] | None:
+def _run_row(path: Path) -> tuple[Any, ...] | str:
+    """The `runs` row of one manifest, or the reason it cannot be catalogued."""
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as problem:
-        warnings.warn(f"{path}: unreadable manifest ({problem}); run not catalogued", stacklevel=3)
-        return None
+        return f"unreadable manifest ({problem})"
     if not isinstance(manifest, dict):
-        warnings.warn(f"{path}: manifest is not a JSON object; run not catalogued", stacklevel=3)
-        return None
+        return "manifest is not a JSON object"
     folder = path.parent
-    status = manifest.get("status")
+    status = run_status(manifest)
     if status == "complete":
         missing = [f for f in manifest.get("files", FILES) if not (folder / f).is_file()]
         if missing:
             # Said complete but a file is gone: listed, but kept out of the views.
             status = "incomplete"
+        for file in FILES:
+            if file in missing:
+                continue
+            try:
+                pq.read_metadata(folder / file)  # the footer only: one bad file would fail views
+            except (OSError, pa.ArrowException) as problem:
+                return f"unreadable {file} ({_first_line(problem)})"
+    for name in ("seed", "scale", "agents_created"):
+        value = manifest.get(name)
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return f"{name} {value} is outside the 64-bit range the catalog stores"
     timings = manifest.get("timings") if isinstance(manifest.get("timings"), dict) else {}
     return (
         str(manifest.get("run_id") or folder.name),

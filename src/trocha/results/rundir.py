@@ -1,9 +1,12 @@
-"""Write a run directory. The manifest says `complete` only after every file is on disk."""
+"""Write a run directory atomically; its manifest says `complete` once every file is written."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
+import uuid
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,6 +15,10 @@ import pyarrow.parquet as pq
 from .tables import Result
 
 FILES = ("timeseries.parquet", "locations.parquet", "events.parquet")
+# Hidden folder names: `.<run_id>.writing-<pid>-<hex>` while written, `.<run_id>.replaced-<hex>`
+# for the older copy a rerun removes.
+WRITING = ".writing-"
+REPLACED = ".replaced-"
 
 
 SCHEMAS = {
@@ -63,16 +70,102 @@ def _write_json(data: dict, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def save_run(result: Result, out: Path | str) -> Path:
-    """Write `result` to `out/<run_id>/` and return that folder."""
-    folder = Path(out) / result.manifest["run_id"]
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = {**result.manifest, "status": "running", "files": list(FILES)}
-    _write_json(manifest, folder / "manifest.json")
-    _write_parquet(result.timeseries, folder / "timeseries.parquet")
-    _write_parquet(result.locations, folder / "locations.parquet")
-    _write_parquet(result.events, folder / "events.parquet")
-    manifest["status"] = "complete"
-    _write_json(manifest, folder / "manifest.json")
+def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None = None) -> Path:
+    """Write `result` to `out/<run_id>/` and return that folder.
+
+    The files are written into a hidden folder beside it, which is renamed into place once the
+    manifest says `complete`: a run killed while writing never leaves a half-written folder under
+    its final name (the hidden one says `running` with this pid and host, so it shows as
+    `interrupted` once this process is gone). `extra_files` (name -> text) are written with it.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = result.manifest["run_id"]
+    work = out / f".{name}{WRITING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    work.mkdir()
+    extras = dict(extra_files or {})
+    manifest = {
+        **result.manifest,
+        "status": "running",
+        "files": [*FILES, *extras],
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+    }
+    try:
+        _write_json(manifest, work / "manifest.json")
+        _write_parquet(result.timeseries, work / "timeseries.parquet")
+        _write_parquet(result.locations, work / "locations.parquet")
+        _write_parquet(result.events, work / "events.parquet")
+        for file, text in extras.items():
+            (work / file).write_text(text, encoding="utf-8")
+        manifest["status"] = "complete"
+        _write_json(manifest, work / "manifest.json")
+        folder = _install(work, out / name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     result.manifest = manifest
+    _remove_interrupted(out, name)
     return folder
+
+
+def _remove_interrupted(out: Path, name: str) -> None:
+    """Remove what killed earlier attempts at this run left behind, now that it is complete."""
+    for leftover in out.glob(f".{name}{WRITING}*"):
+        try:
+            manifest = json.loads((leftover / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(manifest, dict) and run_status(manifest) == "interrupted":
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _install(work: Path, final: Path) -> Path:
+    """Rename the finished `work` folder to `final`, replacing an older copy of the same run."""
+    for _ in range(5):
+        try:
+            os.rename(work, final)
+            return final
+        except OSError:
+            if not final.exists():
+                raise
+        old = final.with_name(f".{final.name}{REPLACED}{uuid.uuid4().hex[:8]}")
+        try:
+            os.rename(final, old)
+        except FileNotFoundError:
+            continue  # another process replaced it meanwhile: try again
+        shutil.rmtree(old, ignore_errors=True)
+    # Others keep installing the same run (same run_id, same files): theirs will do.
+    shutil.rmtree(work, ignore_errors=True)
+    return final
+
+
+def run_status(manifest: dict) -> str | None:
+    """The manifest's status, or `interrupted` for a run left `running` by a process that is gone.
+
+    A process on another host cannot be checked from here: its run stays `running`.
+    """
+    status = manifest.get("status")
+    if status != "running":
+        return status
+    pid, host = manifest.get("pid"), manifest.get("host")
+    if not isinstance(pid, int) or isinstance(pid, bool) or host != socket.gethostname():
+        return status
+    return "interrupted" if not _alive(pid) else status
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # exists, but not ours to signal
+    return True
+
+
+def is_transient(folder: Path) -> bool:
+    """Whether `folder` is an older copy being removed while a rerun replaces it."""
+    return folder.name.startswith(".") and REPLACED in folder.name

@@ -1,0 +1,5 @@
+"""`python -m trocha` runs the `trocha` command."""
+
+from .cli import main
+
+main()

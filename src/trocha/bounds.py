@@ -1,0 +1,82 @@
+"""The domains of a run's seed, scale and dates, checked before anything is simulated.
+
+Seeds are 0..2^63-1: they are stored as signed 64-bit integers (manifest, catalog) and mixed
+modulo 2^64 into the random streams, so a larger seed would either break the catalog or silently
+repeat another seed's numbers. A scale must leave at least one agent per place, or a run
+"completes" with nobody in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .scenario.loader import Scenario
+
+MAX_SEED = 2**63 - 1
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """`seed` as an int in 0..2^63-1; ValueError with a one-line reason otherwise."""
+    value = _whole(seed)
+    if value is None:
+        raise ValueError(f"{name} must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"{name} must be from 0 to {MAX_SEED} (2^63-1), got {value}")
+    return value
+
+
+def people_pool(scenario: Scenario) -> float:
+    """People who could ever leave: what agents are allocated for."""
+    return scenario.parameters["exodus_pool_share"] * max(
+        r.population for r in scenario.push_factors
+    )
+
+
+def max_scale(scenario: Scenario) -> int:
+    """The largest scale that still leaves one agent per place."""
+    return max(1, int(people_pool(scenario) // max(1, len(scenario.locations))))
+
+
+def check_scale(scale: object, scenario: Scenario) -> int:
+    """`scale` (people per agent) as an int; ValueError where it leaves fewer agents than places."""
+    value = _whole(scale)
+    if value is None or value < 1:
+        raise ValueError(f"scale must be a positive integer (people per agent), got {scale!r}")
+    largest = max_scale(scenario)
+    if value > largest:
+        raise ValueError(
+            f"scale {value} leaves fewer agents than {scenario.name}'s "
+            f"{len(scenario.locations)} places; use a scale of at most {largest}"
+        )
+    return value
+
+
+def check_dates(scenario: Scenario, start: dt.date, end: dt.date) -> None:
+    """ValueError unless start < end and both fall in the years the scenario has data for."""
+    if end <= start:
+        raise ValueError(f"end {end} must be after start {start}")
+    years = {r.year for r in scenario.push_factors}
+    for bound in (start, end):
+        if bound.year not in years:
+            raise ValueError(
+                f"{bound} is outside the years of {scenario.name}'s push_factors.csv "
+                f"({min(years)}-{max(years)}); choose dates within them"
+            )
+
+
+def _whole(value: object) -> int | None:
+    """An int from an int-like value (int, NumPy integer, whole float, digits); else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
