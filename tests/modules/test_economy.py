@@ -146,3 +146,29 @@ def test_economy_is_deterministic(tiny):
     b = trocha.Simulation(tiny, seed=9, scale=300).run()
     assert a.timeseries.equals(b.timeseries)
     assert a.events.equals(b.events)
+
+
+def test_reported_revenue_equals_the_ledger(run):
+    """Every dollar migrants paid an organisation is reported, on the day it was paid."""
+    sim, result = run
+    ledger, gang = sim.economy.ledger, sim.economy.gangs()
+    ts = result.timeseries
+    total = ts[ts["country"] == "ALL"].groupby("metric")["value"].sum()
+    for metric, column in (
+        ("revenue_smuggling", k.L_FEES),
+        ("revenue_packages", k.L_PACKAGES),
+        ("revenue_drugs", k.L_DRUGS),
+    ):
+        paid = ledger[:-1][gang, column].sum() * SCALE
+        assert paid > 0, metric
+        assert total[metric] == pytest.approx(paid, rel=1e-9), metric
+    armed = ledger[:-1][~gang][:, [k.L_FEES, k.L_PACKAGES, k.L_DRUGS, k.L_CONFISCATED]].sum()
+    assert total["armed_group_revenue_usd"] == pytest.approx(armed * SCALE, rel=1e-9)
+    taken = ledger[:-1][:, [k.L_FEES, k.L_PACKAGES, k.L_CONFISCATED]].sum() * SCALE
+    assert total["migrant_money_taken_usd"] == pytest.approx(taken, rel=1e-9)
+    # Day by day: the busiest day's smuggling revenue is what was paid at gangs' trochas that day.
+    recorder = next(m for m in sim.modules if m.name == "recorder")
+    paid_daily = np.diff(recorder.ledger[:, :-1][:, gang, k.L_FEES].sum(axis=1), prepend=0.0)
+    busiest = int(np.argmax(paid_daily))
+    series = result.metric("revenue_smuggling")
+    assert series.iloc[busiest] == pytest.approx(paid_daily[busiest] * SCALE, rel=1e-9)
