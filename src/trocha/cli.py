@@ -157,6 +157,13 @@ app.command("sweep")(sweep_command)
 app.command("sensitivity")(sensitivity_command)
 app.command("query")(query_command)
 
+# Reports, exports and the dashboard (trocha.report; plotly and starlette load lazily).
+from .report import commands as report_commands  # noqa: E402
+
+app.command("report")(report_commands.report)
+app.command("export")(report_commands.export)
+app.command("serve")(report_commands.serve)
+
 
 @app.command()
 def scenarios() -> None:
