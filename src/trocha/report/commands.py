@@ -112,5 +112,6 @@ def serve(
         f"Serving {runs_dir.resolve()} read-only at http://{host}:{port}/ "
         f"(bound to {host}: {where}). Ctrl+C stops.",
         highlight=False,
+        soft_wrap=True,
     )
     uvicorn.run(create_app(runs_dir), host=host, port=port, log_level="warning")

@@ -1,5 +1,8 @@
 """The dashboard: a small Starlette app that renders the report's sections on request.
 
+Endpoints are plain functions, so Starlette runs them in its thread pool and a page being built
+does not hold up the others.
+
 It only reads: run pages come from the Parquet files via pandas, the side-by-side table from an
 in-memory DuckDB connection (never the folder's catalog.duckdb, which `open_catalog` would write).
 A run still being written is listed with its status and not opened.
@@ -57,7 +60,7 @@ def create_app(runs_dir: Path | str) -> Starlette:
         except OSError:
             return 0.0
 
-    async def home(request: Request) -> HTMLResponse:
+    def home(request: Request) -> HTMLResponse:
         entries = scan(root)
         q = request.query_params
         wanted = {k: q.get(k, "") for k in ("scenario", "seed", "intervention")}
@@ -83,7 +86,7 @@ def create_app(runs_dir: Path | str) -> Starlette:
         )
         return HTMLResponse(page)
 
-    async def run_page(request: Request) -> HTMLResponse:
+    def run_page(request: Request) -> HTMLResponse:
         key = request.path_params["key"]
         folder = folder_of(key, "run")
         status = run_status(folder, read_manifest(folder))
@@ -105,7 +108,7 @@ def create_app(runs_dir: Path | str) -> Starlette:
         except RunNotReadyError as problem:
             return HTMLResponse(_message(f"Run {key}", str(problem)), status_code=409)
 
-    async def experiment_page(request: Request) -> HTMLResponse:
+    def experiment_page(request: Request) -> HTMLResponse:
         key = request.path_params["key"]
         folder = folder_of(key, "experiment")
 
@@ -116,7 +119,7 @@ def create_app(runs_dir: Path | str) -> Starlette:
         version = (stamp(folder, "comparison.csv"), stamp(folder, "results.parquet"))
         return HTMLResponse(cached(("experiment", key, version), build))
 
-    async def compare_page(request: Request) -> HTMLResponse:
+    def compare_page(request: Request) -> HTMLResponse:
         a, b = request.query_params.get("a", ""), request.query_params.get("b", "")
         if not a or not b:
             raise HTTPException(404, "give two runs: /compare?a=RUN&b=RUN")
@@ -137,7 +140,7 @@ def create_app(runs_dir: Path | str) -> Starlette:
         key = ("compare", a, b, *(stamp(f, "manifest.json") for f in folders))
         return HTMLResponse(cached(key, build))
 
-    async def plotly(request: Request) -> Response:
+    def plotly(request: Request) -> Response:
         return Response(
             plotly_js(),
             media_type="application/javascript",
