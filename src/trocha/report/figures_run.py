@@ -133,7 +133,10 @@ def fees(ts: pd.DataFrame, events: pd.DataFrame, top: int = 5):
     """Mean trocha fee at the irregular crossings into the busiest countries, with the border
     regime changes marked on the time axis."""
     fig, go = _figure()
-    busiest = countries_by(ts, "irregular_crossings")[:top]
+    # Countries with irregular crossings into them (a fee series), the busiest first.
+    used = countries_by(ts, "irregular_crossings")
+    with_fee = sorted(set(ts[ts["metric"] == "trocha_fee_usd"]["country"]) - {"ALL"})
+    busiest = sorted(with_fee, key=lambda c: (used.index(c) if c in used else len(used), c))[:top]
     for i, code in enumerate(busiest):
         s = monthly(ts, "trocha_fee_usd", code, how="last").dropna()
         if s.empty:
