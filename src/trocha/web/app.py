@@ -124,12 +124,16 @@ def create_app(runs_dir: Path | str) -> Starlette:
         if not a or not b:
             raise HTTPException(404, "give two runs: /compare?a=RUN&b=RUN")
         folders = [folder_of(a, "run"), folder_of(b, "run")]
-        try:
-            runs = [load_run(f) for f in folders]
-        except RunNotReadyError as problem:
-            return HTMLResponse(_message("Compare", str(problem)), status_code=409)
+        for folder in folders:
+            status = run_status(folder, read_manifest(folder))
+            if status != "complete":
+                return HTMLResponse(
+                    _message("Compare", f"{folder.name} is not complete (status: {status})"),
+                    status_code=409,
+                )
 
         def build() -> str:
+            runs = [load_run(f) for f in folders]
             with duckdb.connect(":memory:") as con:
                 sections = compare_sections(runs, con)
             subtitle = f"{runs[0].run_id} (A) vs {runs[1].run_id} (B)"
