@@ -20,7 +20,8 @@ from .series import monthly
 from .style import CELL, FONT, INTERNAL, IRREGULAR, OFFICIAL, PRESENT, STRANDED
 
 WIDTHS = (1.0, 2.5, 5.0, 9.0)  # line widths of the four usage classes (class 0: no one)
-KINDS = (("irregular", IRREGULAR), ("official", OFFICIAL))
+# Official first, so the irregular crossing beside it (often the same two towns) is drawn on top.
+KINDS = (("official", OFFICIAL), ("irregular", IRREGULAR))
 
 
 def month_ends(locations: pd.DataFrame) -> list[pd.Timestamp]:

@@ -42,7 +42,7 @@ def layout(title: str, x_title: str, y_title: str, **extra: Any) -> dict:
             "gridcolor": GRID,
             "automargin": True,
         },
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "y": -0.24, "yanchor": "top"},
         "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
         "height": 420,
         "hovermode": "x unified",
