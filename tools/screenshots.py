@@ -33,8 +33,15 @@ def main(runs: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-c", "from trocha.cli import main; main()", "serve", str(runs),
-         "--port", str(port)],
+        [
+            sys.executable,
+            "-c",
+            "from trocha.cli import main; main()",
+            "serve",
+            str(runs),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

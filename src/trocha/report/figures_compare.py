@@ -86,7 +86,9 @@ def forest(comparison: pd.DataFrame):
             height=max(360, 28 * len(outcomes) + 120),
             hovermode="closest",
             yaxis={
-                "title": {"text": "outcome"},
+                "title": {"text": ""},  # the tick labels name the outcomes
+                "automargin": True,
+                "gridcolor": "#E3E3E3",
                 "autorange": "reversed",
                 "categoryorder": "array",
                 "categoryarray": outcomes,
