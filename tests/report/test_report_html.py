@@ -152,3 +152,32 @@ def test_report_command_writes_the_file(tiny_run, tmp_path):
     assert result.exit_code == 0, result.output
     assert str(out) in result.output.replace("\n", "")
     assert out.read_text(encoding="utf-8") == report_html(tiny_run)
+
+
+def test_latest_picks_the_newest_complete_run(report_runs, tmp_path):
+    out = tmp_path / "latest.html"
+    result = CliRunner().invoke(app, ["report", str(report_runs), "--latest", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    newest = max(
+        (json.loads(p.read_text())["created_at"], p.parent.name)
+        for p in report_runs.glob("*/manifest.json")
+    )
+    assert newest[1] in out.read_text(encoding="utf-8")
+
+
+def test_sweep_report_shows_each_outcome_across_runs(tmp_path):
+    folder = tmp_path / "sweep_x"
+    folder.mkdir()
+    (folder / "experiment.json").write_text(json.dumps({"kind": "sweep", "runs": 4}))
+    pd.DataFrame(
+        {
+            "run_id": list("abcd"),
+            "variant": ["base", "base", "raid", "raid"],
+            "seed": [1, 2, 1, 2],
+            "people_trafficked": [10.0, 12.0, 5.0, 6.0],
+            "deaths": [1.0, 2.0, 1.0, 1.0],
+        }
+    ).to_parquet(folder / "results.parquet")
+    html = report_html(folder)
+    assert charts(html) == ["fig-spread-0", "fig-spread-1"]
+    assert "Experiment card" in html and "results.parquet" in html
