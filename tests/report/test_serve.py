@@ -102,3 +102,16 @@ def test_serving_never_writes_into_the_runs_folder(served):
             fresh.get(url)
     assert listing(root) == before
     assert not (root / "catalog.duckdb").exists()
+
+
+def test_a_symlink_out_of_the_folder_is_refused(served, tmp_path):
+    root, run = served
+    outside = tmp_path / "outside_run"
+    shutil.copytree(root / run, outside)
+    link = root / "sneaky"
+    link.symlink_to(outside, target_is_directory=True)
+    try:
+        response = TestClient(create_app(root)).get("/run/sneaky")
+        assert response.status_code == 404 and "outside the runs folder" in response.text
+    finally:
+        link.unlink()
