@@ -65,6 +65,7 @@ def test_run_experiment_and_compare_pages(client, served):
     assert '<script src="/static/plotly.min.js">' in run.text
     experiment = client.get("/experiment/compare_tiny_test")
     assert experiment.status_code == 200 and 'id="fig-forest"' in experiment.text
+    assert "href='/run/compare_tiny_test/runs/base_0'" in experiment.text
     other = sorted(served[0].glob("tiny_seed2_*"))[0].name
     both = client.get(f"/compare?a={served[1]}&b={other}")
     assert both.status_code == 200 and both.text.count("plotly-graph-div") == 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -132,7 +134,29 @@ def _groups(experiment: Experiment) -> dict[str, list[Path]]:
     return groups
 
 
-def experiment_sections(experiment: Experiment, max_curves: int = 8) -> list[Section]:
+def runs_section(experiment: Experiment, link: Callable[[Path], str] | None) -> Section:
+    """The experiment's runs with their label, seed and status (linked in the dashboard)."""
+    rows = []
+    for folder in experiment.run_folders:
+        manifest = read_manifest(folder) or {}
+        status = run_status(folder, manifest or None)
+        name = html.escape(folder.name)
+        if link is not None and status == "complete":
+            name = f"<a href='{html.escape(link(folder))}'>{name}</a>"
+        rows.append(
+            f"<tr><td>{html.escape(str(manifest.get('label', '')))}</td>"
+            f"<td>{html.escape(str(manifest.get('seed', '')))}</td><td>{name}</td>"
+            f"<td>{html.escape(status)}</td></tr>"
+        )
+    head = "<tr><th>label</th><th>seed</th><th>run</th><th>status</th></tr>"
+    body = f"<table class='data'>{head}{''.join(rows)}</table>"
+    return Section("runs-list", "Runs", "The experiment's run directories (runs/).", body)
+
+
+def experiment_sections(
+    experiment: Experiment, max_curves: int = 8, link: Callable[[Path], str] | None = None
+) -> list[Section]:
+    """Card, forest plot and paired curves (compare) or spreads (sweep), then the runs."""
     info = experiment.info
     card = table_html(
         [(k, v) for k, v in sorted(info.items()) if k != "runs"]
@@ -216,14 +240,18 @@ def experiment_sections(experiment: Experiment, max_curves: int = 8) -> list[Sec
                 "<p>The experiment has not written its summary table yet.</p>",
             )
         )
+    if experiment.run_folders:
+        sections.append(runs_section(experiment, link))
     return sections
 
 
-def experiment_page_parts(experiment: Experiment) -> tuple[str, str, list[Section]]:
+def experiment_page_parts(
+    experiment: Experiment, link: Callable[[Path], str] | None = None
+) -> tuple[str, str, list[Section]]:
     kind = experiment.kind
     title = f"Trocha {kind} {experiment.folder.name}"
     n = len(experiment.run_folders)
-    return title, f"{kind} experiment · {n} runs", experiment_sections(experiment)
+    return title, f"{kind} experiment · {n} runs", experiment_sections(experiment, link=link)
 
 
 def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:

@@ -113,7 +113,10 @@ def create_app(runs_dir: Path | str) -> Starlette:
         folder = folder_of(key, "experiment")
 
         def build() -> str:
-            title, subtitle, sections = experiment_page_parts(load_experiment(folder))
+            def link(run: Path) -> str:
+                return "/run/" + quote(run.resolve().relative_to(root).as_posix())
+
+            title, subtitle, sections = experiment_page_parts(load_experiment(folder), link)
             return render_page(title, subtitle, sections, inline_js=False, nav=NAV)
 
         version = (stamp(folder, "comparison.csv"), stamp(folder, "results.parquet"))
