@@ -94,7 +94,7 @@ def _target_points(fig, go, targets, country: str, color: str) -> None:
         go.Scatter(
             x=dates(pd.DatetimeIndex(rows["date"])),
             y=rows["value"].to_numpy(),
-            name=f"{country} observed",
+            name="observed world total" if country == "ALL" else f"{country} observed",
             mode="markers",
             legendgroup=country,
             marker={
@@ -263,7 +263,9 @@ def victims(ts: pd.DataFrame):
                 "overlaying": "y",
                 "side": "right",
                 "rangemode": "tozero",
+                "automargin": True,
             },
+            margin={"l": 70, "r": 80, "t": 50, "b": 40},
         )
     )
     return fig
