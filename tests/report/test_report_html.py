@@ -181,3 +181,24 @@ def test_sweep_report_shows_each_outcome_across_runs(tmp_path):
     html = report_html(folder)
     assert charts(html) == ["fig-spread-0", "fig-spread-1"]
     assert "Experiment card" in html and "results.parquet" in html
+
+
+def test_sensitivity_report_shows_the_indices(tmp_path):
+    folder = tmp_path / "sensitivity_x"
+    folder.mkdir()
+    (folder / "experiment.json").write_text(json.dumps({"kind": "sensitivity-morris"}))
+    pd.DataFrame({"run_id": ["a", "b"], "seed": [1, 1], "deaths": [1.0, 2.0]}).to_parquet(
+        folder / "results.parquet"
+    )
+    pd.DataFrame(
+        {
+            "outcome": ["deaths", "deaths"],
+            "parameter": ["walk_speed_km_day", "exodus_base_rate"],
+            "mu_star": [0.5, 2.0],
+            "mu_star_conf": [0.1, 0.4],
+            "sigma": [0.2, 0.3],
+        }
+    ).to_csv(folder / "indices.csv", index=False)
+    html = report_html(folder)
+    assert charts(html) == ["fig-spread-0", "fig-si-0"]
+    assert "exodus_base_rate" in html

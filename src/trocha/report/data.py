@@ -42,6 +42,7 @@ class Experiment:
     info: dict
     comparison: pd.DataFrame | None = None  # compare: comparison.csv
     results: pd.DataFrame | None = None  # sweep/sensitivity: results.parquet
+    indices: pd.DataFrame | None = None  # sensitivity: indices.csv (Morris or Sobol)
     run_folders: list[Path] = field(default_factory=list)
 
     @property
@@ -105,6 +106,8 @@ def load_experiment(folder: Path | str) -> Experiment:
         experiment.comparison = pd.read_csv(folder / "comparison.csv")
     if (folder / "results.parquet").is_file():
         experiment.results = pd.read_parquet(folder / "results.parquet")
+    if (folder / "indices.csv").is_file():
+        experiment.indices = pd.read_csv(folder / "indices.csv")
     runs = info.get("runs") if isinstance(info, dict) else None
     if isinstance(runs, list):
         experiment.run_folders = [folder / str(r) for r in runs]

@@ -166,3 +166,42 @@ def sweep_spread(results: pd.DataFrame, outcome: str, unit: str):
         layout(f"{outcome} across the runs", "variant", unit, hovermode="closest", showlegend=False)
     )
     return fig
+
+
+def sensitivity_bars(indices: pd.DataFrame, outcome: str):
+    """Each parameter's Morris mu* (or Sobol first-order and total indices) for one outcome, with
+    the confidence half-widths SALib reports."""
+    import plotly.graph_objects as go
+
+    rows = indices[indices["outcome"] == outcome]
+    fig = go.Figure()
+    if "mu_star" in rows:
+        bars = [("mu_star", "mu* (mean absolute elementary effect)")]
+        x_title = "mu* (outcome units per parameter range)"
+    else:
+        bars = [("S1", "first-order index S1"), ("ST", "total index ST")]
+        x_title = "share of the outcome's variance"
+    for i, (column, label) in enumerate(bars):
+        fig.add_trace(
+            go.Bar(
+                y=list(rows["parameter"]),
+                x=rows[column].round(6).tolist(),
+                orientation="h",
+                name=label,
+                marker={"color": colour(i)},
+                error_x={"type": "data", "array": rows[f"{column}_conf"].round(6).tolist()},
+            )
+        )
+    fig.update_layout(
+        layout(
+            f"Sensitivity of {outcome}",
+            x_title,
+            "parameter",
+            hovermode="closest",
+            barmode="group",
+            height=max(300, 40 * len(rows) + 150),
+            yaxis={"title": {"text": ""}, "automargin": True},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        )
+    )
+    return fig

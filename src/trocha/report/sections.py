@@ -231,6 +231,16 @@ def experiment_sections(
         sections.append(
             Section("results", "results.parquet", "One row per run.", frame_html(results))
         )
+    if experiment.indices is not None and "outcome" in experiment.indices:
+        for i, outcome in enumerate(dict.fromkeys(experiment.indices["outcome"])):
+            sections.append(
+                Section(
+                    f"indices-{i}",
+                    f"Sensitivity of {outcome}",
+                    "From indices.csv (SALib); error bars: the reported confidence half-widths.",
+                    figure_html(fc.sensitivity_bars(experiment.indices, outcome), f"fig-si-{i}"),
+                )
+            )
     if experiment.comparison is None and experiment.results is None:
         sections.append(
             Section(
