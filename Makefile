@@ -29,7 +29,7 @@ run: $(STAMP)  ## run the default Venezuela scenario, print a summary, write its
 test: $(STAMP) browser  ## the full test suite (what CI runs; installs chromium if missing)
 	$(PY) -m pytest -n auto -q
 
-test-fast: $(STAMP) browser  ## skip the slow statistical checks
+test-fast: $(STAMP)  ## skip the slow statistical checks
 	$(PY) -m pytest -n auto -q -m "not slow"
 
 bench: $(STAMP)  ## full-scale benchmark -> benchmarks/results/*.json and docs/benchmarks.md

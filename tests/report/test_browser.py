@@ -50,6 +50,9 @@ def test_report_renders_every_chart_and_the_map(page, tiny_run, tmp_path, artifa
     assert charts["fig-map"]["traces"] == 13  # land, routes, 8 crossing classes, 3 place layers
     assert page.evaluate(MAP_STATE)["points"] >= 10  # the ten places of the tiny scenario
     page.screenshot(path=artifacts / "report.png", full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator(".modebar").first.is_hidden()  # no chart toolbar on paper
+    assert page.pdf(path=artifacts / "report.pdf", format="A4")[:4] == b"%PDF"
     assert errors == []
 
 
