@@ -18,14 +18,20 @@ from trocha.results.rundir import save_run
 
 
 @pytest.fixture(scope="session")
-def report_runs(tmp_path_factory) -> Path:
-    """A runs folder: one complete tiny run, a second seed, and a compare experiment."""
-    root = tmp_path_factory.mktemp("runs")
+def tiny_results() -> list[trocha.Result]:
+    """Two short tiny runs (seeds 1 and 2, 2017-01 to 2018-06), as Simulation results."""
     scenario = trocha.load_scenario("tiny")
-    runs = []
-    for seed in (1, 2):
-        sim = trocha.Simulation(scenario, seed=seed, scale=200, end=dt.date(2018, 6, 30))
-        runs.append(save_run(sim.run(), root))
+    return [
+        trocha.Simulation(scenario, seed=seed, scale=200, end=dt.date(2018, 6, 30)).run()
+        for seed in (1, 2)
+    ]
+
+
+@pytest.fixture(scope="session")
+def report_runs(tiny_results, tmp_path_factory) -> Path:
+    """A runs folder: the two tiny runs and a compare experiment made of copies of them."""
+    root = tmp_path_factory.mktemp("runs")
+    runs = [save_run(result, root) for result in tiny_results]
     _experiment(root / "compare_tiny_test", runs)
     return root
 
