@@ -6,8 +6,6 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from . import figures_compare as fc
 from . import figures_run as fr
 from .data import Experiment, RunData, load_run, read_manifest, run_status
@@ -262,7 +260,3 @@ def experiment_page_parts(
     title = f"Trocha {kind} {experiment.folder.name}"
     n = len(experiment.run_folders)
     return title, f"{kind} experiment · {n} runs", experiment_sections(experiment, link=link)
-
-
-def frame_or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
-    return frame if frame is not None else pd.DataFrame()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import duckdb
 from starlette.applications import Starlette
@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..report.data import RunNotReadyError, load_experiment, load_run, read_manifest, run_status
-from ..report.html import Section, frame_html, plotly_js, render_page
+from ..report.html import Section, plotly_js, render_page
 from ..report.sections import experiment_page_parts, run_page_parts
 from .compare import compare_sections
 from .index import OutsideError, resolve, scan
@@ -193,10 +193,3 @@ def _templates():
 def _message(title: str, text: str) -> str:
     body = f"<p>{html.escape(text)}</p><p><a href='/'>Back to the list of runs</a></p>"
     return render_page(title, "", [Section("message", title, "", body)], inline_js=False, nav=NAV)
-
-
-def compare_link(a: str, b: str) -> str:
-    return "/compare?" + urlencode({"a": a, "b": b})
-
-
-__all__ = ["create_app", "frame_html"]

@@ -6,6 +6,7 @@ experiment found there, so `..` or a symlink cannot reach other files.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,6 @@ def scan(root: Path) -> list[Entry]:
         )
     for info_path in sorted(root.rglob("experiment.json")):
         folder = info_path.parent
-        import json
-
         try:
             info = json.loads(info_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
