@@ -202,3 +202,14 @@ def test_sensitivity_report_shows_the_indices(tmp_path):
     html = report_html(folder)
     assert charts(html) == ["fig-spread-0", "fig-si-0"]
     assert "exodus_base_rate" in html
+
+
+def test_unknown_scenario_leaves_out_the_map_and_says_so(tiny_run, tmp_path):
+    moved = tmp_path / "moved"
+    shutil.copytree(tiny_run, moved)
+    manifest = json.loads((moved / "manifest.json").read_text())
+    (moved / "manifest.json").write_text(json.dumps({**manifest, "scenario": "gone-away"}))
+    html = report_html(moved)
+    assert "fig-map" not in charts(html) and "fig-stocks" in charts(html)
+    assert "scenario tables" in html and "not found" in html
+    assert "fig-map" in charts(report_html(moved, scenario="tiny"))  # --scenario finds it
