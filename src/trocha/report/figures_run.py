@@ -32,10 +32,22 @@ def _figure():
     return go.Figure(), go
 
 
-def stocks(ts: pd.DataFrame, targets: pd.DataFrame | None, origin: str | None, top: int = 8):
-    """Migrant stock in the main host countries, with the observed figures as points."""
+def hosts_of(ts: pd.DataFrame, origin: str | None) -> list[str]:
+    """Host countries by migrant stock over the run, largest first."""
+    return [c for c in countries_by(ts, "migrant_stock", ("ALL", origin or "")) if c]
+
+
+def stocks(
+    ts: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    origin: str | None,
+    top: int = 8,
+    first: int = 0,
+):
+    """Migrant stock in host countries `first` to `first + top` (by size), with the observed
+    figures as points."""
     fig, go = _figure()
-    hosts = [c for c in countries_by(ts, "migrant_stock", ("ALL", origin or "")) if c][:top]
+    hosts = hosts_of(ts, origin)[first : first + top]
     for i, code in enumerate(hosts):
         s = series(ts, "migrant_stock", code)
         fig.add_trace(
@@ -44,14 +56,19 @@ def stocks(ts: pd.DataFrame, targets: pd.DataFrame | None, origin: str | None, t
                 y=s.to_numpy(),
                 name=code,
                 mode="lines",
-                line={"color": colour(i), "width": 2},
+                # Okabe-Ito has eight colours: the next eight hosts are dashed.
+                line={"color": colour(i), "width": 2, "dash": "solid" if i < 8 else "dash"},
                 legendgroup=code,
             )
         )
         _target_points(fig, go, targets, code, colour(i))
+    which = "by host country" if first == 0 else "in the smaller host countries"
     fig.update_layout(
         layout(
-            "Migrant stock by host country (lines: simulated; points: observed)", "date", "people"
+            f"Migrant stock {which} (lines: simulated; points: observed)",
+            "date",
+            "people",
+            height=420 if len(hosts) <= 8 else 520,
         )
     )
     return fig
@@ -304,8 +321,10 @@ def run_figures(tables, targets: pd.DataFrame | None) -> dict[str, go.Figure]:
     """Every chart of a run report, keyed by a stable id (the HTML element id)."""
     ts, events = tables.timeseries, tables.events
     origin = tables.manifest.get("origin_country")
-    figures = {
-        "stocks": stocks(ts, targets, origin),
+    figures = {"stocks": stocks(ts, targets, origin)}
+    if len(hosts_of(ts, origin)) > 8:
+        figures["stocks-more"] = stocks(ts, targets, origin, top=12, first=8)
+    figures |= {
         "world": world(ts, targets),
         "flows": flows(ts),
         "fees": fees(ts, events),

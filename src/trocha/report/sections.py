@@ -16,6 +16,7 @@ from .html import Section, figure_html, frame_html, table_html
 NOTES = {
     "stocks": "Emigrants living in each host country (daily). Diamonds: observed stocks from the "
     "scenario's targets.csv; hover for the source id and note.",
+    "stocks-more": "The next host countries by size, with their observed stocks.",
     "world": "Everyone abroad, everyone who ever left (incl. those abroad at the start), returned "
     "and died (running totals), against observed world totals.",
     "flows": "People leaving the origin, coming back and dying on the way, summed by month.",
@@ -30,6 +31,7 @@ NOTES = {
 }
 TITLES = {
     "stocks": "Migrant stocks by host",
+    "stocks-more": "Migrant stocks in the smaller hosts",
     "world": "World total",
     "flows": "Departures, returns, deaths",
     "fees": "Fees at the irregular crossings",
@@ -85,6 +87,7 @@ def run_sections(run: RunData, geo: Geography | None, prefix: str = "") -> list[
     sections = [run_card(run, geo)]
     order = [
         "stocks",
+        "stocks-more",
         "world",
         "flows",
         "map",
