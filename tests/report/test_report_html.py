@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -213,3 +216,16 @@ def test_unknown_scenario_leaves_out_the_map_and_says_so(tiny_run, tmp_path):
     assert "fig-map" not in charts(html) and "fig-stocks" in charts(html)
     assert "scenario tables" in html and "not found" in html
     assert "fig-map" in charts(report_html(moved, scenario="tiny"))  # --scenario finds it
+
+
+def test_report_is_the_same_from_another_process(tiny_run, html, tmp_path):
+    out = tmp_path / "other.html"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}  # another set/dict iteration order
+    command = "from trocha.cli import main; main()"
+    subprocess.run(
+        [sys.executable, "-c", command, "report", str(tiny_run), "--out", str(out)],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    assert out.read_text(encoding="utf-8") == html
