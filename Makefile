@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SCALE ?=
 SCALE_ARG := $(if $(SCALE),--scale $(SCALE),)
 
-.PHONY: setup run test test-fast bench lint format clean
+.PHONY: setup browser run test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)  ## create .venv with the pinned dependencies
 
-run: $(STAMP)  ## run the default Venezuela scenario and print a summary
-	$(VENV)/bin/trocha run venezuela --seed 1 $(SCALE_ARG) --out runs
+browser:  ## Debian's chromium for the browser tests (installed with apt as root, only if missing)
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium is missing (apt-get install chromium): browser tests will skip (fail on CI)"; fi; }
 
-test: $(STAMP)  ## the full test suite (what CI runs)
+run: $(STAMP)  ## run the default Venezuela scenario, print a summary, write its HTML report
+	$(VENV)/bin/trocha run venezuela --seed 1 $(SCALE_ARG) --out runs
+	$(VENV)/bin/trocha report runs --latest
+
+test: $(STAMP) browser  ## the full test suite (what CI runs; installs chromium if missing)
 	$(PY) -m pytest -n auto -q
 
 test-fast: $(STAMP)  ## skip the slow statistical checks

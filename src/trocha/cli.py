@@ -75,6 +75,13 @@ app.command("validate")(cli_forecast.validate)
 app.command("scenarios")(scenarios_command)
 app.command("parameters")(parameters_command)
 
+# Reports, exports and the dashboard (trocha.report; plotly and starlette load lazily).
+from .report import commands as report_commands  # noqa: E402
+
+app.command("report")(report_commands.report)
+app.command("export")(report_commands.export)
+app.command("serve")(report_commands.serve)
+
 
 @app.command()
 def version() -> None:

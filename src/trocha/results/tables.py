@@ -113,6 +113,13 @@ class Result:
             raise KeyError(f"no metric {name!r} for {country!r}; metrics: {sorted(METRICS)}")
         return rows.set_index("date")["value"]
 
+    @property
+    def plot(self):
+        """Figures of this run (`result.plot.stocks()`, `result.plot.map()`; needs Plotly)."""
+        from ..report.plot import ResultPlots
+
+        return ResultPlots(self)
+
     def stocks_at(self, date: dt.date) -> pd.Series:
         """migrant_stock by country on `date`."""
         ts = self.timeseries

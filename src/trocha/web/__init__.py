@@ -1,0 +1,1 @@
+"""`trocha serve`: a read-only local dashboard over a folder of runs (Starlette + uvicorn)."""
