@@ -9,6 +9,7 @@ a policy alternative and its baseline differ only where the policy acts.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 import numpy as np
 from numba import njit, uint64
@@ -36,6 +37,20 @@ def mix_py(x: int) -> int:
     x = ((x ^ (x >> 30)) * _M1) & _MASK
     x = ((x ^ (x >> 27)) * _M2) & _MASK
     return x ^ (x >> 31)
+
+
+def stream_field(name: str) -> str:
+    """The field under which kernels read a stream's key: "journeys.death" -> journeys_death."""
+    return name.replace(".", "_")
+
+
+def stream_keys(seed: int, names: Iterable[str]) -> np.void:
+    """One record of stream keys (uint64 fields named by `stream_field`) for the kernels."""
+    names = list(dict.fromkeys(names))
+    record = np.zeros(1, dtype=[(stream_field(n), np.uint64) for n in names])[0]
+    for n in names:
+        record[stream_field(n)] = stream_key(seed, n)
+    return record
 
 
 def uniform_py(key: int, day: int, agent: int, k: int = 0) -> float:

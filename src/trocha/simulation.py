@@ -9,9 +9,10 @@ from collections.abc import Callable
 import numpy as np
 
 from . import __version__
+from .codes import CROSSING_IRREGULAR
 from .economy import build_economy
-from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
-from .kernels.journeys import STREAM_NAMES
+from .kernels.choice import Choice
+from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .loop import run_loop
 from .modules.base import Module
 from .modules.borders import Borders
@@ -23,12 +24,12 @@ from .modules.interventions import Interventions
 from .modules.journeys import Journeys
 from .modules.market import Market
 from .modules.organisation import Organisations
-from .people import People
+from .people import CORE_COLUMNS, People, agent_dtype
 from .results.recorder import Recorder
 from .results.tables import Result, build_result
-from .rng import stream_key
+from .rng import stream_keys
 from .scenario.loader import Scenario
-from .world.graph import CROSSING_IRREGULAR, build_world
+from .world.graph import build_world
 from .world.routing import compute_routing, link_costs
 
 
@@ -66,7 +67,6 @@ class Simulation:
         self.n_days = (self.end - self.start).days + 1
         self.last_day = self.n_days - 1
         self.world = build_world(scenario)
-        self.keys = np.array([stream_key(self.seed, n) for n in STREAM_NAMES], dtype=np.uint64)
         nc, nl = self.world.n_countries, self.world.n_locations
         self.current = np.zeros((N_CURRENT, nc), dtype=np.int64)
         self.daily = np.zeros((N_DAILY, nc), dtype=np.int64)
@@ -76,7 +76,7 @@ class Simulation:
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
-        self.people = People(int(pool / self.scale * 0.8) + 1024)
+        self._pool_agents = int(pool / self.scale * 0.8) + 1024
         self.routing = None
         self.routing_version = 0
         self.reroutes = 0
@@ -115,7 +115,28 @@ class Simulation:
             Journeys(),
             Recorder(),
         ]
+        # The people table's record type and the random streams, from the modules' declarations.
+        dtype, fills = agent_dtype([CORE_COLUMNS, *(m.columns for m in self.modules)])
+        self.people = People(self._pool_agents, dtype, fills)
+        self.keys = stream_keys(self.seed, [s for m in self.modules for s in m.streams])
+        self._rules: np.void | None = None
         self._ran = False
+
+    @property
+    def rules(self) -> np.void:
+        """Named numbers the kernels read (`rules.<name>`), from every module's `kernel_rules`.
+
+        Built on first use, i.e. after the modules' `init`.
+        """
+        if self._rules is None:
+            values: dict[str, float] = {}
+            for module in self.modules:
+                values.update(module.kernel_rules(self))
+            record = np.zeros(1, dtype=[(n, np.float64) for n in values])[0]
+            for name, value in values.items():
+                record[name] = value
+            self._rules = record
+        return self._rules
 
     def link_prices(self) -> np.ndarray:
         """What each link costs a migrant now: fares, and the current fee at irregular crossings."""
@@ -137,17 +158,14 @@ class Simulation:
             self.routing_version += 1
         self.choice_stale = True
 
-    def counters(self) -> tuple:
-        """Counter arrays in the order kernels unpack them."""
-        return (self.queue_head, self.current, self.daily, self.location_counts)
+    def counters(self) -> Counters:
+        """The counter arrays the kernels update."""
+        return Counters(self.queue_head, self.current, self.daily, self.location_counts)
 
-    def choice_arrays(self) -> tuple:
-        """Destination-choice and routing arrays in the order kernels unpack them."""
-        return (
-            self.choice,
-            self.world.destinations,
-            self.routing.trip_cost,
-            self.routing.next_link,
+    def choice_arrays(self) -> Choice:
+        """Destination-choice and routing arrays as the kernels read them."""
+        return Choice(
+            self.choice, self.world.destinations, self.routing.trip_cost, self.routing.next_link
         )
 
     def run(self, progress: Callable[[int], None] | None = None) -> Result:

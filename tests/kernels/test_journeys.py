@@ -10,14 +10,11 @@ import trocha
 from trocha import rng
 from trocha.kernels import counters as k
 from trocha.kernels.choice import sample_affordable_py
-from trocha.kernels.journeys import (
-    K_DEATH,
-    K_DESTINATION,
-    K_SETTLED_WHAT,
-    K_SETTLED_WHEN,
-    K_WORK,
-)
-from trocha.people import SETTLED, STRANDED, TRAVELLING
+from trocha.codes import SETTLED, STRANDED, TRAVELLING
+
+# Fields of the stream-key record (rng.stream_keys) that the reference draws from.
+K_DEATH, K_DESTINATION, K_WORK = "journeys_death", "journeys_destination", "journeys_work"
+K_SETTLED_WHAT, K_SETTLED_WHEN = "journeys_settled_what", "journeys_settled_when"
 
 
 def _exp(key, day, agent, kk, mean):

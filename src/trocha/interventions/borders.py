@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from ..world.graph import CROSSING_IRREGULAR, CROSSING_OFFICIAL
+from ..codes import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..world.regimes import REGIME_ALLOWS, REGIMES
 from .base import Intervention, countries_field
 

@@ -12,7 +12,7 @@ departures and refilled by returns). Push factors come from the scenario's push_
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -58,6 +58,25 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
 
 class Exodus(Module):
     name = "exodus"
+    columns: ClassVar = {
+        "origin": np.int16,  # origin place
+        "document": np.int8,  # index into world.regimes.DOCUMENT_CLASSES
+        "departed_day": np.int32,  # -1 for the emigrants already abroad at the start
+        "female": np.int8,
+        "minor": np.int8,  # under 18 when leaving
+    }
+    streams = ("exodus.document", "exodus.money", "exodus.sex_age")
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        names = (
+            "passport_share",
+            "visa_share",
+            "savings_median_usd",
+            "savings_sigma",
+            "female_share",
+            "minor_share",
+        )
+        return {n: sim.parameters[n] for n in names}
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters
@@ -103,7 +122,7 @@ class Exodus(Module):
             365.0 / rate if rate > 0 else 1e12,
             sim.last_day,
             w.location_country,
-            people.columns(),
+            people.table,
             sim.counters(),
             p["female_share"],
         )
@@ -130,7 +149,6 @@ class Exodus(Module):
             return
         people = sim.people
         people.reserve(n_new)
-        p = sim.parameters
         people.count = spawn(
             day,
             sim.last_day,
@@ -138,12 +156,11 @@ class Exodus(Module):
             counts.astype(np.int64),
             sim.world.origins,
             sim.keys,
-            (p["passport_share"], p["visa_share"]),
-            (p["savings_median_usd"], p["savings_sigma"]),
+            sim.rules,
             sim.choice_arrays(),
             sim.routing_version,
             sim.world.location_country,
-            people.columns(),
+            people.table,
             sim.counters(),
             sim.economy.kernel_arrays(),
         )

@@ -7,18 +7,11 @@ settled migrants (move on or return), drawn as exponential waiting times instead
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..kernels.journeys import (
-    N_RULES,
-    R_LIVING_COST,
-    R_RETURN_SHARE,
-    R_SETTLED_EVENT_DAYS,
-    R_WORK_DAYS,
-    process_day,
-)
+from ..kernels.journeys import process_day
 from .base import Module
 
 if TYPE_CHECKING:
@@ -27,6 +20,29 @@ if TYPE_CHECKING:
 
 class Journeys(Module):
     name = "journeys"
+    columns: ClassVar = {
+        "returning": np.int8,  # 1 while travelling back to the origin
+        "location": np.int16,  # current place (the next place while on a link)
+        "destination": np.int16,  # place the agent is heading for
+        "money": np.float64,  # USD carried (float64: the money ledger balances to the cent)
+        "route_version": np.int32,  # routing version of the agent's last destination choice
+    }
+    streams = (
+        "journeys.destination",
+        "journeys.death",
+        "journeys.work",
+        "journeys.settled_when",
+        "journeys.settled_what",
+    )
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        p = sim.parameters
+        return {
+            "living_cost_usd_day": p["living_cost_usd_day"],
+            "stranded_work_days": p["stranded_work_days"],
+            "settled_event_days": self.settled_event_days,
+            "return_share": self.return_share,
+        }
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters
@@ -36,11 +52,6 @@ class Journeys(Module):
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
         self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
-        self.rules = np.zeros(N_RULES)
-        self.rules[R_LIVING_COST] = p["living_cost_usd_day"]
-        self.rules[R_WORK_DAYS] = p["stranded_work_days"]
-        self.rules[R_SETTLED_EVENT_DAYS] = self.settled_event_days
-        self.rules[R_RETURN_SHARE] = self.return_share
         self.links = w.link_arrays()
 
     def step(self, sim: Simulation, day: int) -> None:
@@ -49,12 +60,12 @@ class Journeys(Module):
             sim.last_day,
             sim.keys,
             sim.routing_version,
-            self.rules,
+            sim.rules,
             self.wage_day,
             sim.choice_arrays(),
             sim.world.location_country,
             self.links,
-            sim.people.columns(),
+            sim.people.table,
             sim.counters(),
             sim.economy.kernel_arrays(),
         )

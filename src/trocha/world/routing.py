@@ -12,7 +12,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .graph import CROSSING_IRREGULAR, World
+from ..codes import CROSSING_IRREGULAR
+from .graph import World
 
 
 @dataclass
