@@ -55,3 +55,33 @@ def test_generator_depends_on_seed_stream_and_day_only():
     assert draw(1, "x", 3) != draw(1, "x", 4)
     assert draw(1, "x", 3) != draw(2, "x", 3)
     assert draw(1, "x", 3) != draw(1, "y", 3)
+
+
+@njit
+def _kernel_uids(places, days, ranks):
+    out = np.empty(places.shape[0], dtype=np.uint64)
+    for i in range(places.shape[0]):
+        out[i] = rng.kernel_agent_uid(places[i], days[i], ranks[i])
+    return out
+
+
+def test_agent_uid_kernel_matches_python_and_is_unique():
+    places = np.array([0, 0, 1, 65535, 3, 3, 3])
+    days = np.array([-1, 0, -1, 4017, 10, 10, 11])
+    ranks = np.array([0, 0, 0, 7, 0, 1, 0])
+    fast = _kernel_uids(places, days, ranks)
+    slow = [
+        rng.agent_uid(int(p), int(d), int(r)) for p, d, r in zip(places, days, ranks, strict=True)
+    ]
+    assert [int(x) for x in fast] == slow
+    assert len(set(slow)) == len(slow)
+    assert rng.agent_uid(2, 5, 3) == (6 << 40) | (2 << 24) | 3
+
+
+def test_agent_uid_rejects_values_that_would_collide():
+    for place, day, rank in ((0, 0, 1 << 24), (1 << 16, 0, 0), (0, -2, 0)):
+        try:
+            rng.agent_uid(place, day, rank)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {place, day, rank}")

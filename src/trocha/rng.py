@@ -1,9 +1,19 @@
 """Common random numbers: every random decision draws from its own named stream.
 
-A draw is a pure function of (seed, stream name, day, agent, k), computed with the SplitMix64
+A draw is a pure function of (seed, stream name, day, agent uid, k), computed with the SplitMix64
 mixer (a counter-based generator). Nothing depends on the order in which agents are processed or on
 how many threads run, and a change in one module never shifts the numbers another module sees, so
 a policy alternative and its baseline differ only where the policy acts.
+
+The agent in a draw is its uid, not its slot in the people table. Slots are handed out in spawn
+order, so one extra departure would pair every later agent with a different twin; a uid depends only
+on things a policy does not shift before the agent exists:
+
+    uid = (departure day + 1) * 2**40 + origin place * 2**24 + rank
+
+where rank counts the agents leaving that origin that day (0, 1, ...); the emigrants already
+abroad at the start have day -1, their place and their rank among that place's initial stock. With
+day < 2**24, place < 2**16 and rank < 2**24, distinct agents have distinct uids.
 """
 
 from __future__ import annotations
@@ -51,6 +61,27 @@ def stream_keys(seed: int, names: Iterable[str]) -> np.void:
     for n in names:
         record[stream_field(n)] = stream_key(seed, n)
     return record
+
+
+UID_DAY_SHIFT, UID_PLACE_SHIFT = 40, 24
+UID_MAX_RANK = 1 << UID_PLACE_SHIFT
+
+
+def agent_uid(place: int, day: int, rank: int) -> int:
+    """Stable identity of the `rank`-th agent leaving `place` on `day` (day -1: initial stock)."""
+    if not (0 <= rank < UID_MAX_RANK and 0 <= place < 1 << 16 and -1 <= day < (1 << 24) - 1):
+        raise ValueError(f"uid out of range: place {place}, day {day}, rank {rank}")
+    return ((day + 1) << UID_DAY_SHIFT) | (place << UID_PLACE_SHIFT) | rank
+
+
+@njit(cache=True, inline="always")
+def kernel_agent_uid(place: int, day: int, rank: int) -> uint64:
+    """`agent_uid` inside kernels (no range check: exodus keeps ranks below 2**24)."""
+    return (
+        (uint64(day + 1) << uint64(UID_DAY_SHIFT))
+        | (uint64(place) << uint64(UID_PLACE_SHIFT))
+        | uint64(rank)
+    )
 
 
 def uniform_py(key: int, day: int, agent: int, k: int = 0) -> float:

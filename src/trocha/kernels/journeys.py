@@ -32,7 +32,7 @@ from ..codes import (
     TRAVELLING,
     VICTIM,
 )
-from ..rng import exponential, standard_normal, uniform
+from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
 from .choice import sample_affordable, sample_cdf
 from .counters import (
     ARRIVALS,
@@ -114,7 +114,7 @@ def _try_recruit(
         * p_scale
         * recruitment_weight(rules, agents.female[a], agents.minor[a])
     )
-    if p <= 0.0 or uniform(keys.exploitation_recruit, day, a, mechanism) >= p:
+    if p <= 0.0 or uniform(keys.exploitation_recruit, day, agents.uid[a], mechanism) >= p:
         return False
     make_victim(
         a,
@@ -156,11 +156,13 @@ def spawn(
     for i in range(counts.shape[0]):
         place = origin_places[i]
         c = loc_country[place]
-        for _ in range(counts[i]):
-            u = uniform(keys.exodus_document, day, a, 0)
+        for rank in range(counts[i]):
+            uid = kernel_agent_uid(place, day, rank)
+            agents.uid[a] = uid
+            u = uniform(keys.exodus_document, day, uid, 0)
             doc = 2 if u < rules.visa_share else (1 if u < rules.passport_share else 0)
             cash = rules.savings_median_usd * np.exp(
-                rules.savings_sigma * standard_normal(keys.exodus_money, day, a, 0)
+                rules.savings_sigma * standard_normal(keys.exodus_money, day, uid, 0)
             )
             agents.state[a] = TRAVELLING
             agents.document[a] = doc
@@ -170,10 +172,10 @@ def spawn(
             agents.money[a] = cash
             agents.departed_day[a] = day
             agents.route_version[a] = version
-            female = uniform(keys.exodus_sex_age, day, a, 0) < rules.female_share
+            female = uniform(keys.exodus_sex_age, day, uid, 0) < rules.female_share
             agents.female[a] = 1 if female else 0
             agents.minor[a] = (
-                1 if uniform(keys.exodus_sex_age, day, a, 1) < rules.minor_share else 0
+                1 if uniform(keys.exodus_sex_age, day, uid, 1) < rules.minor_share else 0
             )
             agents.package[a] = 0
             agents.victim_org[a] = -1
@@ -201,7 +203,7 @@ def spawn(
                 a += 1
                 continue
             k = _choose_index(
-                choice, doc, place, cash, uniform(keys.journeys_destination, day, a, 0)
+                choice, doc, place, cash, uniform(keys.journeys_destination, day, uid, 0)
             )
             agents.destination[a] = choice.destinations[k] if k >= 0 else -1
             seller = package_org[place]
@@ -209,7 +211,7 @@ def spawn(
                 price = choice.trip_cost[doc, place, k] * rules.package_price_multiplier
                 if (
                     cash >= price
-                    and uniform(keys.market_package, day, a, 0) < rules.package_take_up
+                    and uniform(keys.market_package, day, uid, 0) < rules.package_take_up
                 ):
                     agents.money[a] -= price
                     ledger[seller, L_PACKAGES] += price
@@ -223,6 +225,7 @@ def spawn(
 def spawn_settled(
     first_id,
     counts,
+    first_ranks,
     places,
     origin_places,
     origin_cdf,
@@ -234,29 +237,34 @@ def spawn_settled(
     counters,
     female_share,
 ):
-    """Emigrants already abroad at the start (`counts[i]` settled at `places[i]`)."""
+    """Emigrants already abroad at the start (`counts[i]` settled at `places[i]`).
+
+    Their uids count from `first_ranks[i]` at each place (several rows may share a place).
+    """
     current, loc_counts = counters.current, counters.location
     a = first_id
     for i in range(counts.shape[0]):
         place = places[i]
         c = loc_country[place]
-        for _ in range(counts[i]):
+        for r in range(counts[i]):
+            uid = kernel_agent_uid(place, -1, first_ranks[i] + r)
+            agents.uid[a] = uid
             agents.state[a] = SETTLED
             agents.document[a] = 1
             agents.returning[a] = 0
-            k = sample_cdf(origin_cdf, uniform(keys.exodus_document, -1, a, 0))
+            k = sample_cdf(origin_cdf, uniform(keys.exodus_document, -1, uid, 0))
             agents.origin[a] = origin_places[k]
             agents.location[a] = place
             agents.destination[a] = place
             agents.money[a] = 0.0
             agents.departed_day[a] = -1
             agents.route_version[a] = 0
-            agents.female[a] = 1 if uniform(keys.exodus_sex_age, -1, a, 0) < female_share else 0
+            agents.female[a] = 1 if uniform(keys.exodus_sex_age, -1, uid, 0) < female_share else 0
             agents.minor[a] = 0
             agents.package[a] = 0
             agents.victim_org[a] = -1
             agents.debt[a] = 0.0
-            wait = exponential(keys.journeys_settled_when, -1, a, 0, settled_event_days)
+            wait = exponential(keys.journeys_settled_when, -1, uid, 0, settled_event_days)
             _schedule(counters.queue_head, agents, a, int(wait), last_day)
             current[PRESENT, c] += 1
             loc_counts[LOC_PRESENT, place] += 1
@@ -342,6 +350,7 @@ def _handle(
     n_orgs = ledger.shape[0] - 1
     here = agents.location[a]
     c = loc_country[here]
+    uid = agents.uid[a]
 
     if agents.state[a] == VICTIM:
         review_victim(
@@ -359,7 +368,7 @@ def _handle(
 
     if agents.state[a] == SETTLED:
         # A slow event of a settled migrant: return home or move on.
-        if uniform(keys.journeys_settled_what, day, a, 0) < rules.return_share:
+        if uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:
@@ -368,10 +377,12 @@ def _handle(
                 agents.document[a],
                 here,
                 agents.money[a],
-                uniform(keys.journeys_destination, day, a, 1),
+                uniform(keys.journeys_destination, day, uid, 1),
             )
             if new_dest < 0 or loc_country[new_dest] == c:
-                wait = exponential(keys.journeys_settled_when, day, a, 0, rules.settled_event_days)
+                wait = exponential(
+                    keys.journeys_settled_when, day, uid, 0, rules.settled_event_days
+                )
                 _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
                 return
             agents.destination[a] = new_dest
@@ -390,7 +401,7 @@ def _handle(
             agents.document[a],
             here,
             agents.money[a],
-            uniform(keys.journeys_destination, day, a, 2),
+            uniform(keys.journeys_destination, day, uid, 2),
         )
         agents.route_version[a] = version
 
@@ -434,7 +445,7 @@ def _handle(
             economy,
         ):
             return
-        wait = exponential(keys.journeys_settled_when, day, a, 1, rules.settled_event_days)
+        wait = exponential(keys.journeys_settled_when, day, uid, 1, rules.settled_event_days)
         _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
         return
 
@@ -460,7 +471,7 @@ def _handle(
                     agents.document[a],
                     here,
                     budget,
-                    uniform(keys.journeys_destination, day, a, 3),
+                    uniform(keys.journeys_destination, day, uid, 3),
                 )
                 if new_dest >= 0:
                     agents.destination[a] = new_dest
@@ -482,7 +493,7 @@ def _handle(
                 economy,
             ):
                 return
-            work = 1.0 + exponential(keys.journeys_work, day, a, 0, rules.stranded_work_days)
+            work = 1.0 + exponential(keys.journeys_work, day, uid, 0, rules.stranded_work_days)
             earned = wage_day[c] * work
             agents.money[a] += earned
             ledger[n_orgs, L_EARNINGS_IN] += earned
@@ -506,14 +517,14 @@ def _handle(
         economy.link_crossings[link] += 1
         if (
             controller >= 0
-            and uniform(keys.market_drug_carrying, day, a, 0) < rules.drug_carry_probability
+            and uniform(keys.market_drug_carrying, day, uid, 0) < rules.drug_carry_probability
         ):
             # Forced drug carrying across a controlled crossing.
             ledger[controller, L_DRUGS] += rules.drug_carry_value_usd
     loc_counts[LOC_PRESENT, here] -= 1
     current[PRESENT, c] -= 1
     current[MOVING, c] -= 1
-    if links.risk[link] > 0.0 and uniform(keys.journeys_death, day, a, 0) < links.risk[link]:
+    if links.risk[link] > 0.0 and uniform(keys.journeys_death, day, uid, 0) < links.risk[link]:
         agents.state[a] = DEAD
         daily[DEATHS, c2] += 1
         ledger[n_orgs, L_LOST] += agents.money[a]

@@ -108,6 +108,12 @@ class Exodus(Module):
         whole = np.floor(agents)
         extra = generator(sim.seed, "exodus.initial_stock", 0).random(len(rows)) < agents - whole
         counts = (whole + extra).astype(np.int64)
+        # Rank of each row's first agent among its place's initial stock (the uid's rank).
+        first_ranks = np.zeros(len(rows), dtype=np.int64)
+        seen: dict[int, int] = {}
+        for i, place in enumerate(places.tolist()):
+            first_ranks[i] = seen.get(place, 0)
+            seen[place] = first_ranks[i] + counts[i]
         people = sim.people
         people.reserve(int(counts.sum()))
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
@@ -115,6 +121,7 @@ class Exodus(Module):
         people.count = spawn_settled(
             people.count,
             counts,
+            first_ranks,
             places,
             w.origins,
             np.cumsum(self.origin_share),
