@@ -85,3 +85,18 @@ def test_agent_uid_rejects_values_that_would_collide():
         except ValueError:
             continue
         raise AssertionError(f"accepted {place, day, rank}")
+
+
+def test_poisson_counts_match_scipy_and_are_monotone_in_the_mean():
+    from scipy.stats import poisson
+
+    gen = np.random.default_rng(1)
+    u = gen.random(2000)
+    mean = gen.choice([0.0, 0.01, 0.7, 3.0, 25.0, 400.0, 5000.0], 2000)
+    counts = rng.poisson_counts(u, mean)
+    reference = np.where(mean > 0, poisson.ppf(u, np.where(mean > 0, mean, 1.0)), 0)
+    assert np.array_equal(counts, reference.astype(np.int64))
+    assert (rng.poisson_counts(u, mean * 1.01) >= counts).all()
+    # Mean and variance of a Poisson.
+    many = rng.poisson_counts(gen.random(200_000), np.full(200_000, 7.5))
+    assert abs(many.mean() - 7.5) < 0.05 and abs(many.var() - 7.5) < 0.15

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from numba import njit, uint64
+from scipy import special
 
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
@@ -117,6 +118,24 @@ def standard_normal(key: uint64, day: int, agent: int, k: int) -> float:
     u1 = 1.0 - uniform(key, day, agent, k)
     u2 = uniform(key, day, agent, k + 1)
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+def poisson_counts(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Poisson counts by inversion: the smallest k with P(X <= k) >= u, one uniform per count.
+
+    The count is monotone in the mean for a fixed u, so two runs whose expected values differ a
+    little draw the same or nearly the same counts (a rejection sampler's count can jump).
+    """
+    u = np.asarray(u, dtype=np.float64)
+    mean = np.asarray(mean, dtype=np.float64)
+    positive = mean > 0
+    safe = np.where(positive, mean, 1.0)
+    k = np.ceil(special.pdtrik(u, safe))
+    k = np.where(np.isfinite(k), np.maximum(k, 0.0), 0.0)
+    # pdtrik is a continuous inverse: step back where k - 1 already reaches u.
+    back = (k > 0) & (special.pdtr(k - 1, safe) >= u)
+    k = np.where(back, k - 1, k)
+    return np.where(positive, k, 0).astype(np.int64)
 
 
 def generator(seed: int, name: str, day: int) -> np.random.Generator:

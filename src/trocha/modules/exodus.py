@@ -18,7 +18,7 @@ import numpy as np
 
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
-from ..rng import generator
+from ..rng import generator, poisson_counts
 from .base import Module
 
 if TYPE_CHECKING:
@@ -150,7 +150,9 @@ class Exodus(Module):
 
     def step(self, sim: Simulation, day: int) -> None:
         expected = self.expected_departures(sim, day) / sim.scale
-        counts = generator(sim.seed, "exodus.count", day).poisson(expected * self.origin_share)
+        # One uniform per origin and day, inverted: counts move little when the expectation does.
+        u = generator(sim.seed, "exodus.count", day).random(len(self.origin_share))
+        counts = poisson_counts(u, expected * self.origin_share)
         n_new = int(counts.sum())
         if n_new == 0:
             return
