@@ -87,16 +87,25 @@ def test_agent_uid_rejects_values_that_would_collide():
         raise AssertionError(f"accepted {place, day, rank}")
 
 
-def test_poisson_counts_match_scipy_and_are_monotone_in_the_mean():
+def test_poisson_inverse_matches_scipy_and_is_monotone_in_the_mean():
     from scipy.stats import poisson
 
     gen = np.random.default_rng(1)
-    u = gen.random(2000)
-    mean = gen.choice([0.0, 0.01, 0.7, 3.0, 25.0, 400.0, 5000.0], 2000)
-    counts = rng.poisson_counts(u, mean)
+    u = gen.random(3000)
+    mean = gen.choice([0.0, 0.01, 0.7, 3.0, 25.0, 400.0, 5000.0], 3000)
+    counts = np.array([rng.poisson_inverse(x, m) for x, m in zip(u, mean, strict=True)])
     reference = np.where(mean > 0, poisson.ppf(u, np.where(mean > 0, mean, 1.0)), 0)
-    assert np.array_equal(counts, reference.astype(np.int64))
-    assert (rng.poisson_counts(u, mean * 1.01) >= counts).all()
-    # Mean and variance of a Poisson.
-    many = rng.poisson_counts(gen.random(200_000), np.full(200_000, 7.5))
+    # Equal except, rarely, where u falls within rounding of a step of the cdf.
+    assert (np.abs(counts - reference) <= 1).all()
+    assert (counts != reference).mean() < 0.002
+    bigger = np.array([rng.poisson_inverse(x, m * 1.01) for x, m in zip(u, mean, strict=True)])
+    assert (bigger >= counts).all()
+
+
+def test_poisson_draws_have_poisson_mean_and_variance():
+    key = rng.stream_key(7, "exodus.count")
+    ids = np.arange(200_000)
+    many = rng.poisson_draws(key, 3, ids, np.full(ids.shape[0], 7.5))
     assert abs(many.mean() - 7.5) < 0.05 and abs(many.var() - 7.5) < 0.15
+    big = rng.poisson_draws(key, 4, ids[:20_000], np.full(20_000, 2000.0))
+    assert abs(big.mean() - 2000.0) < 1.5 and abs(big.var() / 2000.0 - 1.0) < 0.05

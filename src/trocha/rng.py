@@ -19,11 +19,11 @@ day < 2**24, place < 2**16 and rank < 2**24, distinct agents have distinct uids.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable
 
 import numpy as np
 from numba import njit, uint64
-from scipy import special
 
 _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
@@ -120,22 +120,55 @@ def standard_normal(key: uint64, day: int, agent: int, k: int) -> float:
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
-def poisson_counts(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Poisson counts by inversion: the smallest k with P(X <= k) >= u, one uniform per count.
+@njit(cache=True)
+def poisson_inverse(u: float, mean: float) -> int:
+    """The smallest k with P(X <= k) >= u for X ~ Poisson(mean), walking the pmf from the mode.
 
-    The count is monotone in the mean for a fixed u, so two runs whose expected values differ a
-    little draw the same or nearly the same counts (a rejection sampler's count can jump).
+    One uniform per count, and the count is monotone in the mean for a fixed u, so two runs whose
+    expected values differ a little draw the same or nearly the same counts (a rejection sampler's
+    count can jump). Starting at the mode keeps the pmf from underflowing for large means.
     """
-    u = np.asarray(u, dtype=np.float64)
-    mean = np.asarray(mean, dtype=np.float64)
-    positive = mean > 0
-    safe = np.where(positive, mean, 1.0)
-    k = np.ceil(special.pdtrik(u, safe))
-    k = np.where(np.isfinite(k), np.maximum(k, 0.0), 0.0)
-    # pdtrik is a continuous inverse: step back where k - 1 already reaches u.
-    back = (k > 0) & (special.pdtr(k - 1, safe) >= u)
-    k = np.where(back, k - 1, k)
-    return np.where(positive, k, 0).astype(np.int64)
+    if mean <= 0.0:
+        return 0
+    mode = int(mean)
+    at_mode = np.exp(mode * np.log(mean) - mean - math.lgamma(mode + 1.0))
+    lower = at_mode  # P(X <= mode)
+    p = at_mode
+    j = mode
+    while j > 0:
+        p *= j / mean
+        j -= 1
+        lower += p
+        if p < lower * 1e-17:
+            break
+    cdf = lower
+    p = at_mode
+    k = mode
+    if u <= lower:
+        while k > 0:
+            below = cdf - p  # P(X <= k - 1)
+            if below < u:
+                return k
+            cdf = below
+            p *= k / mean
+            k -= 1
+        return 0
+    while cdf < u:
+        k += 1
+        p *= mean / k
+        if p == 0.0:
+            break
+        cdf += p
+    return k
+
+
+@njit(cache=True)
+def poisson_draws(key: uint64, day: int, ids: np.ndarray, means: np.ndarray) -> np.ndarray:
+    """One Poisson count per id (e.g. an origin place) for `day`, by inversion of one uniform."""
+    out = np.zeros(ids.shape[0], dtype=np.int64)
+    for i in range(ids.shape[0]):
+        out[i] = poisson_inverse(uniform(key, day, ids[i], 0), means[i])
+    return out
 
 
 def generator(seed: int, name: str, day: int) -> np.random.Generator:

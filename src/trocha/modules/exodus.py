@@ -18,7 +18,7 @@ import numpy as np
 
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
-from ..rng import generator, poisson_counts
+from ..rng import generator, poisson_draws
 from .base import Module
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Exodus(Module):
         "female": np.int8,
         "minor": np.int8,  # under 18 when leaving
     }
-    streams = ("exodus.document", "exodus.money", "exodus.sex_age")
+    streams = ("exodus.count", "exodus.document", "exodus.money", "exodus.sex_age")
 
     def kernel_rules(self, sim: Simulation) -> dict[str, float]:
         names = (
@@ -151,8 +151,8 @@ class Exodus(Module):
     def step(self, sim: Simulation, day: int) -> None:
         expected = self.expected_departures(sim, day) / sim.scale
         # One uniform per origin and day, inverted: counts move little when the expectation does.
-        u = generator(sim.seed, "exodus.count", day).random(len(self.origin_share))
-        counts = poisson_counts(u, expected * self.origin_share)
+        means = expected * self.origin_share
+        counts = poisson_draws(sim.keys.exodus_count, day, sim.world.origins, means)
         n_new = int(counts.sum())
         if n_new == 0:
             return
