@@ -152,7 +152,7 @@ class Exodus(Module):
         expected = self.expected_departures(sim, day) / sim.scale
         # One uniform per origin and day, inverted: counts move little when the expectation does.
         means = expected * self.origin_share
-        counts = poisson_draws(sim.keys.exodus_count, day, sim.world.origins, means)
+        counts = poisson_draws(sim.keys["exodus_count"], day, sim.world.origins, means)
         n_new = int(counts.sum())
         if n_new == 0:
             return
