@@ -8,11 +8,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .calendar import Calendar
+
 
 class Counters(NamedTuple):
-    """The counter arrays the kernels update, and the calendar queue's day heads."""
+    """The counter arrays the kernels update, and the event calendar."""
 
-    queue_head: np.ndarray  # int32 [day]: first agent of the day's event bucket, -1 if none
+    calendar: Calendar
     current: np.ndarray  # int64 [row, country]
     daily: np.ndarray  # int64 [row, country]
     location: np.ndarray  # int64 [row, place]

@@ -1,8 +1,8 @@
 """Numba kernels of the exodus and journeys: pure functions over the people table.
 
-Work is proportional to events: each day only the agents in that day's bucket of the calendar
-queue are touched (those who leave, reach a place, run out of money, reconsider where they live,
-or, as victims, come up for their monthly review).
+Work is proportional to events: each day only the agents in that day's bucket of the event
+calendar (calendar.py) are touched (those who leave, reach a place, run out of money, reconsider
+where they live, or, as victims, come up for their monthly review).
 
 Kernels take named inputs:
   agents   the people table (a structured array; `agents.money[a]` is agent a's money); its
@@ -10,7 +10,7 @@ Kernels take named inputs:
   keys     one random-stream key per declared stream (`keys.journeys_death` for
            "journeys.death"; modules/*.py `streams`)
   rules    named numbers from the modules' `kernel_rules` (`rules.living_cost_usd_day`)
-  counters Counters: queue_head, current, daily, location (counters.py)
+  counters Counters: calendar, current, daily, location (counters.py, calendar.py)
   links    world.graph.Links: to, days, fare, crossing, risk
   choice   choice.Choice: cdf, destinations, trip_cost, next_link
   economy  economy.EconomyArrays: fees, crossing control, recruitment, the ledger
@@ -33,6 +33,7 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
+from .calendar import CHUNK, prefetch, release, schedule
 from .choice import sample_affordable, sample_cdf
 from .counters import (
     ARRIVALS,
@@ -65,16 +66,13 @@ from .exploitation import make_victim, recruitment_weight, review_victim
 NO_WAY_WAIT_DAYS = 30  # how long an agent with no reachable destination waits before trying again
 
 
-@njit(cache=True, inline="always")
-def queue_push(queue_head, agents, a, day):
-    agents.queue_next[a] = queue_head[day]
-    queue_head[day] = a
+PREFETCH_AHEAD = 8  # agents of a bucket ahead of the one handled whose record is prefetched
 
 
 @njit(cache=True, inline="always")
-def _schedule(queue_head, agents, a, day, last_day):
+def _schedule(calendar, a, day, last_day):
     if day <= last_day:
-        queue_push(queue_head, agents, a, day)
+        schedule(calendar, a, day)
 
 
 @njit(cache=True, inline="always")
@@ -216,7 +214,7 @@ def spawn(
                     agents.money[a] -= price
                     ledger[seller, L_PACKAGES] += price
                     agents.package[a] = seller + 1
-            queue_push(counters.queue_head, agents, a, day)
+            schedule(counters.calendar, a, day)
             a += 1
     return a
 
@@ -265,7 +263,7 @@ def spawn_settled(
             agents.victim_org[a] = -1
             agents.debt[a] = 0.0
             wait = exponential(keys.journeys_settled_when, -1, uid, 0, settled_event_days)
-            _schedule(counters.queue_head, agents, a, int(wait), last_day)
+            _schedule(counters.calendar, a, int(wait), last_day)
             current[PRESENT, c] += 1
             loc_counts[LOC_PRESENT, place] += 1
             a += 1
@@ -288,30 +286,36 @@ def process_day(
     economy,
 ):
     """Handle every agent whose next event falls on `day`; return how many were handled."""
-    queue_head = counters.queue_head
+    calendar = counters.calendar
     handled = 0
-    a = queue_head[day]
-    queue_head[day] = -1
-    while a != -1:
-        handled += 1
-        following = agents.queue_next[a]
-        agents.queue_next[a] = -1
-        _handle(
-            a,
-            day,
-            last_day,
-            keys,
-            version,
-            rules,
-            wage_day,
-            choice,
-            loc_country,
-            links,
-            agents,
-            counters,
-            economy,
-        )
-        a = following
+    c = calendar.day_chunk[day]
+    calendar.day_chunk[day] = -1
+    while c >= 0:
+        first = c * CHUNK
+        i = first + calendar.chunk_fill[c] - 1
+        while i >= first:
+            if i - PREFETCH_AHEAD >= first:
+                prefetch(agents, calendar.slots[i - PREFETCH_AHEAD])
+            _handle(
+                calendar.slots[i],
+                day,
+                last_day,
+                keys,
+                version,
+                rules,
+                wage_day,
+                choice,
+                loc_country,
+                links,
+                agents,
+                counters,
+                economy,
+            )
+            handled += 1
+            i -= 1
+        previous = calendar.chunk_prev[c]
+        release(calendar, c)
+        c = previous
     return handled
 
 
@@ -340,8 +344,8 @@ def _handle(
     counters,
     economy,
 ):
-    queue_head, current, daily, loc_counts = (
-        counters.queue_head,
+    calendar, current, daily, loc_counts = (
+        counters.calendar,
         counters.current,
         counters.daily,
         counters.location,
@@ -383,7 +387,7 @@ def _handle(
                 wait = exponential(
                     keys.journeys_settled_when, day, uid, 0, rules.settled_event_days
                 )
-                _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+                _schedule(calendar, a, day + 1 + int(wait), last_day)
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version
@@ -410,7 +414,7 @@ def _handle(
     if dest < 0 or (link < 0 and dest != here):
         # No way on with this document (e.g. the way home is closed): wait and retry.
         _become_stranded(a, c, here, agents, counters)
-        _schedule(queue_head, agents, a, day + NO_WAY_WAIT_DAYS, last_day)
+        _schedule(calendar, a, day + NO_WAY_WAIT_DAYS, last_day)
         return
 
     if here == dest:
@@ -446,7 +450,7 @@ def _handle(
         ):
             return
         wait = exponential(keys.journeys_settled_when, day, uid, 1, rules.settled_event_days)
-        _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+        _schedule(calendar, a, day + 1 + int(wait), last_day)
         return
 
     travel_days = max(1, int(links.days[link] + 0.5))
@@ -497,7 +501,7 @@ def _handle(
             earned = wage_day[c] * work
             agents.money[a] += earned
             ledger[n_orgs, L_EARNINGS_IN] += earned
-            _schedule(queue_head, agents, a, day + int(work + 0.5), last_day)
+            _schedule(calendar, a, day + int(work + 0.5), last_day)
             return
         agents.money[a] -= need
         ledger[n_orgs, L_FARES] += fare
@@ -534,4 +538,4 @@ def _handle(
     loc_counts[LOC_PRESENT, there] += 1
     current[PRESENT, c2] += 1
     current[MOVING, c2] += 1
-    _schedule(queue_head, agents, a, day + travel_days, last_day)
+    _schedule(calendar, a, day + travel_days, last_day)
