@@ -23,10 +23,11 @@ from .codes import (  # noqa: F401  (re-exported: the state codes belong with th
     VICTIM,
 )
 
-# Columns the engine itself owns: identity and state.
+# Columns the engine itself owns: identity, state and the calendar queue's link.
 CORE_COLUMNS: dict[str, object] = {
     "uid": np.uint64,  # stable identity that keys the agent's random draws (rng.agent_uid)
     "state": np.int8,
+    "queue_next": (np.int32, -1),  # next agent in the same day's event bucket (-1 ends it)
 }
 
 

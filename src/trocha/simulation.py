@@ -11,7 +11,6 @@ import numpy as np
 from . import __version__
 from .codes import CROSSING_IRREGULAR
 from .economy import build_economy
-from .kernels.calendar import EventCalendar
 from .kernels.choice import Choice
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .loop import run_loop
@@ -73,6 +72,7 @@ class Simulation:
         self.daily = np.zeros((N_DAILY, nc), dtype=np.int64)
         self.cumulative = np.zeros((N_DAILY, nc), dtype=np.int64)
         self.location_counts = np.zeros((N_LOCATION, nl), dtype=np.int64)
+        self.queue_head = np.full(self.n_days + 1, -1, dtype=np.int32)
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
@@ -118,7 +118,6 @@ class Simulation:
         # The people table's record type and the random streams, from the modules' declarations.
         dtype, fills = agent_dtype([CORE_COLUMNS, *(m.columns for m in self.modules)])
         self.people = People(self._pool_agents, dtype, fills)
-        self.calendar = EventCalendar(self.n_days, self.people.capacity)
         self.keys = stream_keys(self.seed, [s for m in self.modules for s in m.streams])
         self._rules: np.void | None = None
         self._ran = False
@@ -161,12 +160,7 @@ class Simulation:
 
     def counters(self) -> Counters:
         """The counter arrays the kernels update."""
-        return Counters(self.calendar.arrays, self.current, self.daily, self.location_counts)
-
-    def reserve_agents(self, extra: int) -> None:
-        """Make room for `extra` more agents in the people table and the event calendar."""
-        self.people.reserve(extra)
-        self.calendar.reserve(self.people.capacity)
+        return Counters(self.queue_head, self.current, self.daily, self.location_counts)
 
     def choice_arrays(self) -> Choice:
         """Destination-choice and routing arrays as the kernels read them."""

@@ -8,13 +8,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .calendar import Calendar
-
 
 class Counters(NamedTuple):
-    """The counter arrays the kernels update, and the event calendar."""
+    """The counter arrays the kernels update, and the calendar queue's day heads."""
 
-    calendar: Calendar
+    queue_head: np.ndarray  # int32 [day]: first agent of the day's event bucket, -1 if none
     current: np.ndarray  # int64 [row, country]
     daily: np.ndarray  # int64 [row, country]
     location: np.ndarray  # int64 [row, place]

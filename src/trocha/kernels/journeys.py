@@ -1,8 +1,8 @@
 """Numba kernels of the exodus and journeys: pure functions over the people table.
 
-Work is proportional to events: each day only the agents in that day's bucket of the event
-calendar (calendar.py) are touched (those who leave, reach a place, run out of money, reconsider
-where they live, or, as victims, come up for their monthly review).
+Work is proportional to events: each day only the agents in that day's bucket of the calendar
+queue are touched (those who leave, reach a place, run out of money, reconsider where they live,
+or, as victims, come up for their monthly review).
 
 Kernels take named inputs:
   agents   the people table (a structured array; `agents.money[a]` is agent a's money); its
@@ -10,7 +10,7 @@ Kernels take named inputs:
   keys     one random-stream key per declared stream (`keys.journeys_death` for
            "journeys.death"; modules/*.py `streams`)
   rules    named numbers from the modules' `kernel_rules` (`rules.living_cost_usd_day`)
-  counters Counters: calendar, current, daily, location (counters.py, calendar.py)
+  counters Counters: queue_head, current, daily, location (counters.py)
   links    world.graph.Links: to, days, fare, crossing, risk
   choice   choice.Choice: cdf, destinations, trip_cost, next_link
   economy  economy.EconomyArrays: fees, crossing control, recruitment, the ledger
@@ -33,7 +33,6 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
-from .calendar import CHUNK, prefetch, release, schedule
 from .choice import sample_affordable, sample_cdf
 from .counters import (
     ARRIVALS,
@@ -66,13 +65,16 @@ from .exploitation import make_victim, recruitment_weight, review_victim
 NO_WAY_WAIT_DAYS = 30  # how long an agent with no reachable destination waits before trying again
 
 
-PREFETCH_AHEAD = 8  # agents of a bucket ahead of the one handled whose record is prefetched
+@njit(cache=True, inline="always")
+def queue_push(queue_head, agents, a, day):
+    agents.queue_next[a] = queue_head[day]
+    queue_head[day] = a
 
 
 @njit(cache=True, inline="always")
-def _schedule(calendar, a, day, last_day):
+def _schedule(queue_head, agents, a, day, last_day):
     if day <= last_day:
-        schedule(calendar, a, day)
+        queue_push(queue_head, agents, a, day)
 
 
 @njit(cache=True, inline="always")
@@ -214,7 +216,7 @@ def spawn(
                     agents.money[a] -= price
                     ledger[seller, L_PACKAGES] += price
                     agents.package[a] = seller + 1
-            schedule(counters.calendar, a, day)
+            queue_push(counters.queue_head, agents, a, day)
             a += 1
     return a
 
@@ -263,7 +265,7 @@ def spawn_settled(
             agents.victim_org[a] = -1
             agents.debt[a] = 0.0
             wait = exponential(keys.journeys_settled_when, -1, uid, 0, settled_event_days)
-            _schedule(counters.calendar, a, int(wait), last_day)
+            _schedule(counters.queue_head, agents, a, int(wait), last_day)
             current[PRESENT, c] += 1
             loc_counts[LOC_PRESENT, place] += 1
             a += 1
@@ -286,36 +288,30 @@ def process_day(
     economy,
 ):
     """Handle every agent whose next event falls on `day`; return how many were handled."""
-    calendar = counters.calendar
+    queue_head = counters.queue_head
     handled = 0
-    c = calendar.day_chunk[day]
-    calendar.day_chunk[day] = -1
-    while c >= 0:
-        first = c * CHUNK
-        i = first + calendar.chunk_fill[c] - 1
-        while i >= first:
-            if i - PREFETCH_AHEAD >= first:
-                prefetch(agents, calendar.slots[i - PREFETCH_AHEAD])
-            _handle(
-                calendar.slots[i],
-                day,
-                last_day,
-                keys,
-                version,
-                rules,
-                wage_day,
-                choice,
-                loc_country,
-                links,
-                agents,
-                counters,
-                economy,
-            )
-            handled += 1
-            i -= 1
-        previous = calendar.chunk_prev[c]
-        release(calendar, c)
-        c = previous
+    a = queue_head[day]
+    queue_head[day] = -1
+    while a != -1:
+        handled += 1
+        following = agents.queue_next[a]
+        agents.queue_next[a] = -1
+        _handle(
+            a,
+            day,
+            last_day,
+            keys,
+            version,
+            rules,
+            wage_day,
+            choice,
+            loc_country,
+            links,
+            agents,
+            counters,
+            economy,
+        )
+        a = following
     return handled
 
 
@@ -344,8 +340,8 @@ def _handle(
     counters,
     economy,
 ):
-    calendar, current, daily, loc_counts = (
-        counters.calendar,
+    queue_head, current, daily, loc_counts = (
+        counters.queue_head,
         counters.current,
         counters.daily,
         counters.location,
@@ -387,7 +383,7 @@ def _handle(
                 wait = exponential(
                     keys.journeys_settled_when, day, uid, 0, rules.settled_event_days
                 )
-                _schedule(calendar, a, day + 1 + int(wait), last_day)
+                _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version
@@ -414,7 +410,7 @@ def _handle(
     if dest < 0 or (link < 0 and dest != here):
         # No way on with this document (e.g. the way home is closed): wait and retry.
         _become_stranded(a, c, here, agents, counters)
-        _schedule(calendar, a, day + NO_WAY_WAIT_DAYS, last_day)
+        _schedule(queue_head, agents, a, day + NO_WAY_WAIT_DAYS, last_day)
         return
 
     if here == dest:
@@ -450,7 +446,7 @@ def _handle(
         ):
             return
         wait = exponential(keys.journeys_settled_when, day, uid, 1, rules.settled_event_days)
-        _schedule(calendar, a, day + 1 + int(wait), last_day)
+        _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
         return
 
     travel_days = max(1, int(links.days[link] + 0.5))
@@ -501,7 +497,7 @@ def _handle(
             earned = wage_day[c] * work
             agents.money[a] += earned
             ledger[n_orgs, L_EARNINGS_IN] += earned
-            _schedule(calendar, a, day + int(work + 0.5), last_day)
+            _schedule(queue_head, agents, a, day + int(work + 0.5), last_day)
             return
         agents.money[a] -= need
         ledger[n_orgs, L_FARES] += fare
@@ -538,4 +534,4 @@ def _handle(
     loc_counts[LOC_PRESENT, there] += 1
     current[PRESENT, c2] += 1
     current[MOVING, c2] += 1
-    _schedule(calendar, a, day + travel_days, last_day)
+    _schedule(queue_head, agents, a, day + travel_days, last_day)

@@ -115,7 +115,7 @@ class Exodus(Module):
             first_ranks[i] = seen.get(place, 0)
             seen[place] = first_ranks[i] + counts[i]
         people = sim.people
-        sim.reserve_agents(int(counts.sum()))
+        people.reserve(int(counts.sum()))
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         first = people.count
         people.count = spawn_settled(
@@ -157,7 +157,7 @@ class Exodus(Module):
         if n_new == 0:
             return
         people = sim.people
-        sim.reserve_agents(n_new)
+        people.reserve(n_new)
         people.count = spawn(
             day,
             sim.last_day,
