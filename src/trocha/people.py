@@ -22,6 +22,7 @@ from .codes import (  # noqa: F401  (re-exported: the state codes belong with th
     TRAVELLING,
     VICTIM,
 )
+from .rng import UID_DAY_SHIFT
 
 # Columns the engine itself owns: identity, state and the calendar queue's link.
 CORE_COLUMNS: dict[str, object] = {
@@ -48,6 +49,15 @@ def agent_dtype(declarations: Iterable[dict[str, object]]) -> tuple[np.dtype, di
             types[name], fills[name] = dtype, fill
     order = sorted(types, key=lambda n: (-types[n].itemsize, n))
     return np.dtype([(n, types[n]) for n in order], align=True), fills
+
+
+def departed_day(uid: np.ndarray) -> np.ndarray:
+    """Day of departure, -1 for the initial stock: the uid holds it (rng.agent_uid)."""
+    return ((uid >> np.uint64(UID_DAY_SHIFT)).astype(np.int64) - 1).astype(np.int32)
+
+
+# Columns read from the uid rather than stored (keeps a record at 40 bytes).
+DERIVED = {"departed_day": departed_day}
 
 
 class People:
@@ -81,6 +91,8 @@ class People:
 
     def column(self, name: str) -> np.ndarray:
         """One column of the agents created so far (a strided view into the table)."""
+        if name in DERIVED:
+            return DERIVED[name](self.table["uid"][: self.count])
         return self.table[name][: self.count]
 
     def __getattr__(self, name: str) -> np.ndarray:
@@ -88,6 +100,8 @@ class People:
         table = self.__dict__.get("table")
         if table is not None and name in table.dtype.names:
             return table[name]
+        if table is not None and name in DERIVED:
+            return DERIVED[name](table["uid"])
         raise AttributeError(name)
 
     def nbytes(self) -> int:

@@ -156,6 +156,8 @@ class Simulation:
         self.reroutes += 1
         if new_regimes:
             self.routing_version += 1
+            if self.routing_version >= 2**15:  # agents keep it as int16
+                raise RuntimeError("more than 32767 border regime versions in one run")
         self.choice_stale = True
 
     def counters(self) -> Counters:

@@ -170,7 +170,6 @@ def spawn(
             agents.origin[a] = place
             agents.location[a] = place
             agents.money[a] = cash
-            agents.departed_day[a] = day
             agents.route_version[a] = version
             female = uniform(keys.exodus_sex_age, day, uid, 0) < rules.female_share
             agents.female[a] = 1 if female else 0
@@ -257,7 +256,6 @@ def spawn_settled(
             agents.location[a] = place
             agents.destination[a] = place
             agents.money[a] = 0.0
-            agents.departed_day[a] = -1
             agents.route_version[a] = 0
             agents.female[a] = 1 if uniform(keys.exodus_sex_age, -1, uid, 0) < female_share else 0
             agents.minor[a] = 0

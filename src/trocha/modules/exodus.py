@@ -61,7 +61,6 @@ class Exodus(Module):
     columns: ClassVar = {
         "origin": np.int16,  # origin place
         "document": np.int8,  # index into world.regimes.DOCUMENT_CLASSES
-        "departed_day": np.int32,  # -1 for the emigrants already abroad at the start
         "female": np.int8,
         "minor": np.int8,  # under 18 when leaving
     }

@@ -25,7 +25,7 @@ class Journeys(Module):
         "location": np.int16,  # current place (the next place while on a link)
         "destination": np.int16,  # place the agent is heading for
         "money": np.float64,  # USD carried (float64: the money ledger balances to the cent)
-        "route_version": np.int32,  # routing version of the agent's last destination choice
+        "route_version": np.int16,  # routing version of the agent's last destination choice
     }
     streams = (
         "journeys.destination",
