@@ -36,16 +36,17 @@ if variant == "migration-only":
         (copy / name).unlink()
     folder = copy
 scenario = trocha.load_scenario(folder)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 sim = trocha.Simulation(scenario, seed=1, scale=scale)
 result = sim.run()
-wall = time.perf_counter() - t0
+wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 rec = next(m for m in sim.modules if m.name == "recorder")
 agent_days = int(rec.current[:, 0, :].sum())  # agents alive away from home, summed over days
 print(json.dumps({
     "scale": scale,
     "variant": variant,
     "wall_seconds": wall,
+    "cpu_seconds": cpu,
     "simulate_seconds": result.manifest["timings"]["total_seconds"],
     "step_seconds": result.manifest["timings"]["step_seconds"],
     "agents": int(sim.people.count),
@@ -102,16 +103,16 @@ def main() -> None:
         full["economy_ratio"] = full["wall_seconds"] / alone["wall_seconds"]
         rows += [full, alone]
     table = [
-        "| scale | model | agents | agent events | wall s | simulate s | events/s | agent-days/s "
-        "| peak RSS MB | time vs migration only |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scale | model | agents | agent events | wall s | CPU s | simulate s | events/s "
+        "| agent-days/s | peak RSS MB | time vs migration only |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         ratio = f"{r['economy_ratio']:.2f}x" if "economy_ratio" in r else "1x"
         model = "with criminal economy" if r["variant"] == "full" else "migration only"
         table.append(
             f"| {r['scale']} | {model} | {r['agents']:,} | {r['agent_events']:,} | "
-            f"{r['wall_seconds']:.1f} | {r['simulate_seconds']:.1f} | "
+            f"{r['wall_seconds']:.1f} | {r['cpu_seconds']:.1f} | {r['simulate_seconds']:.1f} | "
             f"{r['events_per_second']:.3g} | {r['agent_days_per_second']:.3g} | "
             f"{r['peak_rss_mb']:.0f} | {ratio} |"
         )

@@ -82,3 +82,57 @@ def test_generator_depends_on_seed_stream_and_day_only():
     assert draw(1, "x", 3) != draw(1, "x", 4)
     assert draw(1, "x", 3) != draw(2, "x", 3)
     assert draw(1, "x", 3) != draw(1, "y", 3)
+
+
+@njit
+def _kernel_uids(places, days, ranks):
+    out = np.empty(places.shape[0], dtype=np.uint64)
+    for i in range(places.shape[0]):
+        out[i] = rng.kernel_agent_uid(places[i], days[i], ranks[i])
+    return out
+
+
+def test_agent_uid_kernel_matches_python_and_is_unique():
+    places = np.array([0, 0, 1, 65535, 3, 3, 3])
+    days = np.array([-1, 0, -1, 4017, 10, 10, 11])
+    ranks = np.array([0, 0, 0, 7, 0, 1, 0])
+    fast = _kernel_uids(places, days, ranks)
+    slow = [
+        rng.agent_uid(int(p), int(d), int(r)) for p, d, r in zip(places, days, ranks, strict=True)
+    ]
+    assert [int(x) for x in fast] == slow
+    assert len(set(slow)) == len(slow)
+    assert rng.agent_uid(2, 5, 3) == (6 << 40) | (2 << 24) | 3
+
+
+def test_agent_uid_rejects_values_that_would_collide():
+    for place, day, rank in ((0, 0, 1 << 24), (1 << 16, 0, 0), (0, -2, 0)):
+        try:
+            rng.agent_uid(place, day, rank)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {place, day, rank}")
+
+
+def test_poisson_inverse_matches_scipy_and_is_monotone_in_the_mean():
+    from scipy.stats import poisson
+
+    gen = np.random.default_rng(1)
+    u = gen.random(3000)
+    mean = gen.choice([0.0, 0.01, 0.7, 3.0, 25.0, 400.0, 5000.0], 3000)
+    counts = np.array([rng.poisson_inverse(x, m) for x, m in zip(u, mean, strict=True)])
+    reference = np.where(mean > 0, poisson.ppf(u, np.where(mean > 0, mean, 1.0)), 0)
+    # Equal except, rarely, where u falls within rounding of a step of the cdf.
+    assert (np.abs(counts - reference) <= 1).all()
+    assert (counts != reference).mean() < 0.002
+    bigger = np.array([rng.poisson_inverse(x, m * 1.01) for x, m in zip(u, mean, strict=True)])
+    assert (bigger >= counts).all()
+
+
+def test_poisson_draws_have_poisson_mean_and_variance():
+    key = rng.stream_key(7, "exodus.count")
+    ids = np.arange(200_000)
+    many = rng.poisson_draws(key, 3, ids, np.full(ids.shape[0], 7.5))
+    assert abs(many.mean() - 7.5) < 0.05 and abs(many.var() - 7.5) < 0.15
+    big = rng.poisson_draws(key, 4, ids[:20_000], np.full(20_000, 2000.0))
+    assert abs(big.mean() - 2000.0) < 1.5 and abs(big.var() / 2000.0 - 1.0) < 0.05

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from .calendar import Calendar
 from .kernels.counters import N_LEDGER
-from .kernels.exploitation import N_ECON
 
 # Revenue and cost streams of an organisation, in USD (cumulative in `Economy.revenue`).
 STREAMS = (
@@ -31,6 +31,22 @@ STREAMS = (
 S_SMUGGLING, S_PACKAGES, S_EXPLOITATION, S_EXTORTION, S_PRISON, S_DRUGS = range(6)
 S_COST_MEMBERS, S_COST_BRIBES, S_COST_PACKAGES = 6, 7, 8
 NEVER = 10**9  # a day index that never comes
+
+
+class EconomyArrays(NamedTuple):
+    """The economy as the kernels see it (same names and meanings as in `Economy`)."""
+
+    link_fee: np.ndarray
+    link_controller: np.ndarray
+    place_org: np.ndarray
+    recruit_prob: np.ndarray
+    exploit_cdf: np.ndarray
+    capacity_left: np.ndarray
+    ledger: np.ndarray
+    victim_exit: np.ndarray
+    package_org: np.ndarray
+    victims_by_org: np.ndarray
+    link_crossings: np.ndarray
 
 
 @dataclass
@@ -67,7 +83,6 @@ class Economy:
     capacity_left: np.ndarray  # int64 victims (agents) each organisation can still take
     ledger: np.ndarray  # [organisation + 1, column] cumulative USD in agents' money
     victim_exit: np.ndarray  # [identified/escaped/died, country] probability per review
-    econ: np.ndarray
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
     victims_by_org: np.ndarray  # int64 victims (agents) now
     link_crossings: np.ndarray  # int64 agents who crossed each irregular link so far
@@ -79,22 +94,9 @@ class Economy:
     def n_orgs(self) -> int:
         return len(self.names)
 
-    def kernel_arrays(self) -> tuple:
-        """The `economy` tuple of the journeys kernel (see kernels/journeys.py)."""
-        return (
-            self.link_fee,
-            self.link_controller,
-            self.place_org,
-            self.recruit_prob,
-            self.exploit_cdf,
-            self.capacity_left,
-            self.ledger,
-            self.victim_exit,
-            self.econ,
-            self.package_org,
-            self.victims_by_org,
-            self.link_crossings,
-        )
+    def kernel_arrays(self) -> EconomyArrays:
+        """The economy's arrays that the journeys kernel reads and writes."""
+        return EconomyArrays(*(getattr(self, name) for name in EconomyArrays._fields))
 
     def gangs(self) -> np.ndarray:
         return np.array([k == "gang" for k in self.kinds], dtype=bool)
@@ -123,7 +125,6 @@ def build_economy(sim) -> Economy:
             cell[i, hq[i]] = True
             members[i, hq[i]] = o.initial_members
     fee = np.where(world.link_crossing == 2, world.link_cost, 0.0)
-    econ = np.zeros(N_ECON)
     economy = Economy(
         names=names,
         kinds=[o.kind for o in orgs],
@@ -154,7 +155,6 @@ def build_economy(sim) -> Economy:
         capacity_left=np.zeros(max(n, 1), dtype=np.int64),
         ledger=np.zeros((n + 1, N_LEDGER)),
         victim_exit=np.zeros((3, nc)),
-        econ=econ,
         package_org=np.full(nl, -1, dtype=np.int32),
         victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
         link_crossings=np.zeros(len(world.link_from), dtype=np.int64),

@@ -1,46 +1,82 @@
-"""The columnar migrant table: preallocated arrays, one slot per agent, slots never reused.
+"""The migrant table: one record per agent in a preallocated NumPy structured array.
 
-An agent is a row across these arrays; its slot number is its id for its whole life, so random
-streams keyed by id stay stable and departed agents are marked, not removed.
+An agent's fields sit together in one record (so the journeys kernel, which visits agents in
+calendar order, i.e. at random, touches one or two cache lines per agent rather than one per
+column). Its slot number is fixed for its whole life and slots are never reused; departed agents are
+marked, not removed. The record type is assembled from the columns each module declares.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
-# State codes of the `state` column.
-EMPTY, TRAVELLING, STRANDED, SETTLED, RETURNED, DEAD, VICTIM = 0, 1, 2, 3, 4, 5, 6
-STATE_NAMES = ("empty", "travelling", "stranded", "settled", "returned", "dead", "victim")
+from .codes import (  # noqa: F401  (re-exported: the state codes belong with the table)
+    DEAD,
+    EMPTY,
+    RETURNED,
+    SETTLED,
+    STATE_NAMES,
+    STRANDED,
+    TRAVELLING,
+    VICTIM,
+)
+from .rng import UID_DAY_SHIFT
 
-_COLUMNS = {
+# Columns the engine itself owns: identity, state and the calendar queue's link.
+CORE_COLUMNS: dict[str, object] = {
+    "uid": np.uint64,  # stable identity that keys the agent's random draws (rng.agent_uid)
     "state": np.int8,
-    "document": np.int8,  # index into world.regimes.DOCUMENT_CLASSES
-    "returning": np.int8,  # 1 while travelling back to the origin
-    "origin": np.int16,  # origin place
-    "location": np.int16,  # current place (the next place while on a link)
-    "destination": np.int16,  # place the agent is heading for
-    "money": np.float64,  # USD carried (float64: the money ledger balances to the cent)
-    "departed_day": np.int32,
-    "route_version": np.int32,  # routing version of the agent's last destination choice
-    "queue_next": np.int32,  # next agent in the same day's event bucket (-1 ends it)
-    "female": np.int8,
-    "minor": np.int8,  # under 18 when leaving
-    "package": np.int8,  # 1 + index of the organisation whose travel package the agent bought
-    "victim_org": np.int8,  # index of the organisation exploiting the agent, -1 if none
-    "debt": np.float32,  # USD a victim is told they owe; it never shrinks
+    "queue_next": (np.int32, -1),  # next agent in the same day's event bucket (-1 ends it)
 }
 
 
-class People:
-    """Preallocated columns of agents; grows by doubling outside the hot loops."""
+def agent_dtype(declarations: Iterable[dict[str, object]]) -> tuple[np.dtype, dict[str, int]]:
+    """The record type of the people table, and the fill value of each column.
 
-    def __init__(self, capacity: int):
+    Fields are ordered by size (largest first) so every field is naturally aligned in a record
+    padded to 8 bytes; a column declared twice must agree on its type and fill.
+    """
+    types: dict[str, np.dtype] = {}
+    fills: dict[str, int] = {}
+    for declared in declarations:
+        for name, spec in declared.items():
+            dtype, fill = spec if isinstance(spec, tuple) else (spec, 0)
+            dtype = np.dtype(dtype)
+            if name in types and (types[name] != dtype or fills[name] != fill):
+                raise ValueError(f"agent column {name!r} declared twice with different types")
+            types[name], fills[name] = dtype, fill
+    order = sorted(types, key=lambda n: (-types[n].itemsize, n))
+    return np.dtype([(n, types[n]) for n in order], align=True), fills
+
+
+def departed_day(uid: np.ndarray) -> np.ndarray:
+    """Day of departure, -1 for the initial stock: the uid holds it (rng.agent_uid)."""
+    return ((uid >> np.uint64(UID_DAY_SHIFT)).astype(np.int64) - 1).astype(np.int32)
+
+
+# Columns read from the uid rather than stored (keeps a record at 40 bytes).
+DERIVED = {"departed_day": departed_day}
+
+
+class People:
+    """The people table (`table`, a structured array); grows by doubling outside the hot loops."""
+
+    def __init__(self, capacity: int, dtype: np.dtype | None = None, fills: dict | None = None):
+        if dtype is None:
+            dtype, fills = agent_dtype([CORE_COLUMNS])
+        self.dtype = dtype
+        self.fills = {n: v for n, v in (fills or {}).items() if v != 0}
         self.count = 0
         self.capacity = max(int(capacity), 16)
-        for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.zeros(self.capacity, dtype=dtype))
-        self.queue_next.fill(-1)
-        self.victim_org.fill(-1)
+        self.table = self._empty(self.capacity)
+
+    def _empty(self, capacity: int) -> np.ndarray:
+        table = np.zeros(capacity, dtype=self.dtype)
+        for name, value in self.fills.items():
+            table[name] = value
+        return table
 
     def reserve(self, extra: int) -> None:
         """Make room for `extra` more agents."""
@@ -48,37 +84,28 @@ class People:
         if needed <= self.capacity:
             return
         capacity = max(needed, 2 * self.capacity)
-        for name in _COLUMNS:
-            old = getattr(self, name)
-            new = np.zeros(capacity, dtype=old.dtype)
-            if name in ("queue_next", "victim_org"):
-                new.fill(-1)
-            new[: self.count] = old[: self.count]
-            setattr(self, name, new)
+        table = self._empty(capacity)
+        table[: self.count] = self.table[: self.count]
+        self.table = table
         self.capacity = capacity
 
-    def columns(self) -> tuple:
-        """The columns in the order kernels unpack them (see kernels/journeys.py)."""
-        return (
-            self.state,
-            self.document,
-            self.returning,
-            self.origin,
-            self.location,
-            self.destination,
-            self.money,
-            self.departed_day,
-            self.route_version,
-            self.queue_next,
-            self.female,
-            self.minor,
-            self.package,
-            self.victim_org,
-            self.debt,
-        )
+    def column(self, name: str) -> np.ndarray:
+        """One column of the agents created so far (a strided view into the table)."""
+        if name in DERIVED:
+            return DERIVED[name](self.table["uid"][: self.count])
+        return self.table[name][: self.count]
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # people.money etc.: the whole column, as with the former one-array-per-column table.
+        table = self.__dict__.get("table")
+        if table is not None and name in table.dtype.names:
+            return table[name]
+        if table is not None and name in DERIVED:
+            return DERIVED[name](table["uid"])
+        raise AttributeError(name)
 
     def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in _COLUMNS)
+        return self.table.nbytes
 
     def states(self) -> np.ndarray:
-        return self.state[: self.count]
+        return self.column("state")

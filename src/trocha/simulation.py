@@ -11,18 +11,19 @@ import numpy as np
 from . import __version__
 from .bounds import check_dates, check_scale, check_seed
 from .calendar import Calendar
+from .codes import CROSSING_IRREGULAR
 from .economy import build_economy
-from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
-from .kernels.journeys import STREAM_NAMES
+from .kernels.choice import Choice
+from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .levers import Levers
 from .loop import run_loop
 from .modules.base import Module
 from .modules.plan import check_modules, default_modules
-from .people import People
+from .people import CORE_COLUMNS, People, agent_dtype
 from .results.tables import METRICS, Result, build_result
-from .rng import stream_key
+from .rng import stream_keys
 from .scenario.loader import Scenario
-from .world.graph import CROSSING_IRREGULAR, build_world
+from .world.graph import build_world
 from .world.routing import compute_routing, link_costs
 
 
@@ -56,7 +57,6 @@ class Simulation:
         self.n_days = self.calendar.n_days
         self.last_day = self.calendar.last_day
         self.world = build_world(scenario)
-        self.keys = np.array([stream_key(self.seed, n) for n in STREAM_NAMES], dtype=np.uint64)
         nc, nl = self.world.n_countries, self.world.n_locations
         self.current = np.zeros((N_CURRENT, nc), dtype=np.int64)
         self.daily = np.zeros((N_DAILY, nc), dtype=np.int64)
@@ -66,7 +66,7 @@ class Simulation:
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
-        self.people = People(int(pool / self.scale * 0.8) + 1024)
+        self._pool_agents = int(pool / self.scale * 0.8) + 1024
         self.routing = None
         self.routing_version = 0
         self.reroutes = 0
@@ -102,6 +102,11 @@ class Simulation:
                     self.levers.schedule(effect, first, last)
             except ValueError as problem:
                 raise ValueError(f"intervention {intervention.kind}: {problem}") from None
+        # The people table's record type and the random streams, from the modules' declarations.
+        dtype, fills = agent_dtype([CORE_COLUMNS, *(m.columns for m in self.modules)])
+        self.people = People(self._pool_agents, dtype, fills)
+        self.keys = stream_keys(self.seed, [s for m in self.modules for s in m.streams])
+        self._rules: np.void | None = None
         self._ran = False
 
     def finish_day(self, day: int) -> None:
@@ -118,6 +123,22 @@ class Simulation:
                 "the recorder fills from the counters"
             )
         self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
+
+    @property
+    def rules(self) -> np.void:
+        """Named numbers the kernels read (`rules.<name>`), from every module's `kernel_rules`.
+
+        Built on first use, i.e. after the modules' `init`.
+        """
+        if self._rules is None:
+            values: dict[str, float] = {}
+            for module in self.modules:
+                values.update(module.kernel_rules(self))
+            record = np.zeros(1, dtype=[(n, np.float64) for n in values])[0]
+            for name, value in values.items():
+                record[name] = value
+            self._rules = record
+        return self._rules
 
     def link_prices(self) -> np.ndarray:
         """What each link costs a migrant now: fares, and the current fee at irregular crossings."""
@@ -137,19 +158,18 @@ class Simulation:
         self.reroutes += 1
         if new_regimes:
             self.routing_version += 1
+            if self.routing_version >= 2**15:  # agents keep it as int16
+                raise RuntimeError("more than 32767 border regime versions in one run")
         self.choice_stale = True
 
-    def counters(self) -> tuple:
-        """Counter arrays in the order kernels unpack them."""
-        return (self.queue_head, self.current, self.daily, self.location_counts)
+    def counters(self) -> Counters:
+        """The counter arrays the kernels update."""
+        return Counters(self.queue_head, self.current, self.daily, self.location_counts)
 
-    def choice_arrays(self) -> tuple:
-        """Destination-choice and routing arrays in the order kernels unpack them."""
-        return (
-            self.choice,
-            self.world.destinations,
-            self.routing.trip_cost,
-            self.routing.next_link,
+    def choice_arrays(self) -> Choice:
+        """Destination-choice and routing arrays as the kernels read them."""
+        return Choice(
+            self.choice, self.world.destinations, self.routing.trip_cost, self.routing.next_link
         )
 
     def run(self, progress: Callable[[int], None] | None = None) -> Result:

@@ -25,6 +25,7 @@ from trocha.interventions import (
     VisaRequirement,
     parse_interventions,
 )
+from trocha.kernels.counters import L_FARES
 
 SEED, SCALE = 4, 200
 
@@ -142,11 +143,23 @@ def test_prison_raid_and_coordinated_crackdown(tiny, baseline):
 
 
 def test_safe_transport_waives_fares(tiny, baseline):
-    alt = run_with(tiny, SafeTransport(start="2018-01-01", places=["Cúcuta", "Bogotá", "Ipiales"]))
-    assert_same_before(baseline, alt, "2018-01-01")
-    assert window(alt, "stranded", "2018-03-01", "2018-12-31", "COL") < window(
-        baseline, "stranded", "2018-03-01", "2018-12-31", "COL"
+    # Fares migrants pay (the money ledger): the waived links are on the main corridor. (Fewer
+    # stranded in Colombia is not a reliable consequence in tiny: its sign changes with the seed.)
+    sim = trocha.Simulation(
+        tiny,
+        seed=SEED,
+        scale=SCALE,
+        interventions=[SafeTransport(start="2018-01-01", places=["Cúcuta", "Bogotá", "Ipiales"])],
     )
+    alt = sim.run()
+    assert_same_before(baseline, alt, "2018-01-01")
+    base_sim = trocha.Simulation(tiny, seed=SEED, scale=SCALE)
+    base_sim.run()
+    fares, base_fares = (
+        sim.economy.ledger[:, L_FARES].sum(),
+        base_sim.economy.ledger[:, L_FARES].sum(),
+    )
+    assert fares < 0.8 * base_fares
 
 
 def test_legal_pathway_draws_people_to_the_destination(tiny, baseline):

@@ -8,16 +8,13 @@ import numpy as np
 
 import trocha
 from trocha import rng
+from trocha.codes import SETTLED, STRANDED, TRAVELLING
 from trocha.kernels import counters as k
 from trocha.kernels.choice import sample_affordable_py
-from trocha.kernels.journeys import (
-    K_DEATH,
-    K_DESTINATION,
-    K_SETTLED_WHAT,
-    K_SETTLED_WHEN,
-    K_WORK,
-)
-from trocha.people import SETTLED, STRANDED, TRAVELLING
+
+# Fields of the stream-key record (rng.stream_keys) that the reference draws from.
+K_DEATH, K_DESTINATION, K_WORK = "journeys_death", "journeys_destination", "journeys_work"
+K_SETTLED_WHAT, K_SETTLED_WHEN = "journeys_settled_what", "journeys_settled_when"
 
 
 def _exp(key, day, agent, kk, mean):
@@ -64,7 +61,8 @@ def _reference_agent(
 ):
     here = int(s["location"][a])
     c = loc_country[here]
-    u = lambda stream, kk=0: rng.uniform_py(int(keys[stream]), day, a, kk)  # noqa: E731
+    uid = int(s["uid"][a])
+    u = lambda stream, kk=0: rng.uniform_py(int(keys[stream]), day, uid, kk)  # noqa: E731
     if s["state"][a] == SETTLED:
         if u(K_SETTLED_WHAT) < p["return_share"]:
             s["returning"][a] = 1
@@ -74,7 +72,7 @@ def _reference_agent(
                 cdf, dests, p["trip"], s["document"][a], here, s["money"][a], u(K_DESTINATION, 1)
             )
             if new < 0 or loc_country[new] == c:
-                wait = _exp(keys[K_SETTLED_WHEN], day, a, 0, p["settled_days"])
+                wait = _exp(keys[K_SETTLED_WHEN], day, uid, 0, p["settled_days"])
                 _push(s, a, day + 1 + int(wait), last_day)
                 return
             s["destination"][a] = new
@@ -107,7 +105,7 @@ def _reference_agent(
             _push(
                 s,
                 a,
-                day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, a, 1, p["settled_days"])),
+                day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, uid, 1, p["settled_days"])),
                 last_day,
             )
         return
@@ -128,7 +126,7 @@ def _reference_agent(
             if new >= 0:
                 s["destination"][a] = new
         _strand(s, a, c, here)
-        work = 1.0 + _exp(keys[K_WORK], day, a, 0, p["work_days"])
+        work = 1.0 + _exp(keys[K_WORK], day, uid, 0, p["work_days"])
         s["money"][a] = s["money"][a] + p["wage_day"][c] * work
         _push(s, a, day + int(work + 0.5), last_day)
         return
@@ -184,6 +182,7 @@ def test_kernel_matches_reference_on_tiny_world():
             "money",
             "route_version",
             "queue_next",
+            "uid",
         ]
         ref = {n: copy.deepcopy(getattr(people, n)) for n in names}
         ref.update(

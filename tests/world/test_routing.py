@@ -9,7 +9,7 @@ import trocha
 from trocha.calendar import Calendar
 from trocha.world.graph import build_world
 from trocha.world.regimes import build_regime_schedule
-from trocha.world.routing import compute_routing, link_costs
+from trocha.world.routing import compute_routing, link_costs, trip_money
 
 
 def floyd_warshall(world, cost, allowed_links):
@@ -60,3 +60,34 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
                     assert hops <= world.n_locations
                 assert total == pytest.approx(tables.cost[c, i, j])
                 assert money == pytest.approx(tables.trip_cost[c, i, j_index])
+
+
+def _trip_money_by_relaxation(world, next_link, living_cost, prices):
+    """Slow reference: relax money[i, j] = spend(next link) + money[next place, j] to a fixpoint."""
+    n = world.n_locations
+    spend = prices + living_cost * np.maximum(1, (world.link_days + 0.5).astype(np.int64))
+    here, dest = np.arange(n)[:, None], np.arange(n)[None, :]
+    out = np.empty(next_link.shape)
+    for c in range(next_link.shape[0]):
+        has = next_link[c] >= 0
+        safe = np.where(has, next_link[c], 0)
+        money = np.where(here == dest, 0.0, np.inf)
+        for _ in range(n):
+            step = np.where(has, spend[safe] + money[world.link_to[safe], dest], money)
+            money = np.where(here == dest, 0.0, step)
+        out[c] = money
+    return out
+
+
+@pytest.mark.parametrize("name", ["tiny", "venezuela"])
+def test_trip_money_equals_relaxation(name):
+    scenario = trocha.load_scenario(name)
+    world = build_world(scenario)
+    schedule = build_regime_schedule(scenario, world)
+    allowed = schedule.allowed(0, len(world.link_from))
+    prices = world.link_cost * 1.5
+    tables = compute_routing(world, link_costs(world, scenario.parameters), allowed, 12.0, prices)
+    expected = _trip_money_by_relaxation(world, tables.next_link, 12.0, prices)
+    got = trip_money(world, tables.next_link, 12.0, prices)
+    assert np.array_equal(got, expected)
+    assert np.isfinite(got).any() and (got > 0).any()

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
+from ..codes import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..levers import Effect
-from ..world.graph import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..world.regimes import REGIME_ALLOWS, REGIMES
 from .base import Intervention, countries_field
 

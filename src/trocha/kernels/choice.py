@@ -1,6 +1,18 @@
 """Sampling from a cumulative distribution (destination choice)."""
 
+from typing import NamedTuple
+
+import numpy as np
 from numba import njit
+
+
+class Choice(NamedTuple):
+    """Destination-choice and routing arrays as the kernels see them."""
+
+    cdf: np.ndarray  # [class, place, destination index] cumulative choice weights
+    destinations: np.ndarray  # place of each destination index
+    trip_cost: np.ndarray  # [class, place, destination index] USD
+    next_link: np.ndarray  # [class, place, place] first link of the cheapest route, -1 none
 
 
 @njit(cache=True)

@@ -4,6 +4,20 @@ Counters change only when something happens (an arrival, a crossing), so recordi
 the number of countries, not the number of agents.
 """
 
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Counters(NamedTuple):
+    """The counter arrays the kernels update, and the calendar queue's day heads."""
+
+    queue_head: np.ndarray  # int32 [day]: first agent of the day's event bucket, -1 if none
+    current: np.ndarray  # int64 [row, country]
+    daily: np.ndarray  # int64 [row, country]
+    location: np.ndarray  # int64 [row, place]
+
+
 # current[row, country]: people there now
 PRESENT, MOVING, STRANDED_NOW, VICTIMS_NOW = 0, 1, 2, 3
 N_CURRENT = 4

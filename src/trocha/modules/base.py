@@ -8,6 +8,15 @@ and gives, so the Simulation can refuse a module list that cannot run:
     provides    state it provides to others
     levers      the levers it owns (levers.py): interventions act only through these
     metrics     the result metrics it records with `sim.record` (besides the standard tables)
+
+A module also declares what it adds to the shared kernel inputs, so that a new mechanism touches
+its module and its kernel only:
+    columns     the agent columns it owns (name -> NumPy dtype, or (dtype, fill value) when a
+                fresh slot must not read 0); the Simulation assembles the people table's record
+                type from them
+    streams     the names of the random streams its kernels draw from; kernels read each key as
+                `keys.<name with "." replaced by "_">`
+    kernel_rules(sim)  named numbers its kernels read (`rules.<name>`), computed after `init`
 """
 
 from __future__ import annotations
@@ -29,12 +38,18 @@ class Module:
     provides: ClassVar[tuple[str, ...]] = ()
     levers: ClassVar[tuple[Lever, ...]] = ()
     metrics: ClassVar[tuple[str, ...]] = ()
+    columns: ClassVar[dict[str, object]] = {}
+    streams: ClassVar[tuple[str, ...]] = ()
 
     def init(self, sim: Simulation) -> None:
         """Allocate state and attach the baselines of its levers; called once before day 0."""
 
     def start_step(self, sim: Simulation, day: int) -> None:
         """Take in today's changes from outside the module (interventions, levers)."""
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        """Named numbers the kernels read; called once after every module's `init`."""
+        return {}
 
     def step(self, sim: Simulation, day: int) -> None:
         """Advance the module by one day."""

@@ -11,13 +11,13 @@ departures and refilled by returns). Push factors come from the scenario's push_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
-from ..rng import generator
+from ..rng import generator, poisson_draws
 from .base import Module
 
 if TYPE_CHECKING:
@@ -59,6 +59,24 @@ class Exodus(Module):
     name = "exodus"
     parameters = ("exodus", "journeys")
     requires = ("choice", "routing")
+    columns: ClassVar = {
+        "origin": np.int16,  # origin place
+        "document": np.int8,  # index into world.regimes.DOCUMENT_CLASSES
+        "female": np.int8,
+        "minor": np.int8,  # under 18 when leaving
+    }
+    streams = ("exodus.count", "exodus.document", "exodus.money", "exodus.sex_age")
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        names = (
+            "passport_share",
+            "visa_share",
+            "savings_median_usd",
+            "savings_sigma",
+            "female_share",
+            "minor_share",
+        )
+        return {n: sim.parameters[n] for n in names}
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters
@@ -90,6 +108,12 @@ class Exodus(Module):
         whole = np.floor(agents)
         extra = generator(sim.seed, "exodus.initial_stock", 0).random(len(rows)) < agents - whole
         counts = (whole + extra).astype(np.int64)
+        # Rank of each row's first agent among its place's initial stock (the uid's rank).
+        first_ranks = np.zeros(len(rows), dtype=np.int64)
+        seen: dict[int, int] = {}
+        for i, place in enumerate(places.tolist()):
+            first_ranks[i] = seen.get(place, 0)
+            seen[place] = first_ranks[i] + counts[i]
         people = sim.people
         people.reserve(int(counts.sum()))
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
@@ -97,6 +121,7 @@ class Exodus(Module):
         people.count = spawn_settled(
             people.count,
             counts,
+            first_ranks,
             places,
             w.origins,
             np.cumsum(self.origin_share),
@@ -104,7 +129,7 @@ class Exodus(Module):
             365.0 / rate if rate > 0 else 1e12,
             sim.last_day,
             w.location_country,
-            people.columns(),
+            people.table,
             sim.counters(),
             p["female_share"],
         )
@@ -125,13 +150,14 @@ class Exodus(Module):
 
     def step(self, sim: Simulation, day: int) -> None:
         expected = self.expected_departures(sim, day) / sim.scale
-        counts = generator(sim.seed, "exodus.count", day).poisson(expected * self.origin_share)
+        # One uniform per origin and day, inverted: counts move little when the expectation does.
+        means = expected * self.origin_share
+        counts = poisson_draws(sim.keys["exodus_count"], day, sim.world.origins, means)
         n_new = int(counts.sum())
         if n_new == 0:
             return
         people = sim.people
         people.reserve(n_new)
-        p = sim.parameters
         people.count = spawn(
             day,
             sim.last_day,
@@ -139,12 +165,11 @@ class Exodus(Module):
             counts.astype(np.int64),
             sim.world.origins,
             sim.keys,
-            (p["passport_share"], p["visa_share"]),
-            (p["savings_median_usd"], p["savings_sigma"]),
+            sim.rules,
             sim.choice_arrays(),
             sim.routing_version,
             sim.world.location_country,
-            people.columns(),
+            people.table,
             sim.counters(),
             sim.economy.kernel_arrays(),
         )

@@ -7,18 +7,11 @@ settled migrants (move on or return), drawn as exponential waiting times instead
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..kernels.journeys import (
-    N_RULES,
-    R_LIVING_COST,
-    R_RETURN_SHARE,
-    R_SETTLED_EVENT_DAYS,
-    R_WORK_DAYS,
-    process_day,
-)
+from ..kernels.journeys import process_day
 from ..levers import Lever
 from .base import Module
 
@@ -34,6 +27,29 @@ class Journeys(Module):
         Lever("link_fare", "link", "min", "USD fare of each link (world.link_cost)"),
         Lever("wage_multiplier", "country", "max", "what the stranded earn x", True),
     )
+    columns: ClassVar = {
+        "returning": np.int8,  # 1 while travelling back to the origin
+        "location": np.int16,  # current place (the next place while on a link)
+        "destination": np.int16,  # place the agent is heading for
+        "money": np.float64,  # USD carried (float64: the money ledger balances to the cent)
+        "route_version": np.int16,  # routing version of the agent's last destination choice
+    }
+    streams = (
+        "journeys.destination",
+        "journeys.death",
+        "journeys.work",
+        "journeys.settled_when",
+        "journeys.settled_what",
+    )
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        p = sim.parameters
+        return {
+            "living_cost_usd_day": p["living_cost_usd_day"],
+            "stranded_work_days": p["stranded_work_days"],
+            "settled_event_days": self.settled_event_days,
+            "return_share": self.return_share,
+        }
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters
@@ -46,11 +62,6 @@ class Journeys(Module):
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
         self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
-        self.rules = np.zeros(N_RULES)
-        self.rules[R_LIVING_COST] = p["living_cost_usd_day"]
-        self.rules[R_WORK_DAYS] = p["stranded_work_days"]
-        self.rules[R_SETTLED_EVENT_DAYS] = self.settled_event_days
-        self.rules[R_RETURN_SHARE] = self.return_share
         self.links = w.link_arrays()
 
     def start_step(self, sim: Simulation, day: int) -> None:
@@ -66,12 +77,12 @@ class Journeys(Module):
             sim.last_day,
             sim.keys,
             sim.routing_version,
-            self.rules,
+            sim.rules,
             self.wage_day,
             sim.choice_arrays(),
             sim.world.location_country,
             self.links,
-            sim.people.columns(),
+            sim.people.table,
             sim.counters(),
             sim.economy.kernel_arrays(),
         )

@@ -10,18 +10,12 @@ regions, where they operate.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from ..codes import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..kernels.counters import IRREGULAR
-from ..kernels.exploitation import (
-    E_DRUG_PROB,
-    E_DRUG_VALUE,
-    E_PACKAGE_PRICE_MULT,
-    E_PACKAGE_TAKE_UP,
-)
-from ..world.graph import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from .base import Module
 
 if TYPE_CHECKING:
@@ -34,13 +28,20 @@ class Market(Module):
     name = "market"
     parameters = ("market", "exodus")
     requires = ("routing",)
+    columns: ClassVar = {"package": np.int8}  # 1 + organisation whose package the agent bought
+    streams = ("market.package", "market.drug_carrying")
+
+    def kernel_rules(self, sim: Simulation) -> dict[str, float]:
+        names = (
+            "package_take_up",
+            "package_price_multiplier",
+            "drug_carry_probability",
+            "drug_carry_value_usd",
+        )
+        return {n: sim.parameters[n] for n in names}
 
     def init(self, sim: Simulation) -> None:
         eco, w, p = sim.economy, sim.world, sim.parameters
-        eco.econ[E_PACKAGE_TAKE_UP] = p["package_take_up"]
-        eco.econ[E_PACKAGE_PRICE_MULT] = p["package_price_multiplier"]
-        eco.econ[E_DRUG_PROB] = p["drug_carry_probability"]
-        eco.econ[E_DRUG_VALUE] = p["drug_carry_value_usd"]
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         country = w.location_country
         self.entry_country = country[w.link_to]

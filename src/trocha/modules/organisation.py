@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from ..codes import CROSSING_IRREGULAR
 from ..economy import (
     S_COST_BRIBES,
     S_COST_MEMBERS,
@@ -38,7 +39,7 @@ from ..kernels.counters import (
     LOC_VICTIMS,
 )
 from ..rng import generator
-from ..world.graph import CROSSING_IRREGULAR, KINDS, MODES
+from ..world.graph import KINDS, MODES
 from .base import Module
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..codes import CROSSING_IRREGULAR
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from ..modules.base import Module
-from ..world.graph import CROSSING_IRREGULAR
 from .tables import METRICS
 
 if TYPE_CHECKING:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from ..codes import CROSSINGS
 from ..scenario.loader import Scenario
 
 KINDS = ("origin", "city", "border_town", "airport", "crossing")
 MODES = ("walk", "bus", "boat", "air")
-CROSSING_NONE, CROSSING_OFFICIAL, CROSSING_IRREGULAR = 0, 1, 2
-CROSSINGS = ("none", "official", "irregular")
+
+
+class Links(NamedTuple):
+    """Link columns as the kernels see them."""
+
+    to: np.ndarray
+    days: np.ndarray
+    fare: np.ndarray
+    crossing: np.ndarray
+    risk: np.ndarray
 
 
 @dataclass
@@ -48,9 +58,11 @@ class World:
     def n_countries(self) -> int:
         return len(self.country_codes)
 
-    def link_arrays(self) -> tuple:
-        """Link columns in the order kernels unpack them."""
-        return (self.link_to, self.link_days, self.link_cost, self.link_crossing, self.link_risk)
+    def link_arrays(self) -> Links:
+        """The link columns the journeys kernel reads."""
+        return Links(
+            self.link_to, self.link_days, self.link_cost, self.link_crossing, self.link_risk
+        )
 
     def location_index(self, name: str) -> int:
         return self.location_names.index(name)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..calendar import Calendar
+from ..codes import CROSSING_OFFICIAL
 from ..scenario.loader import Scenario
-from .graph import CROSSING_OFFICIAL, World
+from .graph import World
 
 DOCUMENT_CLASSES = ("id_card", "passport", "visa")
 REGIMES = ("open", "passport", "visa", "closed")

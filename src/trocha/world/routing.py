@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from .graph import CROSSING_IRREGULAR, World
+from ..codes import CROSSING_IRREGULAR
+from .graph import World
 
 
 @dataclass
@@ -40,25 +42,53 @@ def trip_money(
     world: World, next_link: np.ndarray, living_cost: float, prices: np.ndarray | None = None
 ) -> np.ndarray:
     """USD needed to follow the best route from every place to every place (inf: unreachable)."""
-    n = world.n_locations
     days = np.maximum(1, (world.link_days + 0.5).astype(np.int64))
     spend = (world.link_cost if prices is None else prices) + living_cost * days
     out = np.empty(next_link.shape)
-    here = np.arange(n)[:, None]
-    dest = np.arange(n)[None, :]
-    for c in range(next_link.shape[0]):
-        links = next_link[c]
-        has = links >= 0
-        safe = np.where(has, links, 0)
-        money = np.where(here == dest, 0.0, np.inf)
-        for _ in range(n):
-            step = np.where(has, spend[safe] + money[world.link_to[safe], dest], money)
-            step = np.where(here == dest, 0.0, step)
-            if np.array_equal(step, money):
-                break
-            money = step
-        out[c] = money
+    _route_sums(next_link, world.link_to.astype(np.int64), spend.astype(np.float64), out)
     return out
+
+
+@njit(cache=True)
+def _route_sums(next_link, link_to, spend, out):
+    """out[c, i, j] = spend of i's next link towards j + out[c, next place, j]; 0 at j itself.
+
+    Each route is walked once per destination (the routes towards j form a tree), so the cost is
+    linear in the table size; a route that stops short of j or loops costs inf.
+    """
+    n_classes, n = next_link.shape[0], next_link.shape[1]
+    state = np.zeros(n, dtype=np.int8)  # 0 not seen, 1 on the current walk, 2 known
+    stack = np.empty(n, dtype=np.int64)
+    for c in range(n_classes):
+        for j in range(n):
+            state[:] = 0
+            out[c, j, j] = 0.0
+            state[j] = 2
+            for i in range(n):
+                depth = 0
+                k = i
+                value = np.inf
+                while True:
+                    if state[k] == 2:
+                        value = out[c, k, j]
+                        break
+                    if state[k] == 1:  # a loop never reaches j
+                        break
+                    link = next_link[c, k, j]
+                    if link < 0:
+                        out[c, k, j] = np.inf
+                        state[k] = 2
+                        break
+                    state[k] = 1
+                    stack[depth] = k
+                    depth += 1
+                    k = link_to[link]
+                while depth > 0:
+                    depth -= 1
+                    k = stack[depth]
+                    value = spend[next_link[c, k, j]] + value
+                    out[c, k, j] = value
+                    state[k] = 2
 
 
 def compute_routing(
