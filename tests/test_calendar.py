@@ -11,7 +11,7 @@ import pytest
 
 import trocha
 from trocha.calendar import Calendar
-from trocha.world.graph import CROSSING_OFFICIAL
+from trocha.codes import CROSSING_OFFICIAL
 from trocha.world.regimes import REGIMES
 
 LATE = dt.date(2019, 1, 1)

@@ -103,9 +103,13 @@ class Simulation:
             except ValueError as problem:
                 raise ValueError(f"intervention {intervention.kind}: {problem}") from None
         # The people table's record type and the random streams, from the modules' declarations.
-        dtype, fills = agent_dtype([CORE_COLUMNS, *(m.columns for m in self.modules)])
+        # The model's kernels serve several modules at once (the journeys kernel also sells
+        # packages and recruits victims), so a subset of the modules still gets every declared
+        # column, stream and rule of the default ones.
+        self._kernel_modules = _with_default_declarations(self.modules)
+        dtype, fills = agent_dtype([CORE_COLUMNS, *(m.columns for m in self._kernel_modules)])
         self.people = People(self._pool_agents, dtype, fills)
-        self.keys = stream_keys(self.seed, [s for m in self.modules for s in m.streams])
+        self.keys = stream_keys(self.seed, [s for m in self._kernel_modules for s in m.streams])
         self._rules: np.void | None = None
         self._ran = False
 
@@ -132,7 +136,7 @@ class Simulation:
         """
         if self._rules is None:
             values: dict[str, float] = {}
-            for module in self.modules:
+            for module in self._kernel_modules:
                 values.update(module.kernel_rules(self))
             record = np.zeros(1, dtype=[(n, np.float64) for n in values])[0]
             for name, value in values.items():
@@ -217,3 +221,10 @@ def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
 
 
 __all__ = ["Simulation", "__version__"]
+
+
+def _with_default_declarations(modules: list[Module]) -> list[Module]:
+    """`modules`, then fresh default modules of the kinds missing from them (only their
+    declarations are read: they never run)."""
+    present = {type(m) for m in modules}
+    return [*modules, *(m for m in default_modules() if type(m) not in present)]

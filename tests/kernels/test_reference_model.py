@@ -30,6 +30,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import trocha
 from trocha import rng
@@ -45,8 +46,8 @@ def col(people, name: str) -> np.ndarray:
 
 
 def draw_id(people, a: int) -> int:
-    """The identity that keys agent `a`'s random draws (ODD 4: the agent slot)."""
-    return a
+    """The identity that keys agent `a`'s random draws (ODD 4: the agent's uid)."""
+    return int(col(people, "uid")[a])
 
 
 def n_agents(people) -> int:
@@ -66,7 +67,7 @@ FIELDS = (
     "location",
     "destination",
     "money",
-    "departed_day",
+    "uid",
     "route_version",
     "queue_next",
     "female",
@@ -245,10 +246,14 @@ class Reference:
         population = w.location_population[w.origins]
         origin_cdf = np.cumsum(population / population.sum())
         a = n_agents(self.people)
+        ranks: Counter = Counter()  # agents so far at each place (several rows may share one)
         for row, n in zip(rows, counts, strict=True):
             place = w.location_index(row.location)
             c = self.country[place]
             for _ in range(int(n)):
+                # ODD 2.1: the uid of an initial-stock agent is (its place, day -1, rank there).
+                self.set("uid", a, rng.agent_uid(place, -1, ranks[place]))
+                ranks[place] += 1
                 target = self.u("exodus.document", -1, a) * origin_cdf[-1]
                 i = next(i for i in range(len(origin_cdf)) if origin_cdf[i] > target)
                 # ODD 5 says female with probability 0.5; the code uses female_share.
@@ -261,7 +266,6 @@ class Reference:
                     ("location", place),
                     ("destination", place),
                     ("money", 0.0),
-                    ("departed_day", -1),
                     ("route_version", 0),
                     ("female", female),
                     ("minor", 0),
@@ -282,13 +286,15 @@ class Reference:
         a = n_agents(self.people)
         for place, n in zip(origins, counts, strict=True):
             place, c = int(place), self.country[place]
-            for _ in range(int(n)):
-                self._depart(a, place, c, day)
+            for rank in range(int(n)):
+                self._depart(a, place, c, day, rank)
                 a += 1
         set_n_agents(self.people, a)
 
-    def _depart(self, a, place, c, day):
+    def _depart(self, a, place, c, day, rank):
         p = self.p
+        # ODD 2.1: the uid is (origin place, departure day, rank among that day's departures).
+        self.set("uid", a, rng.agent_uid(place, day, rank))
         u = self.u("exodus.document", day, a)
         doc = VISA if u < p["visa_share"] else PASSPORT if u < p["passport_share"] else ID_CARD
         # Z ~ N(0, 1) by Box-Muller from draws k = 0, 1 (the ODD does not say how).
@@ -304,7 +310,6 @@ class Reference:
             ("origin", place),
             ("location", place),
             ("money", cash),
-            ("departed_day", day),
             ("route_version", self.version),
             ("female", female),
             ("minor", minor),
@@ -617,11 +622,15 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
 
 
 def _departures_today(sim, exodus, day: int) -> np.ndarray:
-    """ODD 7.1: Poisson(E(t) / scale x w_i) agents per origin region (E(t) from the module)."""
+    """ODD 7.1 and 4: Poisson(E(t) / scale x w_i) agents per origin region (E(t) from the
+    module), by inversion of one draw of stream exodus.count per (origin place, day)."""
     w = sim.world
     share = w.location_population[w.origins] / w.location_population[w.origins].sum()
     expected = exodus.expected_departures(sim, day) / sim.scale
-    return rng.generator(sim.seed, "exodus.count", day).poisson(expected * share)
+    key = rng.stream_key(sim.seed, "exodus.count")
+    draws = [_uniform(key, day, int(place), 0) for place in w.origins]
+    counts = stats.poisson.ppf(draws, expected * share)
+    return np.where(expected * share > 0, counts, 0).astype(np.int64)
 
 
 def run_with_reference(sim, odd_returning: bool = True) -> Counter:
@@ -775,7 +784,7 @@ def test_a_freed_victim_who_moves_on_arrives_as_a_migrant_not_a_returnee():
         ("location", quito),
         ("destination", quito),
         ("money", 0.0),
-        ("departed_day", -1),
+        ("uid", rng.agent_uid(quito, -1, 999_999)),
         ("route_version", sim.routing_version),
         ("victim_org", -1),
         ("debt", 2000.0),

@@ -83,7 +83,8 @@ def _trip_money_by_relaxation(world, next_link, living_cost, prices):
 def test_trip_money_equals_relaxation(name):
     scenario = trocha.load_scenario(name)
     world = build_world(scenario)
-    schedule = build_regime_schedule(scenario, world)
+    calendar = Calendar(scenario.spec.start, scenario.spec.end)
+    schedule = build_regime_schedule(scenario, world, calendar)
     allowed = schedule.allowed(0, len(world.link_from))
     prices = world.link_cost * 1.5
     tables = compute_routing(world, link_costs(world, scenario.parameters), allowed, 12.0, prices)

@@ -44,11 +44,12 @@ class Journeys(Module):
 
     def kernel_rules(self, sim: Simulation) -> dict[str, float]:
         p = sim.parameters
+        rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         return {
             "living_cost_usd_day": p["living_cost_usd_day"],
             "stranded_work_days": p["stranded_work_days"],
-            "settled_event_days": self.settled_event_days,
-            "return_share": self.return_share,
+            "settled_event_days": 365.0 / rate if rate > 0 else 1e12,
+            "return_share": p["return_rate_per_year"] / rate if rate > 0 else 0.0,
         }
 
     def init(self, sim: Simulation) -> None:

@@ -174,40 +174,47 @@ def _economy_frames(sim, rec, dates, codes) -> list[pd.DataFrame]:
 
     # The organisations book what migrants paid them (the ledger) the next morning; report each
     # dollar on the day it was paid, so the revenue streams add up to the ledger exactly.
-    booked_late = _paid_on_the_day(rec.ledger, scale)
-    revenue = per_day(rec.revenue[:, gang, :].sum(axis=1)) + booked_late[:, gang, :].sum(axis=1)
+    daily = _reported_on_the_day_paid(rec.revenue, rec.ledger, scale)
+    revenue = daily[:, gang, :].sum(axis=1)
     for i, stream in enumerate(STREAMS[:6]):
         long(stream, None, revenue[:, i])
     long("org_revenue_usd", None, revenue[:, :6].sum(axis=1))
     long("org_costs_usd", None, revenue[:, 6:].sum(axis=1))
-    armed = per_day(rec.revenue[:, ~gang, :].sum(axis=1)) + booked_late[:, ~gang, :].sum(axis=1)
+    armed = daily[:, ~gang, :].sum(axis=1)
     long("armed_group_revenue_usd", None, armed[:, :6].sum(axis=1))
     taken = per_day(rec.ledger[:, :-1, [k.L_FEES, k.L_PACKAGES, k.L_CONFISCATED]].sum(axis=(1, 2)))
     long("migrant_money_taken_usd", None, taken * scale)
     return frames
 
 
-# Revenue streams an organisation books from the ledger (organisation module, `_account`).
+# Revenue streams an organisation books from the ledger (organisation module, `_account`): the
+# first four only from it, exploitation also from the victims it holds.
 LEDGER_STREAMS = {
     "revenue_smuggling": k.L_FEES,
     "revenue_packages": k.L_PACKAGES,
-    "revenue_exploitation": k.L_CONFISCATED,
     "revenue_drugs": k.L_DRUGS,
     "cost_packages": k.L_PACKAGE_COSTS,
+    "revenue_exploitation": k.L_CONFISCATED,
 }
 
 
-def _paid_on_the_day(ledger: np.ndarray, scale: float) -> np.ndarray:
-    """[day, organisation, stream] USD to move from the day an organisation booked a payment
-    (the next day) to the day it was paid: + paid today, - booked today (paid yesterday)."""
+def _reported_on_the_day_paid(revenue: np.ndarray, ledger: np.ndarray, scale: float) -> np.ndarray:
+    """Daily revenue [day, organisation, stream] with what migrants paid reported on the day they
+    paid it (the organisation books it the next morning): the ledger streams are the ledger's
+    daily change; exploitation swaps yesterday's confiscations for today's."""
     from ..economy import STREAMS
 
+    out = np.diff(revenue, axis=0, prepend=0.0)
     paid = np.diff(ledger[:, :-1, :], axis=0, prepend=0.0) * scale  # [day, org, ledger column]
-    booked = np.zeros_like(paid)
-    booked[1:] = paid[:-1]
-    out = np.zeros((*paid.shape[:2], len(STREAMS)))
     for stream, column in LEDGER_STREAMS.items():
-        out[:, :, STREAMS.index(stream)] = paid[:, :, column] - booked[:, :, column]
+        i = STREAMS.index(stream)
+        if stream == "revenue_exploitation":
+            booked = np.zeros_like(paid[:, :, column])
+            booked[1:] = paid[:-1, :, column]
+            # Booked today = paid yesterday: the difference is exact up to rounding, never < 0.
+            out[:, :, i] = np.maximum(out[:, :, i] - booked + paid[:, :, column], 0.0)
+        else:
+            out[:, :, i] = paid[:, :, column]
     return out
 
 
