@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..interventions import parse_interventions
-from ..scenario.parameters import parameter_table
+from ..scenario.parameters import COUPLED, parameter_table, value_problem
 from ..scenario.problems import Problem, ScenarioError
 
 
@@ -29,6 +29,8 @@ class ParameterRange(Strict):
     def _one_form(self):
         if self.values is None and (self.low is None or self.high is None):
             raise ValueError("give values = [...] or both low and high")
+        if self.values is not None and not self.values:
+            raise ValueError("values is empty; give at least one value")
         if self.low is not None and self.high is not None and self.high <= self.low:
             raise ValueError(f"high ({self.high}) must be above low ({self.low})")
         return self
@@ -101,6 +103,9 @@ def load_spec(
         except ValidationError as err:
             for e in err.errors():
                 problems.append(Problem(file, None, f"parameters.{name}", e["msg"]))
+            continue
+        problems += _range_problems(file, name, ranges[name])
+    problems += _coupled_range_problems(file, ranges)
     variants = []
     for i, raw in enumerate(doc.get("variants", [{"name": "none"}]), start=1):
         try:
@@ -139,3 +144,47 @@ def load_spec(
     if problems:
         raise ScenarioError(problems)
     return settings, ranges, variants
+
+
+def _range_problems(file: str, name: str, given: ParameterRange) -> list[Problem]:
+    """Every value a spec would run must be valid for the parameter (finite, within its range)."""
+    parameter = parameter_table()[name]
+    problems = []
+    for where, values in (
+        ("values", given.values or []),
+        ("low", [] if given.low is None else [given.low]),
+        ("high", [] if given.high is None else [given.high]),
+    ):
+        for value in values:
+            message = value_problem(parameter, value)
+            if message:
+                problems.append(Problem(file, None, f"parameters.{name}.{where}", message))
+    return problems
+
+
+def _coupled_range_problems(file: str, ranges: dict[str, ParameterRange]) -> list[Problem]:
+    """Coupled parameters (e.g. visa_share <= passport_share) must hold for every sampled point."""
+    table = parameter_table()
+    problems = []
+    for smaller, larger, why in COUPLED:
+        if smaller not in ranges and larger not in ranges:
+            continue
+
+        def extreme(name: str, pick) -> float:
+            given = ranges.get(name)
+            if given is None:
+                return table[name].value
+            return pick(given.values) if given.values is not None else pick([given.low, given.high])
+
+        if extreme(smaller, max) > extreme(larger, min):
+            name = smaller if smaller in ranges else larger
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"parameters.{name}",
+                    f"the largest {smaller} ({extreme(smaller, max):g}) exceeds the smallest "
+                    f"{larger} ({extreme(larger, min):g}): {why}",
+                )
+            )
+    return problems
