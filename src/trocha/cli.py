@@ -131,6 +131,10 @@ def run(
 @app.command()
 def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")]) -> None:
     """Validate a scenario folder and list every problem as file:row: field: message."""
+    # The same loading (and so the same validation) as `run`, for both rulesets.
+    if is_flee_scenario(scenario):
+        flee_commands.check_command(scenario, out, err)
+        return
     loaded = _load(scenario)
     out.print(
         f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "

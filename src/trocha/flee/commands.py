@@ -58,6 +58,25 @@ def import_command(
         )
 
 
+def _load(folder: str, err: Console):
+    """The one loading step of `check` and `run`, so they accept and refuse the same scenarios."""
+    try:
+        return load_flee_scenario(folder)
+    except ScenarioError as error:
+        raise _problems(err, error, f"scenario {folder!r}") from None
+
+
+def check_command(folder: str, console: Console, err: Console) -> None:
+    scenario = _load(folder, err)
+    inputs = scenario.inputs
+    console.print(
+        f"{scenario.name}: OK (flee rules; {len(inputs.locations)} locations, "
+        f"{len(inputs.routes)} routes, {len(inputs.closures)} closures, {inputs.days} days from "
+        f"{inputs.start})",
+        highlight=False,
+    )
+
+
 def run_command(
     folder: str,
     seed: int,
@@ -68,10 +87,7 @@ def run_command(
     console: Console,
     err: Console,
 ) -> None:
-    try:
-        scenario = load_flee_scenario(folder)
-    except ScenarioError as error:
-        raise _problems(err, error, f"scenario {folder!r}") from None
+    scenario = _load(folder, err)
     first = scenario.inputs.start
     if start is not None and start != first:
         raise _fail(err, f"--start must be the scenario's first day {first} (Flee scenarios)")

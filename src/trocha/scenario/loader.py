@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .intervention_targets import intervention_target_problems
 from .parameters import resolve_parameters
 from .problems import Problem, ScenarioError
 from .tables import (
@@ -149,6 +150,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     problems += param_problems
     if spec is not None and all(tables.get(t) is not None for t in TABLES):
         problems += _cross_check(spec, tables, broken)
+        if not broken & {"countries", "locations", "routes", "organisations"}:
+            inherited = base.interventions if base else []
+            problems += intervention_target_problems(
+                raw.get("interventions", []), inherited, tables
+            )
     if problems:
         raise ScenarioError(problems)
     assert spec is not None
