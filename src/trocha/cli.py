@@ -150,9 +150,12 @@ def import_flee(
         Path | None, typer.Option(help="simsetting.yml (default: the one in FLEE_DIR)")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Scenario name (default: folder name)")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse what Flee 3.1 only warns about (e.g. unknown names)")
+    ] = False,
 ) -> None:
     """Convert a Flee scenario folder into a Trocha scenario that runs under Flee 3.1's rules."""
-    flee_commands.import_command(flee_dir, out_dir, settings, name, out, err)
+    flee_commands.import_command(flee_dir, out_dir, settings, name, out, err, strict=strict)
 
 
 app.command("interventions")(interventions_command)

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 import tomllib
 import unicodedata
 from collections import defaultdict
@@ -40,6 +41,7 @@ from .tables import (
     StateRow,
     TargetRow,
 )
+from .textfiles import exists, read_text
 
 
 class ScenarioSpec(BaseModel):
@@ -139,7 +141,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     tables = {}
     broken = set()  # tables with invalid rows: references into them are not checked (no cascades)
     for name, schema in [*TABLES.items(), *OPTIONAL_TABLES.items()]:
-        if not (folder / f"{name}.csv").is_file() and (base is not None or name in OPTIONAL_TABLES):
+        if not exists(folder / f"{name}.csv") and (base is not None or name in OPTIONAL_TABLES):
             tables[name] = getattr(base, name, None) if base is not None else None
             continue
         before = len(problems)
@@ -221,12 +223,13 @@ def _content_hash(folder: Path) -> str:
 
 def _read_toml(folder: Path, problems: list[Problem]) -> dict:
     """The parsed scenario.toml ({"_unreadable": True} if it cannot be read)."""
-    path = folder / "scenario.toml"
-    if not path.is_file():
-        problems.append(Problem("scenario.toml", None, "file", "missing; every scenario needs one"))
+    text = read_text(
+        folder / "scenario.toml", "scenario.toml", problems, "missing; every scenario needs one"
+    )
+    if text is None:
         return {"_unreadable": True}
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         problems.append(Problem("scenario.toml", None, "syntax", f"not valid TOML: {err}"))
         return {"_unreadable": True}
@@ -266,18 +269,30 @@ def _read_table(
     folder: Path, name: str, schema: type[Row], problems: list[Problem]
 ) -> list[Any] | None:
     file = f"{name}.csv"
-    path = folder / file
-    if not path.is_file():
-        problems.append(Problem(file, None, "file", "missing; see docs/scenario-format.md"))
+    text = read_text(folder / file, file, problems, "missing; see docs/scenario-format.md")
+    if text is None:
         return None
+    try:
+        return _parse_table(file, text, schema, problems)
+    except csv.Error as error:
+        problems.append(Problem(file, None, "file", f"not valid CSV: {error}"))
+        return None
+
+
+def _parse_table(
+    file: str, text: str, schema: type[Row], problems: list[Problem]
+) -> list[Any] | None:
     expected = [f.alias or n for n, f in schema.model_fields.items()]
     required = [f.alias or n for n, f in schema.model_fields.items() if f.is_required()]
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in expected]
-        if missing or unknown:
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        for column in repeated:
+            problems.append(Problem(file, 1, column, "repeated column; keep one"))
+        if missing or unknown or repeated:
             for column in missing:
                 problems.append(Problem(file, 1, column, "missing column; add it to the header"))
             for column in unknown:
@@ -448,7 +463,9 @@ def _cross_check(
             )
         neighbours[route.from_].add(route.to)
         neighbours[route.to].add(route.from_)
-    if locations and not problems and not broken:
+    if not routes and "routes" not in broken:
+        problems.append(Problem("routes.csv", None, "rows", "no routes; add at least one route"))
+    if locations and routes and not problems and not broken:
         start = locations[0].name
         reached, frontier = {start}, [start]
         while frontier:
@@ -562,7 +579,7 @@ def _check_economy(
                     f"'{row.controller}' is not in organisations.csv (or use none)",
                 )
             )
-        if check_places and (row.from_, row.to) not in irregular:
+        if check_places and tables.get("routes") and (row.from_, row.to) not in irregular:
             problems.append(
                 Problem(
                     "crossing_controls.csv",
