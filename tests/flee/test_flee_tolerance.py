@@ -103,3 +103,10 @@ def test_flee_csv_encodings_and_folders(tmp_path):
     )
     assert "input_csv/closures.csv: file: is a folder; a file is expected here" in lines
     assert not any("routes.csv" in line for line in lines)  # UTF-16 with a BOM is read
+
+
+def test_dates_are_read_as_flee_reads_them(tmp_path):
+    folder = copy(tmp_path)
+    replace(folder / "source_data" / "nig-abala.csv", "2012-03-", "2012-3-")
+    result = cli("import-flee", folder, "--out", tmp_path / "s", "--settings", SUITE_SETTINGS)
+    assert result.exit_code == 0, result.output

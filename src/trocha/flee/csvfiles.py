@@ -126,9 +126,10 @@ def number(
 
 
 def date(row: CsvRow, index: int, field: str, label: str, problems: list[Problem]):
+    """A date as Flee 3.1 reads one (`strptime` with %Y-%m-%d: 2012-3-5 is a date too)."""
     text = row.get(index)
     try:
-        return dt.date.fromisoformat(text)
+        return dt.datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         problems.append(
             Problem(label, row.line, field, f"expected a date like 2013-12-01, got {text!r}")
