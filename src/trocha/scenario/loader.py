@@ -296,10 +296,10 @@ def _parse_table(
             for column in missing:
                 problems.append(Problem(file, 1, column, "missing column; add it to the header"))
             for column in unknown:
+                name = column if column.strip() else f"column {header.index(column) + 1}"
+                what = "unknown column" if column.strip() else "a column without a name"
                 problems.append(
-                    Problem(
-                        file, 1, column, f"unknown column; expected columns: {', '.join(expected)}"
-                    )
+                    Problem(file, 1, name, f"{what}; expected columns: {', '.join(expected)}")
                 )
             return None
         rows = []

@@ -1,0 +1,105 @@
+"""Fuzz a small Flee folder: `import-flee` either imports something that checks and runs to a
+complete, finite result, or refuses with file:row: field: message lines; never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import tempfile
+from pathlib import Path
+
+from contract import assert_complete_flee_run, invoke, outcome
+from hypothesis import given
+from hypothesis import strategies as st
+from mutations import (
+    apply_cell_edit,
+    apply_encoding_edit,
+    apply_structural_edit,
+    cell_edit,
+    encoding_edit,
+    structural_edit,
+    values,
+)
+
+FLEE_TEST = Path(__file__).resolve().parents[1] / "data" / "flee" / "flee_test"
+FILES = sorted(str(p.relative_to(FLEE_TEST)) for p in FLEE_TEST.rglob("*.csv"))
+SETTING_KEYS = [
+    "move_rules.max_move_speed",
+    "move_rules.camp_weight",
+    "move_rules.awareness_level",
+    "move_rules.softening",
+    "move_rules.start_on_foot",
+    "move_rules.made_up_key",
+    "spawn_rules.take_from_population",
+    "spawn_rules.conflict_driven_spawning.spawn_mode",
+    "spawn_rules.conflict_spawn_decay",
+    "optimisations.hasten",
+    "log_levels.agent",
+    "nonsense",
+]
+
+
+def apply(folder: Path, edit, how) -> None:
+    try:
+        how(folder, edit)
+    except (OSError, UnicodeError, csv.Error):
+        pass  # an earlier edit removed or re-encoded the file
+
+
+def settings_text(entries: list[tuple[str, str]]) -> str:
+    """A simsetting.yml with `entries` (dotted keys, raw YAML values); later keys win."""
+    tree: dict = {}
+    for key, value in entries:
+        *sections, leaf = key.split(".")
+        node = tree
+        for section in sections:
+            node = node.setdefault(section, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[leaf] = value
+    lines: list[str] = []
+
+    def write(node: dict, indent: int) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                lines.append(" " * indent + f"{key}:")
+                write(value, indent + 2)
+            else:
+                lines.append(" " * indent + f"{key}: {value}")
+
+    write(tree, 0)
+    return "\n".join(lines) + "\n"
+
+
+edits = st.one_of(
+    cell_edit(FILES).map(lambda e: (e, apply_cell_edit)),
+    structural_edit(FILES).map(lambda e: (e, apply_structural_edit)),
+    encoding_edit(FILES).map(lambda e: (e, apply_encoding_edit)),
+)
+yaml_values = st.one_of(
+    values, st.sampled_from(["[1, 0.5]", "{a: 1}", ".inf", ".nan", "~", "[", "'x", "- 1"])
+)
+
+
+@given(
+    st.lists(edits, max_size=3),
+    st.lists(st.tuples(st.sampled_from(SETTING_KEYS), yaml_values), max_size=3),
+)
+def test_broken_flee_folders_import_and_run_or_are_refused(changes, settings):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "flee"
+        shutil.copytree(FLEE_TEST, folder)
+        for edit, how in changes:
+            apply(folder, edit, how)
+        if settings:
+            (folder / "simsetting.yml").write_text(settings_text(settings), encoding="utf-8")
+        scenario, runs = Path(tmp) / "scenario", Path(tmp) / "runs"
+        if not outcome(invoke("import-flee", folder, "--out", scenario)):
+            assert not (scenario / "scenario.toml").exists()
+            return
+        checked = invoke("check", scenario)
+        assert outcome(checked), f"imported but check refuses:\n{checked.output}"
+        ran = invoke("run", scenario, "--out", runs)
+        assert outcome(ran, runs), f"imported and checked but run refuses:\n{ran.output}"
+        assert_complete_flee_run(runs)
