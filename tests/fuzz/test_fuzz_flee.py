@@ -3,6 +3,7 @@ complete, finite result, or refuses with file:row: field: message lines; never a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import shutil
 import tempfile
@@ -40,10 +41,9 @@ SETTING_KEYS = [
 
 
 def apply(folder: Path, edit, how) -> None:
-    try:
+    # An earlier edit may have removed or re-encoded the file: then this one changes nothing.
+    with contextlib.suppress(OSError, UnicodeError, csv.Error):
         how(folder, edit)
-    except (OSError, UnicodeError, csv.Error):
-        pass  # an earlier edit removed or re-encoded the file
 
 
 def settings_text(entries: list[tuple[str, str]]) -> str:

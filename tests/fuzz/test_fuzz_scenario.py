@@ -3,6 +3,7 @@ conserved result or are refused with file:row: field: message lines, and check a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -53,10 +54,9 @@ def tiny_copy(tmp: str) -> Path:
 
 
 def apply(folder: Path, edit, how) -> None:
-    try:
+    # An earlier edit may have removed or re-encoded the file: then this one changes nothing.
+    with contextlib.suppress(OSError, UnicodeError, csv.Error):
         how(folder, edit)
-    except (OSError, UnicodeError, csv.Error):
-        pass  # an earlier edit removed or re-encoded the file: this edit has nothing to change
 
 
 edits = st.one_of(
