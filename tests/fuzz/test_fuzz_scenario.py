@@ -190,3 +190,54 @@ def test_every_value_in_the_valid_ranges_runs(values):
         ran = invoke("run", folder, "--end", END, "--quiet", "--out", runs)
         assert outcome(ran, runs), ran.output
         assert_complete_trocha_run(runs)
+
+
+PLACES = ["Caracas", "San Antonio del Táchira", "Cúcuta", "Bogotá", "Ipiales", "Tulcán", "Lima"]
+CODES = ["VEN", "COL", "ECU", "PER", "ZZZ", "*", "col"]
+
+
+def field_values(name: str):
+    """Values for an intervention field: mostly well-formed, with targets real or not."""
+    if name in ("start", "end"):
+        return st.dates(min_value=dt.date(2016, 12, 1), max_value=dt.date(2017, 2, 1))
+    if name in ("countries", "from_countries"):
+        return st.lists(st.sampled_from(CODES), min_size=1, max_size=3)
+    if name == "country":
+        return st.sampled_from(CODES)
+    if name in ("place_a", "place_b"):
+        return st.sampled_from([*PLACES, "Atlantis"])
+    if name == "places":
+        return st.lists(st.sampled_from([*PLACES, "Atlantis"]), min_size=1, max_size=4)
+    if name == "organisation":
+        return st.sampled_from(["Gang", "Border group", "Nobody"])
+    if name == "regime":
+        return st.sampled_from(["open", "passport", "visa", "closed"])
+    if name == "crossing":
+        return st.sampled_from(["official", "irregular", "both"])
+    if name == "open":
+        return st.booleans()
+    return st.one_of(st.floats(min_value=-1, max_value=25), st.sampled_from([0.0, 1.0, 20.0]))
+
+
+@st.composite
+def well_formed_intervention(draw):
+    kind = draw(st.sampled_from(sorted(KINDS)))
+    fields = KINDS[kind].model_fields
+    table = {"type": kind}
+    for name, info in fields.items():
+        if info.is_required() or draw(st.booleans()):
+            table[name] = draw(field_values(name))
+    return table
+
+
+@given(st.lists(well_formed_intervention(), min_size=1, max_size=3))
+def test_interventions_run_or_are_refused_alike_by_check_and_run(added):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = tiny_copy(tmp)
+        lines = []
+        for table in added:
+            lines += ["", "[[interventions]]"]
+            lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
+        with (folder / "scenario.toml").open("a", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        check_and_run(folder, Path(tmp) / "runs", "--end", END)

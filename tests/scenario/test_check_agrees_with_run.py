@@ -35,6 +35,11 @@ def add_intervention(folder: Path, text: str) -> None:
             "Caracas and Lima",
         ),
         (
+            'type = "border_regime"\nstart = 2018-01-01\ncountry = "*"\nregime = "open"\n',
+            "scenario.toml: interventions[1].country: border_regime: country '*' is not in "
+            "countries.csv",
+        ),
+        (
             'type = "prison_raid"\nstart = 2018-01-01\norganisation = "Nobody"\n',
             "scenario.toml: interventions[1].organisation: prison_raid: organisation 'Nobody' is "
             "not in organisations.csv",

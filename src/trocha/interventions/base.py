@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Intervention(BaseModel):
     """Base class: a schedule (`start`, `end`, inclusive) and the hooks."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: ClassVar[str] = "intervention"
     start: dt.date

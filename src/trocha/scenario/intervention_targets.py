@@ -58,8 +58,11 @@ def _target_problems(intervention, tables: dict[str, list[Any]]) -> list[tuple[s
 
     if hasattr(intervention, "countries"):
         need_countries("countries", intervention.countries)
-    if hasattr(intervention, "country"):
-        need_countries("country", [intervention.country])
+    if hasattr(intervention, "country") and intervention.country not in countries:
+        # One country, so no "*" here (that is for lists of countries).
+        found.append(
+            ("country", f"{kind}: country {intervention.country!r} is not in countries.csv")
+        )
     if hasattr(intervention, "from_countries"):
         need_countries("from_countries", intervention.from_countries)
     organisation = getattr(intervention, "organisation", None)
