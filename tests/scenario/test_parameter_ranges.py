@@ -119,3 +119,16 @@ def test_sweep_ranges_and_coupled_parameters_are_checked(tmp_path):
         "spec.toml: parameters.visa_share: the largest visa_share (0.6) exceeds the smallest "
         "passport_share (0.45): emigrants with a visa are among those with a passport",
     ]
+
+
+def test_latin_hypercube_needs_two_values(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text(
+        '[sweep]\nscenario = "tiny"\nmethod = "lhs"\n\n[parameters.passport_share]\nvalues = [1.0]\n'
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_spec(path, "sweep")
+    assert [str(p) for p in caught.value.problems] == [
+        "spec.toml: parameters.passport_share: a Latin hypercube samples between two values; "
+        "give low and high"
+    ]

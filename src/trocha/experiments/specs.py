@@ -120,6 +120,17 @@ def load_spec(
             Problem(p.file, p.row, f"variants[{i}].{p.field}", p.message) for p in iv_problems
         ]
         variants.append(variant)
+    if section == "sweep" and settings is not None and settings.method == "lhs":
+        for name, r in ranges.items():
+            if r.values is not None and len(set(r.values)) < 2:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"parameters.{name}",
+                        "a Latin hypercube samples between two values; give low and high",
+                    )
+                )
     if section == "sensitivity":
         for name, r in ranges.items():
             if r.low is None:
