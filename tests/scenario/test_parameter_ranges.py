@@ -132,3 +132,18 @@ def test_latin_hypercube_needs_two_values(tmp_path):
         "spec.toml: parameters.passport_share: a Latin hypercube samples between two values; "
         "give low and high"
     ]
+
+
+def test_sweep_variant_targets_are_checked_up_front(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text(
+        '[sweep]\nscenario = "tiny"\n\n[[variants]]\nname = "surge"\n'
+        '[[variants.interventions]]\ntype = "policing_surge"\nstart = 2018-01-01\n'
+        'countries = ["ZZZ"]\nmultiplier = 2\n'
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_spec(path, "sweep")
+    assert [str(p) for p in caught.value.problems] == [
+        "spec.toml: variants[1].interventions[1].countries: policing_surge: countries ['ZZZ'] "
+        "are not in countries.csv"
+    ]

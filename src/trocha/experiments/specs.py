@@ -106,7 +106,7 @@ def load_spec(
             continue
         problems += _range_problems(file, name, ranges[name])
     problems += _coupled_range_problems(file, ranges)
-    variants = []
+    variants, numbers = [], []
     for i, raw in enumerate(doc.get("variants", [{"name": "none"}]), start=1):
         try:
             variant = Variant.model_validate(raw)
@@ -120,6 +120,7 @@ def load_spec(
             Problem(p.file, p.row, f"variants[{i}].{p.field}", p.message) for p in iv_problems
         ]
         variants.append(variant)
+        numbers.append(i)
     if section == "sweep" and settings is not None and settings.method == "lhs":
         for name, r in ranges.items():
             if r.values is not None and len(set(r.values)) < 2:
@@ -150,6 +151,8 @@ def load_spec(
                             f"unknown outcome {outcome!r}; one of {sorted(OUTCOMES)}",
                         )
                     )
+    if settings is not None and variants:
+        problems += _variant_target_problems(file, settings.scenario, variants, numbers)
     if not ranges and section == "sensitivity":
         problems.append(Problem(file, None, "parameters", "give at least one parameter range"))
     if problems:
@@ -198,4 +201,31 @@ def _coupled_range_problems(file: str, ranges: dict[str, ParameterRange]) -> lis
                     f"{larger} ({extreme(larger, min):g}): {why}",
                 )
             )
+    return problems
+
+
+def _variant_target_problems(
+    file: str, scenario: str, variants: list[Variant], numbers: list[int]
+) -> list[Problem]:
+    """Variants' intervention targets must be in the scenario (as scenario.toml's are checked).
+
+    A scenario that does not load is reported when the sweep loads it, not here.
+    """
+    from ..scenario.intervention_targets import intervention_target_problems
+    from ..scenario.loader import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError:
+        return []
+    tables = {
+        "countries": loaded.countries,
+        "locations": loaded.locations,
+        "routes": loaded.routes,
+        "organisations": loaded.organisations,
+    }
+    problems = []
+    for i, variant in zip(numbers, variants, strict=True):
+        for p in intervention_target_problems(variant.interventions, [], tables, file):
+            problems.append(Problem(p.file, p.row, f"variants[{i}].{p.field}", p.message))
     return problems
