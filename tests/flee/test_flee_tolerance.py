@@ -110,3 +110,36 @@ def test_dates_are_read_as_flee_reads_them(tmp_path):
     replace(folder / "source_data" / "nig-abala.csv", "2012-03-", "2012-3-")
     result = cli("import-flee", folder, "--out", tmp_path / "s", "--settings", SUITE_SETTINGS)
     assert result.exit_code == 0, result.output
+
+
+def edit_flee_table(scenario: Path, key: str, value: str) -> None:
+    toml = scenario / "scenario.toml"
+    lines = [line for line in toml.read_text().splitlines() if not line.startswith(f"{key} =")]
+    toml.write_text("\n".join([*lines, f"{key} = {value}"]) + "\n")
+
+
+def test_settings_that_make_towns_camps_without_data_fail_check_and_run(tmp_path):
+    scenario = tmp_path / "s"
+    assert cli("import-flee", DATA / "flee_test", "--out", scenario).exit_code == 0
+    edit_flee_table(scenario, "default_movechance", "0.0")
+    expected = (
+        "scenario.toml: flee.default_movechance: 0 makes 'C' a camp (Flee 3.1 turns places with a "
+        "move chance below 0.005 into camps) and a camp needs a series in data_layout.csv, which "
+        "it has not; Flee 3.1 stops there"
+    )
+    for args in (("check", scenario), ("run", scenario, "--out", tmp_path / "r")):
+        result = cli(*args)
+        assert result.exit_code == 2, result.output
+        assert expected in result.stderr.splitlines()
+
+
+def test_runs_too_large_for_memory_are_refused_before_they_start(tmp_path):
+    scenario = tmp_path / "s"
+    assert cli("import-flee", DATA / "flee_test", "--out", scenario).exit_code == 0
+    edit_flee_table(scenario, "conflict_spawn_mode", '"pop_ratio"')  # 500 per person and day
+    result = cli("check", scenario)
+    assert result.exit_code == 2
+    assert (
+        "scenario.toml: flee.hasten: at 5 people per agent the run would create up to"
+        in result.stderr
+    )

@@ -103,3 +103,56 @@ def test_broken_flee_folders_import_and_run_or_are_refused(changes, settings):
         ran = invoke("run", scenario, "--out", runs)
         assert outcome(ran, runs), f"imported and checked but run refuses:\n{ran.output}"
         assert_complete_flee_run(runs)
+
+
+def _imported(tmp: str) -> Path:
+    scenario = Path(tmp) / "scenario"
+    assert invoke("import-flee", FLEE_TEST, "--out", scenario).exit_code == 0
+    return scenario
+
+
+FLEE_KEYS = [
+    "hasten",
+    "max_move_speed",
+    "max_walk_speed",
+    "camp_weight",
+    "conflict_weight",
+    "default_movechance",
+    "awareness_level",
+    "capacity_buffer",
+    "softening",
+    "weight_power",
+    "distance_power",
+    "conflict_spawn_decay",
+    "conflict_spawn_mode",
+    "displaced_per_conflict_day",
+    "take_from_population",
+    "movechance_pop_base",
+    "movechance_pop_scale_factor",
+    "made_up",
+]
+toml_numbers = st.one_of(
+    st.sampled_from(["0", "-1", "1e308", "1e-308", "nan", "inf", "3", "0.5", "100000000000"]),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.sampled_from(['"constant"', '"pop_ratio"', '"x"', "true", "[1.0, 0.5]", "[]", "[-1.0]"]),
+)
+
+
+@given(st.dictionaries(st.sampled_from(FLEE_KEYS), toml_numbers, min_size=1, max_size=3))
+def test_edited_flee_settings_check_and_run_alike(edits):
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = _imported(tmp)
+        toml = scenario / "scenario.toml"
+        lines = [
+            line for line in toml.read_text().splitlines() if line.split(" = ")[0] not in edits
+        ]
+        lines += [f"{k} = {v}" for k, v in edits.items()]
+        if "hasten" in edits:
+            lines = [line for line in lines if not line.startswith("default_scale")]
+        toml.write_text("\n".join(lines) + "\n")
+        runs = Path(tmp) / "runs"
+        checked = outcome(invoke("check", scenario))
+        ran = invoke("run", scenario, "--out", runs)
+        assert checked == outcome(ran, runs), ran.output
+        if checked:
+            assert_complete_flee_run(runs)

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from ..scenario.problems import ScenarioError
+from .consistency import settings_problems
 from .importer import import_flee, load_flee_scenario
 from .model import FleeRunError, FleeSimulation
 from .outputs import save_flee_run
@@ -101,6 +102,9 @@ def run_command(
         days = (end - first).days + 1
         if not 1 <= days <= scenario.inputs.days:
             raise _fail(err, f"--end must be between {first} and {scenario.end}, got {end}")
+    too_large = settings_problems(scenario.inputs, scenario.settings, "--scale", scale)
+    if scale is not None and too_large:
+        raise _problems(err, ScenarioError(too_large), f"scenario {folder!r} at --scale {scale}")
     try:
         sim = FleeSimulation(scenario, seed=seed, scale=scale, days=days)
         result = sim.run()

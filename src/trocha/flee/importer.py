@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..scenario.problems import Problem, ScenarioError
 from ..scenario.textfiles import exists, read_text
+from .consistency import settings_problems
 from .inputs import FleeInputs, find_input_dir, read_flee_folder
 from .settings import FleeSettings, settings_from_yaml
 from .yamlfile import read_yaml, with_lines
@@ -117,6 +118,12 @@ def import_flee(
         )
     except ScenarioError as error:
         problems += error.problems
+    if inputs is not None and not problems:
+        label = str(settings_path) if settings_path is not None else "simsetting.yml"
+        problems += [
+            Problem(p.file, p.row, f"move_rules.{p.field}", p.message)
+            for p in settings_problems(inputs, settings, label)
+        ]
     warnings = [*(inputs.warnings if inputs else []), *ignored]
     if strict:
         problems += [
@@ -232,6 +239,11 @@ def load_flee_scenario(folder: Path | str) -> FleeScenario:
     except ScenarioError as error:
         problems += error.problems
         inputs = None
+    if inputs is not None and not problems:
+        problems += [
+            Problem(p.file, p.row, f"flee.{p.field}", p.message)
+            for p in settings_problems(inputs, settings, label)
+        ]
     if problems:
         raise ScenarioError(problems)
     return FleeScenario(

@@ -130,6 +130,10 @@ class FleeSettings:
         ):
             if getattr(self, key) < 0:
                 bad(key, f"must be >= 0, got {getattr(self, key)}")
+        for key in ("weight_power", "distance_power", "movechance_pop_scale_factor"):
+            # Exponents: beyond this, Flee 3.1's float powers overflow (an OverflowError there).
+            if abs(getattr(self, key)) > 100:
+                bad(key, f"must be between -100 and 100, got {getattr(self, key)}")
         if any(v < 0 for v in self.conflict_spawn_decay):
             bad("conflict_spawn_decay", f"must be >= 0, got {list(self.conflict_spawn_decay)}")
         if self.awareness_level < 0:
