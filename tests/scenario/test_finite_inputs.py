@@ -72,3 +72,15 @@ def test_non_finite_and_huge_values_are_rejected(tiny_copy, file, column, value,
     with pytest.raises(ScenarioError) as caught:
         trocha.load_scenario(tiny_copy)
     assert str(caught.value.problems[0]).startswith(expected)
+
+
+def test_scenario_too_large_for_memory_at_its_scale_is_refused(tiny_copy):
+    set_cell(tiny_copy / "push_factors.csv", 2, "population", "10000000000")
+    toml = tiny_copy / "scenario.toml"
+    toml.write_text(toml.read_text().replace("default_scale = 100", "default_scale = 10"))
+    with pytest.raises(ScenarioError) as caught:
+        trocha.load_scenario(tiny_copy)
+    assert [str(p) for p in caught.value.problems] == [
+        "scenario.toml: scenario.default_scale: at 10 people per agent a run may need "
+        "350,002,500 agents (more than 100,000,000); raise default_scale"
+    ]

@@ -157,6 +157,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             problems += intervention_target_problems(
                 raw.get("interventions", []), inherited, tables
             )
+    if not problems and spec is not None:
+        problems += _size_problems(spec, tables, parameters)
     if problems:
         raise ScenarioError(problems)
     assert spec is not None
@@ -210,6 +212,27 @@ def _spec(raw: dict, base: Scenario | None, problems: list[Problem]) -> Scenario
     if spec.end <= spec.start:
         problems.append(Problem("scenario.toml", None, "scenario.end", "must be after start"))
     return spec
+
+
+MAX_AGENTS = 100_000_000  # about 4 GB of agent columns: beyond this a run cannot start
+
+
+def _size_problems(spec: ScenarioSpec, tables: dict, parameters: dict[str, float]) -> list[Problem]:
+    """A run at the default scale must fit in memory (the people who may ever leave, as agents)."""
+    pool = parameters["exodus_pool_share"] * max(r.population for r in tables["push_factors"])
+    stock = sum(r.people for r in tables.get("initial_stock") or [])
+    agents = (pool + stock) / spec.default_scale
+    if agents <= MAX_AGENTS:
+        return []
+    return [
+        Problem(
+            "scenario.toml",
+            None,
+            "scenario.default_scale",
+            f"at {spec.default_scale} people per agent a run may need {agents:,.0f} agents (more "
+            f"than {MAX_AGENTS:,}); raise default_scale",
+        )
+    ]
 
 
 def _content_hash(folder: Path) -> str:
