@@ -79,3 +79,12 @@ def test_latin1_toml_is_refused_with_the_encoding_to_use(tiny_copy):
     path.write_bytes(path.read_bytes().replace(b"Ten places", "Díez".encode("latin-1")))
     (problem,) = problems_of(tiny_copy)
     assert problem.startswith("scenario.toml: file: is not UTF-8 text (byte 0xED on line 5;")
+
+
+def test_utf16_without_byte_order_mark_is_refused_by_name(tiny_copy):
+    path = tiny_copy / "states.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16-le"))
+    assert problems_of(tiny_copy) == [
+        "states.csv: file: contains NUL bytes (UTF-16 without a BOM?); save it as UTF-8 (in a "
+        "spreadsheet: 'CSV UTF-8')"
+    ]

@@ -81,7 +81,7 @@ def read_text(path: Path, label: str, problems: list[Problem], missing: str) -> 
         return None
     if "\x00" in text:
         problems.append(
-            Problem(label, None, "file", f"contains NUL bytes, so it is not text; {SAVE_AS}")
+            Problem(label, None, "file", f"contains NUL bytes (UTF-16 without a BOM?); {SAVE_AS}")
         )
         return None
     return text
