@@ -241,3 +241,54 @@ def test_interventions_run_or_are_refused_alike_by_check_and_run(added):
         with (folder / "scenario.toml").open("a", encoding="utf-8") as handle:
             handle.write("\n".join(lines) + "\n")
         check_and_run(folder, Path(tmp) / "runs", "--end", END)
+
+
+def numeric_columns() -> list[tuple[str, str, float, float, bool]]:
+    """(file, column, low, high, integer) for every bounded number in the shipped tiny tables."""
+    from annotated_types import Ge, Gt, Le, Lt
+
+    from trocha.scenario.tables import OPTIONAL_TABLES, TABLES
+
+    found = []
+    for table, schema in {**TABLES, **OPTIONAL_TABLES}.items():
+        if not (TINY / f"{table}.csv").exists():
+            continue
+        for name, info in schema.model_fields.items():
+            if info.annotation not in (int, float):
+                continue
+            low, high = -1e6, 1e12
+            for bound in info.metadata:
+                if isinstance(bound, Ge | Gt):
+                    low = float(getattr(bound, "ge", getattr(bound, "gt", low)))
+                if isinstance(bound, Le | Lt):
+                    high = float(getattr(bound, "le", getattr(bound, "lt", high)))
+            found.append((f"{table}.csv", info.alias or name, low, high, info.annotation is int))
+    return found
+
+
+NUMERIC = numeric_columns()
+
+
+@st.composite
+def in_range_edit(draw):
+    file, column, low, high, integer = draw(st.sampled_from(NUMERIC))
+    if integer:
+        value = str(draw(st.integers(min_value=int(low), max_value=int(high))))
+    else:
+        value = repr(draw(st.floats(min_value=low, max_value=high, allow_nan=False)))
+    return file, draw(st.integers(min_value=1, max_value=20)), column, value
+
+
+@given(st.lists(in_range_edit(), min_size=1, max_size=4))
+def test_numbers_within_their_bounds_run_or_are_refused(edits):
+    """Every number a table's schema allows: the run completes, or a cross-check refuses it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = tiny_copy(tmp)
+        for file, row, column, value in edits:
+            with (folder / file).open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.reader(handle))
+            if column in rows[0] and len(rows) > 1:
+                rows[1 + row % (len(rows) - 1)][rows[0].index(column)] = value
+            with (folder / file).open("w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle).writerows(rows)
+        check_and_run(folder, Path(tmp) / "runs", "--end", END)

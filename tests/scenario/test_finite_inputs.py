@@ -82,5 +82,5 @@ def test_scenario_too_large_for_memory_at_its_scale_is_refused(tiny_copy):
         trocha.load_scenario(tiny_copy)
     assert [str(p) for p in caught.value.problems] == [
         "scenario.toml: scenario.default_scale: at 10 people per agent a run may need "
-        "350,002,500 agents (more than 100,000,000); raise default_scale"
+        "350,002,500 agents (more than 20,000,000); raise default_scale"
     ]

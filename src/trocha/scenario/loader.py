@@ -214,7 +214,7 @@ def _spec(raw: dict, base: Scenario | None, problems: list[Problem]) -> Scenario
     return spec
 
 
-MAX_AGENTS = 100_000_000  # about 4 GB of agent columns: beyond this a run cannot start
+MAX_AGENTS = 20_000_000  # about 750 MB of agent columns, 35 times the default scenario
 
 
 def _size_problems(spec: ScenarioSpec, tables: dict, parameters: dict[str, float]) -> list[Problem]:
