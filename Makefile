@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SCALE ?=
 SCALE_ARG := $(if $(SCALE),--scale $(SCALE),)
 
-.PHONY: setup browser run test test-fast bench lint format clean
+.PHONY: setup browser run test test-fast fuzz bench lint format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(STAMP) browser  ## the full test suite (what CI runs; installs chromium 
 
 test-fast: $(STAMP)  ## skip the slow statistical checks
 	$(PY) -m pytest -n auto -q -m "not slow"
+
+fuzz: $(STAMP)  ## the fuzz suite with the long Hypothesis profile (minutes, not seconds)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -n auto -q tests/fuzz
 
 bench: $(STAMP)  ## full-scale benchmark -> benchmarks/results/*.json and docs/benchmarks.md
 	$(PY) benchmarks/run_benchmarks.py

@@ -36,6 +36,14 @@ app.command("run")(run_command)
 @app.command()
 def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")]) -> None:
     """Validate a scenario folder and list every problem as file:row: field: message."""
+    # The same loading (and so the same validation) as `run`, for both rulesets.
+    from .flee.importer import is_flee_scenario
+
+    if is_flee_scenario(scenario):
+        from .flee import commands as flee_commands
+
+        flee_commands.check_command(scenario, console(), console(stderr=True))
+        return
     loaded = load(scenario)
     console().print(
         f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "
@@ -52,6 +60,9 @@ def import_flee(
         Path | None, typer.Option(help="simsetting.yml (default: the one in FLEE_DIR)")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Scenario name (default: folder name)")] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Refuse what Flee 3.1 only warns about (e.g. unknown names)")
+    ] = False,
 ) -> None:
     """Convert a Flee scenario folder into a Trocha scenario that runs under Flee 3.1's rules."""
     from .flee import commands as flee_commands
@@ -61,7 +72,9 @@ def import_flee(
         check_output_folder(out_dir)
     except OutputError as problem:
         raise fail(str(problem)) from None
-    flee_commands.import_command(flee_dir, out_dir, settings, name, console(), console(stderr=True))
+    flee_commands.import_command(
+        flee_dir, out_dir, settings, name, console(), console(stderr=True), strict=strict
+    )
 
 
 app.command("interventions")(interventions_command)

@@ -13,7 +13,7 @@ from conftest import DATA, SUITE_SETTINGS
 from trocha.cli import app
 from trocha.flee import import_flee, is_flee_scenario, load_flee_scenario
 from trocha.flee.settings import FleeSettings, settings_from_yaml
-from trocha.flee.yamlsubset import parse_yaml
+from trocha.flee.yamlfile import read_yaml
 from trocha.scenario.problems import ScenarioError
 
 
@@ -55,15 +55,23 @@ def test_suite_settings_are_read_as_flee_reads_them(imported):
     )
 
 
-def test_yaml_subset_reads_like_pyyaml():
-    for text in (
-        SUITE_SETTINGS.read_text(),
-        (DATA / "flee_test" / "simsetting.yml").read_text(),
-        "a:\n  b: [1, 2.5, x]\n  c:\n    - 1\n    - yes\n  d: 'false'  # comment\ne: ~\n",
-    ):
-        problems = []
-        assert parse_yaml(text, "s.yml", problems) == yaml.safe_load(text)
-        assert problems == []
+def test_settings_are_read_with_pyyaml_and_errors_name_file_line_and_key(tmp_path):
+    problems = []
+    data, lines = read_yaml(SUITE_SETTINGS, "s.yml", problems)
+    assert data == yaml.safe_load(SUITE_SETTINGS.read_text()) and problems == []
+    assert lines["move_rules.camp_weight"] > lines["move_rules"]
+    broken = tmp_path / "simsetting.yml"
+    broken.write_text("move_rules:\n  camp_weight: 2\n  bad: [1, 2\n")
+    assert read_yaml(broken, "simsetting.yml", problems) == (None, {})
+    assert str(problems[0]).startswith("simsetting.yml:4: syntax: not valid YAML")
+    broken.write_text("move_rules:\n  max_move_speed: .inf\n  camp_weight: lots\n")
+    result = CliRunner().invoke(
+        app, ["import-flee", str(DATA / "flee_test"), "--out", str(tmp_path / "o"),
+              "--settings", str(broken)]
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"{broken}:2: move_rules.max_move_speed: expected float, got inf" in result.stderr
+    assert f"{broken}:3: move_rules.camp_weight: expected float, got 'lots'" in result.stderr
 
 
 def test_flee_quirks_in_settings():

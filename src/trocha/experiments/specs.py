@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..interventions import parse_interventions
-from ..scenario.parameters import parameter_table
+from ..scenario.parameters import COUPLED, parameter_table, value_problem
 from ..scenario.problems import Problem, ScenarioError
 
 
@@ -29,6 +29,8 @@ class ParameterRange(Strict):
     def _one_form(self):
         if self.values is None and (self.low is None or self.high is None):
             raise ValueError("give values = [...] or both low and high")
+        if self.values is not None and not self.values:
+            raise ValueError("values is empty; give at least one value")
         if self.low is not None and self.high is not None and self.high <= self.low:
             raise ValueError(f"high ({self.high}) must be above low ({self.low})")
         return self
@@ -101,7 +103,10 @@ def load_spec(
         except ValidationError as err:
             for e in err.errors():
                 problems.append(Problem(file, None, f"parameters.{name}", e["msg"]))
-    variants = []
+            continue
+        problems += _range_problems(file, name, ranges[name])
+    problems += _coupled_range_problems(file, ranges)
+    variants, numbers = [], []
     for i, raw in enumerate(doc.get("variants", [{"name": "none"}]), start=1):
         try:
             variant = Variant.model_validate(raw)
@@ -115,6 +120,18 @@ def load_spec(
             Problem(p.file, p.row, f"variants[{i}].{p.field}", p.message) for p in iv_problems
         ]
         variants.append(variant)
+        numbers.append(i)
+    if section == "sweep" and settings is not None and settings.method == "lhs":
+        for name, r in ranges.items():
+            if r.values is not None and len(set(r.values)) < 2:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"parameters.{name}",
+                        "a Latin hypercube samples between two values; give low and high",
+                    )
+                )
     if section == "sensitivity":
         for name, r in ranges.items():
             if r.low is None:
@@ -134,8 +151,81 @@ def load_spec(
                             f"unknown outcome {outcome!r}; one of {sorted(OUTCOMES)}",
                         )
                     )
+    if settings is not None and variants:
+        problems += _variant_target_problems(file, settings.scenario, variants, numbers)
     if not ranges and section == "sensitivity":
         problems.append(Problem(file, None, "parameters", "give at least one parameter range"))
     if problems:
         raise ScenarioError(problems)
     return settings, ranges, variants
+
+
+def _range_problems(file: str, name: str, given: ParameterRange) -> list[Problem]:
+    """Every value a spec would run must be valid for the parameter (finite, within its range)."""
+    parameter = parameter_table()[name]
+    problems = []
+    for where, values in (
+        ("values", given.values or []),
+        ("low", [] if given.low is None else [given.low]),
+        ("high", [] if given.high is None else [given.high]),
+    ):
+        for value in values:
+            message = value_problem(parameter, value)
+            if message:
+                problems.append(Problem(file, None, f"parameters.{name}.{where}", message))
+    return problems
+
+
+def _coupled_range_problems(file: str, ranges: dict[str, ParameterRange]) -> list[Problem]:
+    """Coupled parameters (e.g. visa_share <= passport_share) must hold for every sampled point."""
+    table = parameter_table()
+    problems = []
+    for smaller, larger, why in COUPLED:
+        if smaller not in ranges and larger not in ranges:
+            continue
+
+        def extreme(name: str, pick) -> float:
+            given = ranges.get(name)
+            if given is None:
+                return table[name].value
+            return pick(given.values) if given.values is not None else pick([given.low, given.high])
+
+        if extreme(smaller, max) > extreme(larger, min):
+            name = smaller if smaller in ranges else larger
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"parameters.{name}",
+                    f"the largest {smaller} ({extreme(smaller, max):g}) exceeds the smallest "
+                    f"{larger} ({extreme(larger, min):g}): {why}",
+                )
+            )
+    return problems
+
+
+def _variant_target_problems(
+    file: str, scenario: str, variants: list[Variant], numbers: list[int]
+) -> list[Problem]:
+    """Variants' intervention targets must be in the scenario (as scenario.toml's are checked).
+
+    A scenario that does not load is reported when the sweep loads it, not here.
+    """
+    from ..scenario.intervention_targets import intervention_target_problems
+    from ..scenario.loader import load_scenario
+
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioError:
+        return []
+    tables = {
+        "countries": loaded.countries,
+        "locations": loaded.locations,
+        "routes": loaded.routes,
+        "organisations": loaded.organisations,
+    }
+    problems = []
+    for i, variant in zip(numbers, variants, strict=True):
+        for p in intervention_target_problems(variant.interventions, [], tables, file):
+            problems.append(Problem(p.file, p.row, f"variants[{i}].{p.field}", p.message))
+    return problems

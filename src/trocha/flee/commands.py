@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from ..scenario.problems import ScenarioError
+from .consistency import settings_problems
 from .importer import import_flee, load_flee_scenario
 from .model import FleeRunError, FleeSimulation
 from .outputs import save_flee_run
@@ -36,9 +37,10 @@ def import_command(
     name: str | None,
     console: Console,
     err: Console,
+    strict: bool = False,
 ) -> None:
     try:
-        scenario = import_flee(flee_dir, out, settings_file=settings, name=name)
+        scenario = import_flee(flee_dir, out, settings_file=settings, name=name, strict=strict)
     except ScenarioError as error:
         raise _problems(err, error, f"Flee folder {str(flee_dir)!r}") from None
     except OSError as error:
@@ -51,11 +53,33 @@ def import_command(
         f"{inputs.start} -> {out}",
         highlight=False,
     )
-    if scenario.ignored_settings:
-        console.print(
-            "note: not read by Flee 3.1, so not used: " + ", ".join(scenario.ignored_settings),
-            highlight=False,
-        )
+    _warn(err, scenario.warnings)
+
+
+def _warn(err: Console, warnings) -> None:
+    """What Flee 3.1 tolerates with a printed warning, printed the same way (one per line)."""
+    for w in warnings:
+        err.print(f"warning: {w}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _load(folder: str, err: Console):
+    """The one loading step of `check` and `run`, so they accept and refuse the same scenarios."""
+    try:
+        return load_flee_scenario(folder)
+    except ScenarioError as error:
+        raise _problems(err, error, f"scenario {folder!r}") from None
+
+
+def check_command(folder: str, console: Console, err: Console) -> None:
+    scenario = _load(folder, err)
+    _warn(err, scenario.warnings)
+    inputs = scenario.inputs
+    console.print(
+        f"{scenario.name}: OK (flee rules; {len(inputs.locations)} locations, "
+        f"{len(inputs.routes)} routes, {len(inputs.closures)} closures, {inputs.days} days from "
+        f"{inputs.start})",
+        highlight=False,
+    )
 
 
 def run_command(
@@ -68,10 +92,8 @@ def run_command(
     console: Console,
     err: Console,
 ) -> None:
-    try:
-        scenario = load_flee_scenario(folder)
-    except ScenarioError as error:
-        raise _problems(err, error, f"scenario {folder!r}") from None
+    scenario = _load(folder, err)
+    _warn(err, scenario.warnings)
     first = scenario.inputs.start
     if start is not None and start != first:
         raise _fail(err, f"--start must be the scenario's first day {first} (Flee scenarios)")
@@ -80,6 +102,9 @@ def run_command(
         days = (end - first).days + 1
         if not 1 <= days <= scenario.inputs.days:
             raise _fail(err, f"--end must be between {first} and {scenario.end}, got {end}")
+    too_large = settings_problems(scenario.inputs, scenario.settings, "--scale", scale)
+    if scale is not None and too_large:
+        raise _problems(err, ScenarioError(too_large), f"scenario {folder!r} at --scale {scale}")
     try:
         sim = FleeSimulation(scenario, seed=seed, scale=scale, days=days)
         result = sim.run()
@@ -90,10 +115,14 @@ def run_command(
     except OSError as problem:
         raise _fail(err, f"cannot write to {out_dir}: {problem.strerror}") from None
     flee = result.manifest["flee"]
+    if flee["ard"] is None:
+        score = "no camp data, so no ARD"
+    else:
+        score = f"ARD {flee['ard']:.3f} (rescaled {flee['ard_rescaled']:.3f})"
     console.print(
         f"{scenario.name} (flee rules): {int(result.total_agents[-1]) * result.scale:,} displaced, "
         f"{int(result.camp_sim[-1].sum()) * result.scale:,} in camps on {result.dates()[-1]}; "
-        f"ARD {flee['ard']:.3f} (rescaled {flee['ard_rescaled']:.3f}). "
+        f"{score}. "
         f"{result.manifest['agents_created']:,} agents, "
         f"{result.manifest['timings']['total_seconds']:.1f} s. Run directory: {folder_out}",
         highlight=False,

@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..scenario.problems import Problem, ScenarioError
+from ..scenario.textfiles import exists, read_text
+from .consistency import settings_problems
 from .inputs import FleeInputs, find_input_dir, read_flee_folder
 from .settings import FleeSettings, settings_from_yaml
-from .yamlsubset import read_yaml
+from .yamlfile import read_yaml, with_lines
 
 INPUT_FILES = (
     "locations.csv",
@@ -44,6 +46,8 @@ class FleeScenario:
     content_hash: str
     description: str = ""
     ignored_settings: list[str] = field(default_factory=list)
+    # What Flee 3.1 tolerates with a printed warning (and `import-flee --strict` refuses).
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def end(self) -> dt.date:
@@ -54,26 +58,32 @@ def _settings_file(flee_dir: Path, settings_file: Path | None) -> Path | None:
     if settings_file is not None:
         return Path(settings_file)
     for candidate in (flee_dir / "simsetting.yml", find_input_dir(flee_dir) / "simsetting.yml"):
-        if candidate.exists():
+        if exists(candidate):
             return candidate
     return None
 
 
 def read_flee_settings(
     flee_dir: Path, settings_file: Path | None = None
-) -> tuple[FleeSettings, list[str], Path | None]:
+) -> tuple[FleeSettings, list[Problem], Path | None]:
+    """The settings Flee 3.1 reads from simsetting.yml, and a warning for each key it ignores."""
     path = _settings_file(flee_dir, settings_file)
     if path is None:
         return FleeSettings(), [], None
     problems: list[Problem] = []
     label = str(path)
-    if not path.exists():
-        raise ScenarioError([Problem(label, None, "file", "not found; give a simsetting.yml")])
-    data = read_yaml(path, label, problems)
+    data, lines = read_yaml(path, label, problems)
+    if data is not None and not isinstance(data, dict):
+        problems.append(
+            Problem(label, 1, "file", "expected a mapping of sections (move_rules: ...)")
+        )
     settings, ignored = settings_from_yaml(data if isinstance(data, dict) else {}, label, problems)
     if problems:
-        raise ScenarioError(problems)
-    return settings, ignored, path
+        raise ScenarioError(with_lines(problems, label, lines))
+    warnings = [
+        Problem(label, lines.get(key), key, "not read by Flee 3.1, so not used") for key in ignored
+    ]
+    return settings, warnings, path
 
 
 def _scenario_name(flee_dir: Path) -> str:
@@ -86,8 +96,13 @@ def import_flee(
     out_dir: Path | str,
     settings_file: Path | str | None = None,
     name: str | None = None,
+    strict: bool = False,
 ) -> FleeScenario:
-    """Validate the Flee folder `flee_dir` and write it as a Trocha scenario to `out_dir`."""
+    """Validate the Flee folder `flee_dir` and write it as a Trocha scenario to `out_dir`.
+
+    What Flee 3.1 tolerates with a printed warning is imported with the same warning
+    (`scenario.warnings`); `strict` refuses it instead, as a problem.
+    """
     flee_dir = Path(flee_dir)
     out_dir = Path(out_dir)
     problems: list[Problem] = []
@@ -96,12 +111,24 @@ def import_flee(
     except ScenarioError as error:
         problems += error.problems
         inputs = None
+    ignored: list[Problem] = []
     try:
         settings, ignored, settings_path = read_flee_settings(
             flee_dir, Path(settings_file) if settings_file else None
         )
     except ScenarioError as error:
         problems += error.problems
+    if inputs is not None and not problems:
+        label = str(settings_path) if settings_path is not None else "simsetting.yml"
+        problems += [
+            Problem(p.file, p.row, f"move_rules.{p.field}", p.message)
+            for p in settings_problems(inputs, settings, label)
+        ]
+    warnings = [*(inputs.warnings if inputs else []), *ignored]
+    if strict:
+        problems += [
+            Problem(w.file, w.row, w.field, f"{w.message} (refused by --strict)") for w in warnings
+        ]
     if problems:
         raise ScenarioError(problems)
     assert inputs is not None
@@ -147,22 +174,23 @@ def import_flee(
         "# Flee 3.1 settings (simsetting.yml keys); default_scale is Flee's hasten.",
     ]
     if ignored:
-        lines.append(f"# Not read by Flee 3.1, so not used: {', '.join(ignored)}")
+        lines.append(f"# Not read by Flee 3.1, so not used: {', '.join(w.field for w in ignored)}")
     text = "\n".join(lines) + "\n" + settings.to_toml()
     (out_dir / "scenario.toml").write_text(text, encoding="utf-8")
     scenario = load_flee_scenario(out_dir)
-    scenario.ignored_settings = ignored
+    scenario.ignored_settings = [w.field for w in ignored]
+    scenario.warnings = warnings
     return scenario
 
 
 def is_flee_scenario(folder: Path | str) -> bool:
     """Whether `folder` has a scenario.toml that names the `flee` ruleset."""
-    path = Path(folder) / "scenario.toml"
-    if not path.is_file():
+    text = read_text(Path(folder) / "scenario.toml", "scenario.toml", [], "missing")
+    if text is None:
         return False
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False
     scenario = data.get("scenario", {})
     return isinstance(scenario, dict) and scenario.get("ruleset") == "flee"
@@ -180,20 +208,29 @@ def load_flee_scenario(folder: Path | str) -> FleeScenario:
     """Load a scenario folder written by `import_flee`; raises ScenarioError on any problem."""
     folder = Path(folder)
     label = "scenario.toml"
+    unreadable: list[Problem] = []
+    text = read_text(folder / label, label, unreadable, "missing")
+    if text is None:
+        raise ScenarioError(unreadable)
     try:
-        data = tomllib.loads((folder / label).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(folder / label), None, "file", "missing")]) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError([Problem(label, None, "toml", str(error))]) from None
     problems: list[Problem] = []
     spec = data.get("scenario", {})
+    if not isinstance(spec, dict):
+        problems.append(Problem(label, None, "scenario", "must be a [scenario] table"))
+        spec = {}
     name = spec.get("name", "")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9\-_]*", name):
         problems.append(Problem(label, None, "scenario.name", f"expected lower-case, got {name!r}"))
     if spec.get("ruleset") != "flee":
         problems.append(Problem(label, None, "scenario.ruleset", 'expected "flee"'))
-    table = dict(data.get("flee", {}))
+    table = data.get("flee", {})
+    if not isinstance(table, dict):
+        problems.append(Problem(label, None, "flee", "must be a [flee] table of settings"))
+        table = {}
+    table = dict(table)
     if ("hasten" not in table and "default_scale" in spec) or "default_scale" in spec:
         table["hasten"] = spec["default_scale"]
     settings = FleeSettings.from_table(table, label, problems)
@@ -202,6 +239,11 @@ def load_flee_scenario(folder: Path | str) -> FleeScenario:
     except ScenarioError as error:
         problems += error.problems
         inputs = None
+    if inputs is not None and not problems:
+        problems += [
+            Problem(p.file, p.row, f"flee.{p.field}", p.message)
+            for p in settings_problems(inputs, settings, label)
+        ]
     if problems:
         raise ScenarioError(problems)
     return FleeScenario(
@@ -211,4 +253,5 @@ def load_flee_scenario(folder: Path | str) -> FleeScenario:
         settings=settings,
         content_hash=_content_hash(folder),
         description=str(spec.get("description", "")),
+        warnings=list(inputs.warnings),
     )

@@ -8,13 +8,16 @@ crashes or silently misreads on malformed rows; here every problem is collected 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..scenario.problems import Problem, ScenarioError
-from .csvfiles import CsvRow, date, need_columns, number, read_rows
+from ..scenario.textfiles import exists
+from .csvfiles import CsvRow, csv_lines, date, need_columns, number, read_rows
+
+MAX_PEOPLE = 10_000_000_000  # more than the world population: a typo, not a count
 
 LOCATION_COLUMNS = [
     "name",
@@ -80,6 +83,7 @@ class FleeInputs:
     layout: list[tuple[str, list[str]]]  # data name -> series files
     series: dict[str, list[tuple[dt.date, int]]]  # file -> rows
     location_columns: list[str] = field(default_factory=lambda: list(LOCATION_COLUMNS))
+    warnings: list[Problem] = field(default_factory=list)  # what Flee 3.1 tolerates, with a print
     route_columns: list[str] = field(default_factory=lambda: list(ROUTE_COLUMNS))
 
 
@@ -145,7 +149,15 @@ def _read_locations(path, label, problems) -> tuple[list[FleeLocation], list[str
             if conflict_date is None:
                 continue
         population = number(
-            row, 7, "population", label, problems, integer=True, minimum=0, default=0
+            row,
+            7,
+            "population",
+            label,
+            problems,
+            integer=True,
+            minimum=0,
+            default=0,
+            maximum=MAX_PEOPLE,
         )
         if lat is None or lon is None or population is None:
             continue
@@ -186,7 +198,7 @@ def _read_routes(path, label, names, problems) -> tuple[list[FleeRoute], list[st
                     )
                 )
                 ok = False
-        distance = number(row, 2, "distance", label, problems, minimum=0)
+        distance = number(row, 2, "distance", label, problems, minimum=0, maximum=100_000)
         forced = number(row, 3, "forced_redirection", label, problems, integer=True, default=0)
         if forced is not None and forced not in (0, 1, 2):
             problems.append(
@@ -215,7 +227,7 @@ def _read_routes(path, label, names, problems) -> tuple[list[FleeRoute], list[st
 
 
 def _read_closures(path, label, names, countries, problems) -> list[FleeClosure]:
-    if not path.exists():
+    if not exists(path):
         return []  # Flee 3.1's run script needs the file; an absent one means no closures here
     _, rows = read_rows(path, label, problems)
     closures = []
@@ -268,18 +280,20 @@ def _read_closures(path, label, names, countries, problems) -> list[FleeClosure]
     return closures
 
 
-def _read_conflicts(path, label, names, days, problems) -> tuple[list[str], list[list[float]]]:
-    if not path.exists():
-        problems.append(
-            Problem(label, None, "file", "missing; Flee 3.1 reads conflicts by day from it")
-        )
+def _read_conflicts(
+    path, label, names, days, problems, warnings
+) -> tuple[list[str], list[list[float]]]:
+    """The conflict columns and their daily intensities.
+
+    A column that names no location (often a spelling that differs from locations.csv, such as a
+    space for an underscore) is what Flee 3.1 tolerates: it prints an ERROR when that conflict
+    starts and runs on without it. Here it is a warning, and the column is ignored the same way
+    (its name is blanked, so the model skips it).
+    """
+    read = csv_lines(path, label, problems, "missing; Flee 3.1 reads conflicts by day from it")
+    if read is None:
         return [], []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        lines = [
-            (n, r)
-            for n, r in enumerate(csv.reader(handle), start=1)
-            if r and any(v.strip() for v in r)
-        ]
+    lines = [(n, r) for n, r in read if r and any(v.strip() for v in r)]
     if not lines:
         problems.append(
             Problem(label, None, "file", "empty; expected a header row #Day,<place>,...")
@@ -289,11 +303,19 @@ def _read_conflicts(path, label, names, days, problems) -> tuple[list[str], list
     columns = [h.strip() for h in header[1:]]
     while columns and not columns[-1]:
         columns.pop()  # a trailing comma in the header names no column
-    bad_columns = False
     for column in columns:
         if column and column not in names:
-            problems.append(Problem(label, header_line, column, "not a name in locations.csv"))
-            bad_columns = True
+            close = difflib.get_close_matches(column.replace(" ", "_"), list(names), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            warnings.append(
+                Problem(
+                    label,
+                    header_line,
+                    column,
+                    f"not a name in locations.csv{hint}; Flee 3.1 prints an ERROR when this "
+                    "conflict starts and ignores the column",
+                )
+            )
     matrix: list[list[float]] = []
     for line, values in lines[1:]:
         row = CsvRow(line, values)
@@ -314,7 +336,8 @@ def _read_conflicts(path, label, names, days, problems) -> tuple[list[str], list
             value = number(row, i, column or f"column {i + 1}", label, problems, minimum=0)
             day_values.append(0.0 if value is None else value)
         matrix.append(day_values)
-    if len(matrix) < days and not bad_columns:
+    columns = [column if column in names else "" for column in columns]
+    if len(matrix) < days:
         problems.append(
             Problem(
                 label,
@@ -331,7 +354,7 @@ def _read_period(input_dir: Path, root: Path, problems) -> tuple[dt.date | None,
     if not path.exists():
         path = input_dir / "conflict_period.csv"
     label = _label(path, root)
-    if not path.exists():
+    if not exists(path):
         problems.append(
             Problem(
                 _label(input_dir / "sim_period.csv", root),
@@ -343,16 +366,17 @@ def _read_period(input_dir: Path, root: Path, problems) -> tuple[dt.date | None,
         )
         return None, 0
     start, length = None, None
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, values in enumerate(csv.reader(handle), start=1):
-            if len(values) < 2:
-                continue
-            row = CsvRow(line, values)
-            key = values[0].strip().lower()
-            if key == "startdate":
-                start = date(row, 1, "StartDate", label, problems)
-            elif key == "length":
-                length = number(row, 1, "Length", label, problems, integer=True, minimum=1)
+    for line, values in csv_lines(path, label, problems, "missing") or []:
+        if len(values) < 2:
+            continue
+        row = CsvRow(line, values)
+        key = values[0].strip().lower()
+        if key == "startdate":
+            start = date(row, 1, "StartDate", label, problems)
+        elif key == "length":
+            length = number(
+                row, 1, "Length", label, problems, integer=True, minimum=1, maximum=100_000
+            )
     if start is None and not any(p.file == label for p in problems):
         problems.append(
             Problem(label, None, "StartDate", "missing; add a row StartDate,2013-12-01")
@@ -363,21 +387,20 @@ def _read_period(input_dir: Path, root: Path, problems) -> tuple[dt.date | None,
 
 
 def _read_series(path: Path, label: str, problems) -> list[tuple[dt.date, int]]:
-    if not path.exists():
-        problems.append(Problem(label, None, "file", "missing; named in data_layout.csv"))
+    lines = csv_lines(path, label, problems, "missing; named in data_layout.csv")
+    if lines is None:
         return []
     rows = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, values in enumerate(csv.reader(handle), start=1):
-            if len(values) < 2 or not values[0] or values[0].startswith("#") or values[1] == "":
-                continue
-            if line == 1 and values[0] in ("DateTime", "Date"):
-                continue
-            row = CsvRow(line, values)
-            day = date(row, 0, "date", label, problems)
-            count = number(row, 1, "count", label, problems, integer=True)
-            if day is not None and count is not None:
-                rows.append((day, int(count)))
+    for line, values in lines:
+        if len(values) < 2 or not values[0] or values[0].startswith("#") or values[1] == "":
+            continue
+        if line == 1 and values[0] in ("DateTime", "Date"):
+            continue
+        row = CsvRow(line, values)
+        day = date(row, 0, "date", label, problems)
+        count = number(row, 1, "count", label, problems, integer=True, maximum=MAX_PEOPLE)
+        if day is not None and count is not None:
+            rows.append((day, int(count)))
     if not rows and not any(p.file == label for p in problems):
         problems.append(Problem(label, None, "rows", "no data rows; expected YYYY-MM-DD,COUNT"))
     return rows
@@ -401,43 +424,47 @@ def read_flee_folder(flee_dir: Path | str) -> FleeInputs:
     locations, location_columns = _read_locations(
         input_dir / "locations.csv", lab(input_dir / "locations.csv"), problems
     )
-    names = {loc.name for loc in locations}
-    countries = {loc.country for loc in locations}
+    names: set[str] = {loc.name for loc in locations}
+    countries: set[str] = {loc.country for loc in locations}
+    if not locations:
+        names, countries = _AnyName(), _AnyName()  # reported once, not on every reference
     routes, route_columns = _read_routes(
         input_dir / "routes.csv", lab(input_dir / "routes.csv"), names, problems
     )
     closures = _read_closures(
         input_dir / "closures.csv", lab(input_dir / "closures.csv"), names, countries, problems
     )
+    warnings: list[Problem] = []
     conflict_names, conflicts = _read_conflicts(
-        input_dir / "conflicts.csv", lab(input_dir / "conflicts.csv"), names, days, problems
+        input_dir / "conflicts.csv",
+        lab(input_dir / "conflicts.csv"),
+        names,
+        days,
+        problems,
+        warnings,
     )
 
     layout_path = data_dir / "data_layout.csv"
     layout_label = lab(layout_path)
     layout: list[tuple[str, list[str]]] = []
     series: dict[str, list[tuple[dt.date, int]]] = {}
-    if not layout_path.exists():
-        problems.append(
-            Problem(
-                layout_label,
-                None,
-                "file",
-                "missing; expected total,refugees.csv and a row per camp",
-            )
-        )
-    else:
-        with layout_path.open(newline="", encoding="utf-8-sig") as handle:
-            for line, values in enumerate(csv.reader(handle), start=1):
-                if len(values) < 2 or not values[0] or values[0].startswith("#"):
-                    continue
-                files = [v.strip() for v in values[1:] if v.strip()]
-                layout.append((values[0].strip(), files))
-                for name in files:
-                    if name not in series:
-                        series[name] = _read_series(data_dir / name, lab(data_dir / name), problems)
-                if not files:
-                    problems.append(Problem(layout_label, line, "file", "no series file named"))
+    layout_lines = csv_lines(
+        layout_path,
+        layout_label,
+        problems,
+        "missing; expected total,refugees.csv and a row per camp",
+    )
+    if layout_lines is not None:
+        for line, values in layout_lines:
+            if len(values) < 2 or not values[0] or values[0].startswith("#"):
+                continue
+            files = [v.strip() for v in values[1:] if v.strip()]
+            layout.append((values[0].strip(), files))
+            for name in files:
+                if name not in series:
+                    series[name] = _read_series(data_dir / name, lab(data_dir / name), problems)
+            if not files:
+                problems.append(Problem(layout_label, line, "file", "no series file named"))
         data_names = [name for name, _ in layout]
         if "total" not in data_names:
             problems.append(
@@ -462,41 +489,40 @@ def read_flee_folder(flee_dir: Path | str) -> FleeInputs:
     corrections: list[tuple[str, dt.date]] = []
     corrections_path = input_dir / "registration_corrections.csv"
     corrections_label = lab(corrections_path)
-    if corrections_path.exists():
+    if exists(corrections_path):
         layout_files = dict(layout)
-        with corrections_path.open(newline="", encoding="utf-8-sig") as handle:
-            for line, values in enumerate(csv.reader(handle), start=1):
-                if len(values) < 2 or values[0].startswith("#"):
-                    continue
-                row = CsvRow(line, values)
-                name = row.get(0)
-                when = date(row, 1, "date", corrections_label, problems)
-                if name not in layout_files:
-                    problems.append(
-                        Problem(
-                            corrections_label,
-                            line,
-                            "name",
-                            f"{name!r} is not a name in data_layout.csv",
-                        )
+        for line, values in csv_lines(corrections_path, corrections_label, problems, "") or []:
+            if len(values) < 2 or values[0].startswith("#"):
+                continue
+            row = CsvRow(line, values)
+            name = row.get(0)
+            when = date(row, 1, "date", corrections_label, problems)
+            if name not in layout_files:
+                problems.append(
+                    Problem(
+                        corrections_label,
+                        line,
+                        "name",
+                        f"{name!r} is not a name in data_layout.csv",
                     )
-                    continue
-                if when is None or start is None:
-                    continue
-                merged = merged_series_days(layout_files[name], series, start)
-                offset = (when - start).days
-                if offset not in merged[1:]:
-                    problems.append(
-                        Problem(
-                            corrections_label,
-                            line,
-                            "date",
-                            f"{when} is not the date of a data row of {name} after its first "
-                            "(Flee 3.1 fails on such a correction); use a date from its series",
-                        )
+                )
+                continue
+            if when is None or start is None:
+                continue
+            merged = merged_series_days(layout_files[name], series, start)
+            offset = (when - start).days
+            if offset not in merged[1:]:
+                problems.append(
+                    Problem(
+                        corrections_label,
+                        line,
+                        "date",
+                        f"{when} is not the date of a data row of {name} after its first "
+                        "(Flee 3.1 fails on such a correction); use a date from its series",
                     )
-                    continue
-                corrections.append((name, when))
+                )
+                continue
+            corrections.append((name, when))
     if problems:
         raise ScenarioError(problems)
     return FleeInputs(
@@ -514,6 +540,7 @@ def read_flee_folder(flee_dir: Path | str) -> FleeInputs:
         series=series,
         location_columns=location_columns,
         route_columns=route_columns,
+        warnings=warnings,
     )
 
 
@@ -522,3 +549,10 @@ def merged_series_days(files: list[str], series: dict, start: dt.date) -> list[i
     from .refugee_data import merged_table
 
     return [int(day) for day, _ in merged_table(files, series, start, 1)]
+
+
+class _AnyName(set):
+    """The names used when locations.csv cannot be read: references to it are not checked."""
+
+    def __contains__(self, key: object) -> bool:
+        return True

@@ -115,10 +115,15 @@ def manifest_for(sim, result, timings: dict) -> dict:
         "agent_bytes": int(sim.agent_bytes()),
         "flee": {
             "camps": result.camp_names,
-            "ard": averaged_relative_difference(result.camp_sim, result.camp_data),
+            # No camps, no camp data: there is nothing to score, so no ARD (not a perfect 0).
+            "ard": averaged_relative_difference(result.camp_sim, result.camp_data)
+            if result.camp_names
+            else None,
             "ard_rescaled": averaged_relative_difference(
                 result.camp_sim, result.camp_data, rescaled=True
-            ),
+            )
+            if result.camp_names
+            else None,
         },
         "timings": {k: round(v, 4) for k, v in timings.items()},
         "python": platform.python_version(),

@@ -90,6 +90,8 @@ class FleeSettings:
                         raise TypeError
                 elif isinstance(default, tuple):
                     value = tuple(float(v) for v in value)
+                    if not all(math.isfinite(v) for v in value):
+                        raise TypeError
                 elif isinstance(default, str) and not isinstance(value, str):
                     raise TypeError
             except (TypeError, ValueError):
@@ -113,6 +115,27 @@ class FleeSettings:
 
         if self.hasten < 1:
             bad("hasten", f"must be an integer >= 1, got {self.hasten}")
+        elif self.hasten > 1_000_000_000:
+            bad("hasten", f"at most 1000000000 people per agent, got {self.hasten}")
+        for key in (
+            "foreign_weight",
+            "camp_weight",
+            "conflict_weight",
+            "conflict_movechance",
+            "camp_movechance",
+            "idpcamp_movechance",
+            "default_movechance",
+            "displaced_per_conflict_day",
+            "weight_softening",
+        ):
+            if getattr(self, key) < 0:
+                bad(key, f"must be >= 0, got {getattr(self, key)}")
+        for key in ("weight_power", "distance_power", "movechance_pop_scale_factor"):
+            # Exponents: beyond this, Flee 3.1's float powers overflow (an OverflowError there).
+            if abs(getattr(self, key)) > 100:
+                bad(key, f"must be between -100 and 100, got {getattr(self, key)}")
+        if any(v < 0 for v in self.conflict_spawn_decay):
+            bad("conflict_spawn_decay", f"must be >= 0, got {list(self.conflict_spawn_decay)}")
         if self.awareness_level < 0:
             bad("awareness_level", f"must be >= 0, got {self.awareness_level}")
         if self.awareness_level > 6:
@@ -215,8 +238,11 @@ def settings_from_yaml(data: dict, label: str, problems: list[Problem]):
                 return _flee_bool(value)
             if kind is int:
                 return int(value)
-            return float(value)
-        except (TypeError, ValueError):
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(value)  # Flee would run on with inf or nan: refuse both
+            return number
+        except (TypeError, ValueError, OverflowError):
             problems.append(Problem(label, None, key, f"expected {kind.__name__}, got {value!r}"))
             return None
 
@@ -272,7 +298,10 @@ def settings_from_yaml(data: dict, label: str, problems: list[Problem]):
                 problems.append(Problem(label, None, where, "expected a list like [1.0, 0.5]"))
                 continue
             try:
-                values["conflict_spawn_decay"] = tuple(float(v) for v in value)
+                decay = tuple(float(v) for v in value)
+                if not all(math.isfinite(v) for v in decay):
+                    raise ValueError(value)
+                values["conflict_spawn_decay"] = decay
             except (TypeError, ValueError):
                 problems.append(Problem(label, None, where, f"expected numbers, got {value!r}"))
         elif key == "conflict_driven_spawning":

@@ -59,7 +59,8 @@ def parse_interventions(
             out.append(KINDS[kind].model_validate(data))
         except ValidationError as err:
             for e in err.errors():
-                field = ".".join(str(x) for x in e["loc"]) or "type"
+                # The only checks on the whole table are of the window (end before start).
+                field = ".".join(str(x) for x in e["loc"]) or "end"
                 message = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
                 problems.append(Problem(file, None, f"{where}.{field}", f"{message} ({kind})"))
     return out, problems

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class Intervention(BaseModel):
     """Base class: a schedule (`start`, `end`, inclusive) and the hooks."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: ClassVar[str] = "intervention"
     start: dt.date
@@ -62,8 +62,12 @@ class Intervention(BaseModel):
 
 def countries_field(value: str | list[str]) -> list[str]:
     """Countries as a list of ISO3 codes ('*' for all); accepts 'COL PER' or ['COL', 'PER']."""
+    if not isinstance(value, str | list | tuple):
+        raise ValueError(f"expected ISO3 country codes such as ['COL', 'PER'], got {value!r}")
     codes = value.split() if isinstance(value, str) else list(value)
     for code in codes:
+        if not isinstance(code, str):
+            raise ValueError(f"expected ISO3 country codes such as COL, or *; got {code!r}")
         if code != "*" and (len(code) != 3 or not code.isupper()):
             raise ValueError(f"expected ISO3 country codes such as COL, or *; got {code!r}")
     return codes

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
+import io
 import tomllib
 import unicodedata
 from collections import defaultdict
@@ -20,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .intervention_targets import intervention_target_problems
 from .parameters import resolve_parameters
 from .problems import Problem, ScenarioError
 from .tables import (
@@ -40,6 +42,7 @@ from .tables import (
     StateRow,
     TargetRow,
 )
+from .textfiles import exists, read_text
 
 
 class ScenarioSpec(BaseModel):
@@ -140,7 +143,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     tables = {}
     broken = set()  # tables with invalid rows: references into them are not checked (no cascades)
     for name, schema in [*TABLES.items(), *OPTIONAL_TABLES.items()]:
-        if not (folder / f"{name}.csv").is_file() and (base is not None or name in OPTIONAL_TABLES):
+        if not exists(folder / f"{name}.csv") and (base is not None or name in OPTIONAL_TABLES):
             tables[name] = getattr(base, name, None) if base is not None else None
             continue
         before = len(problems)
@@ -151,6 +154,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     problems += param_problems
     if spec is not None and all(tables.get(t) is not None for t in TABLES):
         problems += _cross_check(spec, tables, broken)
+        if not broken & {"countries", "locations", "routes", "organisations"}:
+            inherited = base.interventions if base else []
+            problems += intervention_target_problems(
+                raw.get("interventions", []), inherited, tables
+            )
+    if not problems and spec is not None:
+        problems += _size_problems(spec, tables, parameters)
     if problems:
         raise ScenarioError(problems)
     assert spec is not None
@@ -207,6 +217,27 @@ def _spec(raw: dict, base: Scenario | None, problems: list[Problem]) -> Scenario
     return spec
 
 
+MAX_AGENTS = 20_000_000  # about 750 MB of agent columns, 35 times the default scenario
+
+
+def _size_problems(spec: ScenarioSpec, tables: dict, parameters: dict[str, float]) -> list[Problem]:
+    """A run at the default scale must fit in memory (the people who may ever leave, as agents)."""
+    pool = parameters["exodus_pool_share"] * max(r.population for r in tables["push_factors"])
+    stock = sum(r.people for r in tables.get("initial_stock") or [])
+    agents = (pool + stock) / spec.default_scale
+    if agents <= MAX_AGENTS:
+        return []
+    return [
+        Problem(
+            "scenario.toml",
+            None,
+            "scenario.default_scale",
+            f"at {spec.default_scale} people per agent a run may need {agents:,.0f} agents (more "
+            f"than {MAX_AGENTS:,}); raise default_scale",
+        )
+    ]
+
+
 def _content_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for name in ["scenario.toml", *(f"{t}.csv" for t in [*TABLES, *OPTIONAL_TABLES])]:
@@ -218,12 +249,13 @@ def _content_hash(folder: Path) -> str:
 
 def _read_toml(folder: Path, problems: list[Problem]) -> dict:
     """The parsed scenario.toml ({"_unreadable": True} if it cannot be read)."""
-    path = folder / "scenario.toml"
-    if not path.is_file():
-        problems.append(Problem("scenario.toml", None, "file", "missing; every scenario needs one"))
+    text = read_text(
+        folder / "scenario.toml", "scenario.toml", problems, "missing; every scenario needs one"
+    )
+    if text is None:
         return {"_unreadable": True}
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         problems.append(Problem("scenario.toml", None, "syntax", f"not valid TOML: {err}"))
         return {"_unreadable": True}
@@ -263,25 +295,37 @@ def _read_table(
     folder: Path, name: str, schema: type[Row], problems: list[Problem]
 ) -> list[Any] | None:
     file = f"{name}.csv"
-    path = folder / file
-    if not path.is_file():
-        problems.append(Problem(file, None, "file", "missing; see docs/scenario-format.md"))
+    text = read_text(folder / file, file, problems, "missing; see docs/scenario-format.md")
+    if text is None:
         return None
+    try:
+        return _parse_table(file, text, schema, problems)
+    except csv.Error as error:
+        problems.append(Problem(file, None, "file", f"not valid CSV: {error}"))
+        return None
+
+
+def _parse_table(
+    file: str, text: str, schema: type[Row], problems: list[Problem]
+) -> list[Any] | None:
     expected = [f.alias or n for n, f in schema.model_fields.items()]
     required = [f.alias or n for n, f in schema.model_fields.items() if f.is_required()]
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in expected]
-        if missing or unknown:
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        for column in repeated:
+            problems.append(Problem(file, 1, column, "repeated column; keep one"))
+        if missing or unknown or repeated:
             for column in missing:
                 problems.append(Problem(file, 1, column, "missing column; add it to the header"))
             for column in unknown:
+                name = column if column.strip() else f"column {header.index(column) + 1}"
+                what = "unknown column" if column.strip() else "a column without a name"
                 problems.append(
-                    Problem(
-                        file, 1, column, f"unknown column; expected columns: {', '.join(expected)}"
-                    )
+                    Problem(file, 1, name, f"{what}; expected columns: {', '.join(expected)}")
                 )
             return None
         rows = []
@@ -445,7 +489,9 @@ def _cross_check(
             )
         neighbours[route.from_].add(route.to)
         neighbours[route.to].add(route.from_)
-    if locations and not problems and not broken:
+    if not routes and "routes" not in broken:
+        problems.append(Problem("routes.csv", None, "rows", "no routes; add at least one route"))
+    if locations and routes and not problems and not broken:
         start = locations[0].name
         reached, frontier = {start}, [start]
         while frontier:
@@ -564,7 +610,7 @@ def _check_economy(
                     f"'{row.controller}' is not in organisations.csv (or use none)",
                 )
             )
-        if check_places and (row.from_, row.to) not in irregular:
+        if check_places and tables.get("routes") and (row.from_, row.to) not in irregular:
             problems.append(
                 Problem(
                     "crossing_controls.csv",

@@ -1,4 +1,8 @@
-"""Row schemas of the scenario CSV tables (see docs/scenario-format.md)."""
+"""Row schemas of the scenario CSV tables (see docs/scenario-format.md).
+
+Every number must be finite and within a bound that means something (no population larger than
+the world's, no fare of 1e308 USD): such values would run to overflow or nonsense, not fail.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
+MAX_PEOPLE = 10_000_000_000  # more than the world population
+MAX_USD = 1_000_000_000.0  # a fare or a monthly wage beyond this is a typo
+MAX_MEMBERS = 10_000_000
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 def _iso3(value: str) -> str:
@@ -25,8 +32,8 @@ class CountryRow(Row):
     iso3: str
     name: str = Field(min_length=1)
     role: Literal["origin", "host", "transit"]
-    wage_usd_month: float = Field(gt=0)
-    choice_constant: float = 0.0
+    wage_usd_month: float = Field(gt=0, le=MAX_USD)
+    choice_constant: float = Field(default=0.0, ge=-50, le=50)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
@@ -39,7 +46,7 @@ class LocationRow(Row):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     kind: Literal["origin", "city", "border_town", "airport", "crossing"]
-    population: int = Field(ge=0)
+    population: int = Field(ge=0, le=MAX_PEOPLE)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
@@ -47,15 +54,17 @@ class LocationRow(Row):
 
 
 class RouteRow(Row):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     from_: str = Field(alias="from", min_length=1)
     to: str = Field(min_length=1)
-    distance_km: float = Field(gt=0)
+    distance_km: float = Field(gt=0, le=40_000)
     distance_basis: Literal["road_measured", "great_circle_x1.3", "sea", "air"]
     mode: Literal["walk", "bus", "boat", "air"]
     crossing: Literal["none", "official", "irregular"]
-    cost_usd: float = Field(ge=0)
+    cost_usd: float = Field(ge=0, le=MAX_USD)
     death_risk: float = Field(ge=0, lt=1)
     source_id: str = Field(min_length=1)
     notes: str = ""
@@ -81,9 +90,9 @@ class BorderRegimeRow(Row):
 
 class PushFactorRow(Row):
     year: int = Field(ge=1900, le=2200)
-    population: int = Field(gt=0)
-    inflation_pct: float = Field(gt=-100)
-    gdp_change_pct: float = Field(gt=-100)
+    population: int = Field(gt=0, le=MAX_PEOPLE)
+    inflation_pct: float = Field(gt=-100, le=1e9)
+    gdp_change_pct: float = Field(gt=-100, le=1000)
     mobility: float = Field(ge=0, le=1)
     source_id: str = Field(min_length=1)
     notes: str = ""
@@ -100,7 +109,7 @@ class SourceRow(Row):
 
 class InitialStockRow(Row):
     location: str = Field(min_length=1)
-    people: int = Field(ge=0)
+    people: int = Field(ge=0, le=MAX_PEOPLE)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
@@ -121,7 +130,7 @@ class TargetRow(Row):
     date: dt.date
     country: str
     metric: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=1e12)
     source_id: str = Field(min_length=1)
     role: Literal["calibration", "validation"] = "calibration"
     notes: str = ""
@@ -155,8 +164,8 @@ class OrganisationRow(Row):
     kind: Literal["gang", "armed_group"]
     headquarters: str = ""  # a place (the prison it controls); empty: none
     founded: dt.date
-    initial_members: int = Field(ge=0)
-    prison_inmates: int = Field(default=0, ge=0)
+    initial_members: int = Field(ge=0, le=MAX_MEMBERS)
+    prison_inmates: int = Field(default=0, ge=0, le=MAX_MEMBERS)
     smuggling_from: dt.date | None = None
     packages_from: dt.date | None = None
     exploitation_from: dt.date | None = None
@@ -170,7 +179,9 @@ class OrganisationRow(Row):
 class CrossingControlRow(Row):
     """From `date`, the irregular links between two places are controlled by `controller`."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, populate_by_name=True, allow_inf_nan=False
+    )
 
     date: dt.date
     from_: str = Field(alias="from", min_length=1)
@@ -199,8 +210,8 @@ class EnforcementEventRow(Row):
     kind: Literal["prison_raid", "crackdown"]
     organisation: str = Field(min_length=1)
     countries: str = "*"  # ISO3 codes separated by spaces, or * for every country
-    magnitude: float = Field(default=1.0, ge=0)
-    duration_days: int = Field(default=0, ge=0)
+    magnitude: float = Field(default=1.0, ge=0, le=100)
+    duration_days: int = Field(default=0, ge=0, le=36_500)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
