@@ -40,7 +40,14 @@ class Simulation:
         modules: list[Module] | None = None,
     ):
         """`modules`: fresh module instances in the order they run (default: the model's list,
-        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused."""
+        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused.
+        An imported Flee scenario runs the flee ruleset's modules (trocha.flee.engine)."""
+        if type(scenario).__module__ == "trocha.flee.importer":  # a FleeScenario
+            from .flee.engine import init_flee
+
+            init_flee(self, scenario, seed, scale, start, end, interventions, modules)
+            return
+        self.flee = None
         self.scenario = scenario
         self.seed = check_seed(seed)
         self.scale = check_scale(
@@ -170,6 +177,10 @@ class Simulation:
             "phase_seconds": phase_seconds,
             "total_seconds": time.perf_counter() - t0,
         }
+        if self.flee is not None:
+            from .flee.outputs import flee_result
+
+            return flee_result(self, timings)
         return build_result(self, timings)
 
 

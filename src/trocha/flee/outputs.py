@@ -8,16 +8,17 @@ scales the simulated camp populations so that they add up to the observed total.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import platform
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__
-from ..results.rundir import _write_json, _write_parquet
+from ..results.manifest import run_id
+from ..results.tables import Result
+
+if TYPE_CHECKING:
+    from ..simulation import Simulation
 
 
 def averaged_relative_difference(
@@ -34,10 +35,12 @@ def averaged_relative_difference(
     return float(daily.mean())
 
 
-def flee_out_rows(result) -> list[list[str]]:
+def flee_out_rows(sim: Simulation) -> list[list[str]]:
     """Flee 3.1's out.csv, row by row (agent counts, as Flee writes them)."""
+    state = sim.flee
+    rec = state.record
     header = ["Day", "Date"]
-    for name in result.camp_names:
+    for name in rec.camp_names:
         header += [f"{name} sim", f"{name} data", f"{name} error"]
     header += [
         "Total error",
@@ -48,18 +51,18 @@ def flee_out_rows(result) -> list[list[str]]:
         "refugee_debt",
     ]
     rows = [header]
-    for t, date in enumerate(result.dates()):
-        sims = result.camp_sim[t]
-        datas = result.camp_data[t]
-        row = [str(t), date.isoformat()]
+    for t in range(sim.n_days):
+        sims = rec.camp_sim[t]
+        datas = rec.camp_data[t]
+        row = [str(t), sim.calendar.date_of(t).isoformat()]
         abs_sum = 0.0
         for s, d in zip(sims, datas, strict=True):
             rel = 0.0 if d < 0.00001 else round(abs(float(s) / float(d) - 1), 4)
             abs_sum += round(abs(float(s) - float(d)), 4)
             row += [str(int(s)), str(int(d)), repr(rel)]
-        raw = int(result.refugees_raw[t])
+        raw = int(state.refugees_raw[t])
         in_camps = int(sims.sum())
-        agents = int(result.total_agents[t])
+        agents = int(rec.total_agents[t])
         if raw > 0:
             row += [
                 repr(abs_sum / raw),
@@ -67,7 +70,7 @@ def flee_out_rows(result) -> list[list[str]]:
                 str(agents),
                 str(raw),
                 str(in_camps),
-                str(int(result.refugee_debt[t])),
+                str(int(state.refugee_debt[t])),
             ]
         else:
             row += ["0.0", "0", str(agents), "0", str(in_camps), "0"]
@@ -75,28 +78,13 @@ def flee_out_rows(result) -> list[list[str]]:
     return rows
 
 
-def write_flee_out(result, path: Path) -> None:
-    text = "\n".join(",".join(row) for row in flee_out_rows(result)) + "\n"
-    path.write_text(text, encoding="utf-8")
+def flee_out_text(sim: Simulation) -> str:
+    return "\n".join(",".join(row) for row in flee_out_rows(sim)) + "\n"
 
 
-def run_id(sim) -> str:
-    key = json.dumps(
-        {
-            "scenario": sim.scenario.content_hash,
-            "seed": sim.seed,
-            "scale": sim.scale,
-            "days": sim.days,
-            "initial_agents": sim.initial_agents,
-            "version": __version__,
-        },
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"{sim.scenario.name}_seed{sim.seed}_scale{sim.scale}_{digest}"
-
-
-def manifest_for(sim, result, timings: dict) -> dict:
+def flee_manifest(sim: Simulation, timings: dict) -> dict:
+    """The run manifest (results/manifest.py's fields that apply) plus Flee's settings and ARD."""
+    state, rec = sim.flee, sim.flee.record
     return {
         "run_id": run_id(sim),
         "scenario": sim.scenario.name,
@@ -104,107 +92,104 @@ def manifest_for(sim, result, timings: dict) -> dict:
         "ruleset": "flee",
         "seed": sim.seed,
         "scale": sim.scale,
-        "start": str(result.start),
-        "end": str(result.start + dt.timedelta(days=result.days - 1)),
-        "days": result.days,
+        "start": str(sim.start),
+        "end": str(sim.end),
+        "days": sim.n_days,
         "trocha_version": __version__,
+        "parameter_overrides": {},
+        "interventions": [],
         "flee_settings": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in sim.settings.__dict__.items()
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in state.settings.__dict__.items()
         },
-        "agents_created": int(sim.n),
-        "agent_bytes": int(sim.agent_bytes()),
+        "agents_created": int(state.n),
+        "agent_bytes": int(state.agent_bytes()),
         "flee": {
-            "camps": result.camp_names,
-            "ard": averaged_relative_difference(result.camp_sim, result.camp_data),
+            "camps": rec.camp_names,
+            "ard": averaged_relative_difference(rec.camp_sim, rec.camp_data),
             "ard_rescaled": averaged_relative_difference(
-                result.camp_sim, result.camp_data, rescaled=True
+                rec.camp_sim, rec.camp_data, rescaled=True
             ),
         },
-        "timings": {k: round(v, 4) for k, v in timings.items()},
+        "timings": timings,
         "python": platform.python_version(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "status": "running",
     }
 
 
-def _tables(result) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    dates = pd.to_datetime(pd.Series(result.dates()))
-    scale = result.scale
-    countries = sorted(set(result.location_countries))
-    country_of = np.array(result.location_countries)
-    parts = []
-    for country in countries:
-        values = result.present[:, country_of == country].sum(axis=1) * scale
-        parts.append(
-            pd.DataFrame({"date": dates, "country": country, "metric": "present", "value": values})
+def _long(dates, names, metric: str, values: np.ndarray, column: str) -> dict:
+    """Columns of a long table for `values` [days, names]."""
+    days, n = values.shape
+    return {
+        "date": np.repeat(dates, n),
+        column: np.tile(np.asarray(names, dtype=object), days),
+        "metric": np.full(days * n, metric, dtype=object),
+        "value": values.reshape(-1).astype(np.float64),
+    }
+
+
+def _frame(parts: list[dict], column: str):
+    import pandas as pd
+
+    if not parts:
+        return pd.DataFrame(
+            {"date": pd.Series([], dtype="datetime64[ns]"), column: [], "metric": [], "value": []}
         )
-    in_transit = (result.total_agents - result.present.sum(axis=1)) * scale
+    joined = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    frame = pd.DataFrame(joined)
+    frame[column] = frame[column].astype(str)
+    frame["metric"] = frame["metric"].astype(str)
+    return frame
+
+
+def flee_result(sim: Simulation, timings: dict) -> Result:
+    """The run's Result: the same three long tables as every run (metrics: modules.py), the
+    manifest with the ARD, and flee_out.csv (Flee's out.csv) to write with the run directory."""
+    import pandas as pd
+
+    state, rec = sim.flee, sim.flee.record
+    scale = float(sim.scale)
+    dates = pd.date_range(sim.start, periods=sim.n_days, freq="D").to_numpy()
+    names = state.net.names
+    countries = sorted(set(state.net.countries))
+    country_of = np.asarray(state.net.countries, dtype=object)
+    by_country = np.stack([rec.present[:, country_of == c].sum(axis=1) for c in countries], axis=1)
+    at_locations = rec.present.sum(axis=1)
+    ts = [_long(dates, countries, "migrant_stock", by_country * scale, "country")]
     for metric, values in (
-        ("displaced_total", result.total_agents * scale),
-        ("in_transit", in_transit),
-        ("in_camps", result.camp_sim.sum(axis=1) * scale),
-        ("spawned", result.spawned * scale),
+        ("migrant_stock", at_locations),
+        ("in_transit", rec.total_agents - at_locations),
+        ("displaced_total", rec.total_agents),
+        ("displaced_new", state.spawned),
+        ("in_camps", rec.camp_sim.sum(axis=1)),
+        ("in_camps_observed", rec.camp_data.sum(axis=1)),
     ):
-        parts.append(
-            pd.DataFrame({"date": dates, "country": "ALL", "metric": metric, "value": values})
-        )
-    timeseries = pd.concat(parts, ignore_index=True)
-    timeseries["value"] = timeseries["value"].astype(float)
-    loc_parts = []
-    for j, name in enumerate(result.camp_names):
-        for metric, values in (
-            ("present", result.camp_sim[:, j]),
-            ("data", result.camp_data[:, j]),
-        ):
-            loc_parts.append(
-                pd.DataFrame(
-                    {"date": dates, "location": name, "metric": metric, "value": values * scale}
-                )
-            )
-    locations = (
-        pd.concat(loc_parts, ignore_index=True)
-        if loc_parts
-        else pd.DataFrame(
-            {
-                "date": pd.Series([], dtype="datetime64[ns]"),
-                "location": [],
-                "metric": [],
-                "value": [],
-            }
-        )
+        ts.append(_long(dates, ["ALL"], metric, values[:, None] * scale, "country"))
+    timeseries = _frame(ts, "country")
+    timeseries = timeseries.sort_values(["metric", "country", "date"], kind="stable").reset_index(
+        drop=True
     )
-    locations["value"] = locations["value"].astype(float)
-    country_by_name = dict(zip(result.location_names, result.location_countries, strict=True))
-    events = pd.DataFrame(
+    locs = [
+        _long(dates, rec.camp_names, "present", rec.camp_sim * scale, "location"),
+        _long(dates, rec.camp_names, "observed", rec.camp_data * scale, "location"),
+    ]
+    locations = _frame(locs if rec.camp_names else [], "location")
+    country_by_name = dict(zip(names, state.net.countries, strict=True))
+    events = state.events  # in the order they happened
+    events_df = pd.DataFrame(
         {
-            "date": pd.to_datetime(
-                pd.Series(
-                    [result.start + dt.timedelta(days=e[0]) for e in result.events], dtype=object
-                )
-            ),
-            "kind": [e[1] for e in result.events],
-            "location": [e[2] for e in result.events],
-            "country": [country_by_name.get(e[2], "") for e in result.events],
-            "detail": [e[3] for e in result.events],
+            "date": pd.to_datetime([sim.calendar.date_of(e[0]) for e in events]),
+            "kind": [e[1] for e in events],
+            "location": [e[2] for e in events],
+            "country": [country_by_name.get(e[2], "") for e in events],
+            "detail": [e[3] for e in events],
         }
     )
-    return timeseries, locations, events
-
-
-FILES = ("timeseries.parquet", "locations.parquet", "events.parquet", "flee_out.csv")
-
-
-def save_flee_run(result, out: Path | str) -> Path:
-    """Write `out/<run_id>/` with manifest.json, the Parquet tables and flee_out.csv."""
-    folder = Path(out) / result.manifest["run_id"]
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = {**result.manifest, "status": "running", "files": list(FILES)}
-    _write_json(manifest, folder / "manifest.json")
-    timeseries, locations, events = _tables(result)
-    _write_parquet(timeseries, folder / "timeseries.parquet")
-    _write_parquet(locations, folder / "locations.parquet")
-    _write_parquet(events, folder / "events.parquet")
-    write_flee_out(result, folder / "flee_out.csv")
-    manifest["status"] = "complete"
-    _write_json(manifest, folder / "manifest.json")
-    result.manifest = manifest
-    return folder
+    result = Result(
+        timeseries=timeseries,
+        locations=locations,
+        events=events_df,
+        files={"flee_out.csv": flee_out_text(sim)},
+    )
+    result.manifest = flee_manifest(sim, timings)
+    return result

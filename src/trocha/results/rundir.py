@@ -76,14 +76,15 @@ def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None
     The files are written into a hidden folder beside it, which is renamed into place once the
     manifest says `complete`: a run killed while writing never leaves a half-written folder under
     its final name (the hidden one says `running` with this pid and host, so it shows as
-    `interrupted` once this process is gone). `extra_files` (name -> text) are written with it.
+    `interrupted` once this process is gone). `extra_files` (name -> text) are written with it,
+    after the result's own `files`.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     name = result.manifest["run_id"]
     work = out / f".{name}{WRITING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work.mkdir()
-    extras = dict(extra_files or {})
+    extras = {**result.files, **(extra_files or {})}
     manifest = {
         **result.manifest,
         "status": "running",

@@ -98,12 +98,14 @@ _DAILY = {
 
 @dataclass
 class Result:
-    """What a run produced: three long tables and the manifest."""
+    """What a run produced: three long tables and the manifest (and, from a ruleset that has
+    them, text files to write with the run, e.g. Flee's out.csv as flee_out.csv)."""
 
     timeseries: pd.DataFrame
     locations: pd.DataFrame
     events: pd.DataFrame
     manifest: dict = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
 
     def metric(self, name: str, country: str = "ALL") -> pd.Series:
         """One metric of one country (or ALL) as a daily series indexed by date."""
