@@ -37,6 +37,15 @@ app.command("run")(run_command)
 def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")]) -> None:
     """Validate a scenario folder and list every problem as file:row: field: message."""
     loaded = load(scenario)
+    if getattr(loaded, "ruleset", None) == "flee":
+        inputs = loaded.inputs
+        console().print(
+            f"{loaded.name}: OK, flee ruleset ({len(inputs.locations)} locations, "
+            f"{len(inputs.routes)} routes, {len(inputs.closures)} closures, {inputs.days} days "
+            f"from {inputs.start})",
+            highlight=False,
+        )
+        return
     console().print(
         f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "
         f"{len(loaded.border_regimes)} border regime changes, {len(loaded.countries)} countries)",

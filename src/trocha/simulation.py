@@ -42,7 +42,7 @@ class Simulation:
         """`modules`: fresh module instances in the order they run (default: the model's list,
         `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused.
         An imported Flee scenario runs the flee ruleset's modules (trocha.flee.engine)."""
-        if type(scenario).__module__ == "trocha.flee.importer":  # a FleeScenario
+        if type(scenario).__module__.startswith("trocha.flee."):  # an imported Flee scenario
             from .flee.engine import init_flee
 
             init_flee(self, scenario, seed, scale, start, end, interventions, modules)
