@@ -12,7 +12,7 @@ time then depends on the load, CPU time much less.
    are reported with the peak RSS.
 
 Flee runs once per scenario. Writes benchmarks/results/flee_whole_process.json.
-    python benchmarks/flee_whole_process.py [--peer-days 120] [--no-peer]
+    python benchmarks/flee_whole_process.py [--peer-days 120] [--no-peer] [--src OTHER/src]
 """
 
 from __future__ import annotations
@@ -55,11 +55,12 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
     }
 
 
+SOURCE = [ROOT / "src"]  # the trocha source tree timed (--src: e.g. another checkout, "before")
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SOURCE[0]), env.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -101,8 +102,12 @@ def main() -> None:
     parser.add_argument("--peer-days", type=int, default=120, help="Flee 3.1's days on ssudan2013")
     parser.add_argument("--no-peer", action="store_true", help="Trocha only (no Flee 3.1 runs)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--src", type=Path, default=SOURCE[0], help="trocha source tree to time")
     args = parser.parse_args()
+    SOURCE[0] = args.src.resolve()
     report: dict = {
+        "trocha_source": str(SOURCE[0]),
+        "flee_days_note": "Flee 3.1 runs every day of mali2012; on ssudan2013 --peer-days only",
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average_at_start": os.getloadavg(),

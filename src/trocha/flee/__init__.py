@@ -9,16 +9,13 @@ the rules and the quirks matched) and returns the same `Result` as every run.
 
 from __future__ import annotations
 
-from .engine import flee_simulation
+from .engine import FleeSimulation
 from .importer import import_flee, is_flee_scenario, load_flee_scenario
 from .state import FleeRunError
-
-FleeSimulation = flee_simulation  # deprecated alias
 
 __all__ = [
     "FleeRunError",
     "FleeSimulation",
-    "flee_simulation",
     "import_flee",
     "is_flee_scenario",
     "load_flee_scenario",

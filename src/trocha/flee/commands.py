@@ -66,16 +66,16 @@ def run_command(
     console: Console,
     err: Console,
 ) -> None:
-    """`trocha run` on a Flee scenario: the Simulation with the flee modules, saved by save_run."""
+    """`trocha run` on a Flee scenario: its Simulation (FleeSimulation), saved by save_run."""
     from ..results.rundir import save_run
-    from ..simulation import Simulation
+    from .engine import FleeSimulation
 
     try:
         scenario = load_flee_scenario(folder)
     except ScenarioError as error:
         raise _problems(err, error, f"scenario {folder!r}") from None
     try:
-        sim = Simulation(scenario, seed=seed, scale=scale, start=start, end=end)
+        sim = FleeSimulation(scenario, seed=seed, scale=scale, start=start, end=end)
         result = sim.run()
     except ValueError as problem:  # FleeRunError included
         raise _fail(err, str(problem)) from None

@@ -1,13 +1,9 @@
-"""Deprecated: `FleeSimulation` is now `trocha.Simulation` on an imported Flee scenario.
-
-Kept as a thin alias for code written before the flee ruleset ran as modules of the Simulation.
-"""
+"""Deprecated module: `FleeSimulation` now lives in trocha.flee.engine (and `trocha.Simulation`
+of an imported Flee scenario gives one); kept so that older imports keep working."""
 
 from __future__ import annotations
 
-from .engine import flee_simulation
+from .engine import FleeSimulation
 from .state import FleeRunError
-
-FleeSimulation = flee_simulation  # deprecated alias: builds a Simulation
 
 __all__ = ["FleeRunError", "FleeSimulation"]

@@ -19,7 +19,7 @@ from .network import apply_closures, enumerate_paths
 from .state import FleeRunError
 
 if TYPE_CHECKING:
-    from ..simulation import Simulation
+    from .engine import FleeSimulation
 
 # Metrics of a flee run (timeseries.parquet; people = agents x scale). README lists the same.
 FLEE_METRICS: dict[str, tuple[str, str]] = {
@@ -46,10 +46,10 @@ class FleeConflicts(Module):
     name = "conflicts"
     provides = ("conflicts",)
 
-    def init(self, sim: Simulation) -> None:
+    def init(self, sim: FleeSimulation) -> None:
         self.index = {name: i for i, name in enumerate(sim.flee.net.names)}
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def step(self, sim: FleeSimulation, day: int) -> None:
         state = sim.flee
         net, s, inputs = state.net, state.settings, state.scenario.inputs
         changed = False
@@ -83,13 +83,13 @@ class FleeSpawning(Module):
     requires = ("conflicts",)
     provides = ("agents",)
 
-    def init(self, sim: Simulation) -> None:
+    def init(self, sim: FleeSimulation) -> None:
         state = sim.flee
         for c, number in state.day0.items():
             state.place(c, number)
             state.count[c] += number
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def step(self, sim: FleeSimulation, day: int) -> None:
         state = sim.flee
         s, net = state.settings, state.net
         number = int(state.new_agents[day])
@@ -133,7 +133,7 @@ class FleeClosures(Module):
     name = "closures"
     provides = ("paths",)
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def step(self, sim: FleeSimulation, day: int) -> None:
         state = sim.flee
         net, s = state.net, state.settings
         if apply_closures(net, day, s):
@@ -151,7 +151,7 @@ class FleeMovement(Module):
     requires = ("agents", "paths")
     provides = ("movement",)
 
-    def step(self, sim: Simulation, day: int) -> None:
+    def step(self, sim: FleeSimulation, day: int) -> None:
         state = sim.flee
         s, net, paths = state.settings, state.net, state.paths
         static, movechance = state.movement_inputs(day)
@@ -212,7 +212,7 @@ class FleeRecorder(Module):
     provides = ("results",)
     metrics: ClassVar[tuple[str, ...]] = tuple(FLEE_METRICS)
 
-    def init(self, sim: Simulation) -> None:
+    def init(self, sim: FleeSimulation) -> None:
         state = sim.flee
         names = [state.net.names[c] for c in state.camps]
         state.record = FleeRecord(sim.n_days, len(state.net.names), names)
@@ -222,7 +222,7 @@ class FleeRecorder(Module):
             else 0
         )
 
-    def update_results(self, sim: Simulation, day: int) -> None:
+    def update_results(self, sim: FleeSimulation, day: int) -> None:
         state = sim.flee
         rec = state.record
         rec.camp_sim[day] = state.count[state.camps]

@@ -18,7 +18,7 @@ from ..results.manifest import run_id
 from ..results.tables import Result
 
 if TYPE_CHECKING:
-    from ..simulation import Simulation
+    from .engine import FleeSimulation
 
 
 def averaged_relative_difference(
@@ -35,7 +35,7 @@ def averaged_relative_difference(
     return float(daily.mean())
 
 
-def flee_out_rows(sim: Simulation) -> list[list[str]]:
+def flee_out_rows(sim: FleeSimulation) -> list[list[str]]:
     """Flee 3.1's out.csv, row by row (agent counts, as Flee writes them)."""
     state = sim.flee
     rec = state.record
@@ -78,11 +78,11 @@ def flee_out_rows(sim: Simulation) -> list[list[str]]:
     return rows
 
 
-def flee_out_text(sim: Simulation) -> str:
+def flee_out_text(sim: FleeSimulation) -> str:
     return "\n".join(",".join(row) for row in flee_out_rows(sim)) + "\n"
 
 
-def flee_manifest(sim: Simulation, timings: dict) -> dict:
+def flee_manifest(sim: FleeSimulation, timings: dict) -> dict:
     """The run manifest (results/manifest.py's fields that apply) plus Flee's settings and ARD."""
     state, rec = sim.flee, sim.flee.record
     return {
@@ -142,7 +142,7 @@ def _frame(parts: list[dict], column: str):
     return frame
 
 
-def flee_result(sim: Simulation, timings: dict) -> Result:
+def flee_result(sim: FleeSimulation, timings: dict) -> Result:
     """The run's Result: the same three long tables as every run (metrics: modules.py), the
     manifest with the ARD, and flee_out.csv (Flee's out.csv) to write with the run directory."""
     import pandas as pd
