@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import __version__
 from ..results.manifest import run_id
-from ..results.tables import Result
+from ..results.result import Result
 
 if TYPE_CHECKING:
     from .engine import FleeSimulation
@@ -117,39 +117,39 @@ def flee_manifest(sim: FleeSimulation, timings: dict) -> dict:
     }
 
 
-def _long(dates, names, metric: str, values: np.ndarray, column: str) -> dict:
-    """Columns of a long table for `values` [days, names]."""
+def _long(dates: np.ndarray, names: list[str], metric: str, values: np.ndarray, column: str):
+    """Columns of a long table for `values` [days, names], ordered by name, then date."""
     days, n = values.shape
     return {
-        "date": np.repeat(dates, n),
-        column: np.tile(np.asarray(names, dtype=object), days),
+        "date": np.tile(dates, n),
+        column: np.repeat(np.asarray(names, dtype=object), days),
         "metric": np.full(days * n, metric, dtype=object),
-        "value": values.reshape(-1).astype(np.float64),
+        "value": values.T.reshape(-1).astype(np.float64),
     }
 
 
-def _frame(parts: list[dict], column: str):
-    import pandas as pd
-
+def _join(parts: list[dict], column: str) -> dict[str, np.ndarray]:
+    """One table from parts, sorted by metric, then `column`, then date (as every run's)."""
     if not parts:
-        return pd.DataFrame(
-            {"date": pd.Series([], dtype="datetime64[ns]"), column: [], "metric": [], "value": []}
-        )
+        empty = np.array([], dtype=object)
+        return {
+            "date": np.array([], "datetime64[D]"),
+            column: empty,
+            "metric": empty,
+            "value": np.array([]),
+        }
     joined = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-    frame = pd.DataFrame(joined)
-    frame[column] = frame[column].astype(str)
-    frame["metric"] = frame["metric"].astype(str)
-    return frame
+    order = np.lexsort((joined["date"], joined[column].astype(str), joined["metric"].astype(str)))
+    return {key: values[order] for key, values in joined.items()}
 
 
 def flee_result(sim: FleeSimulation, timings: dict) -> Result:
     """The run's Result: the same three long tables as every run (metrics: modules.py), the
-    manifest with the ARD, and flee_out.csv (Flee's out.csv) to write with the run directory."""
-    import pandas as pd
-
+    manifest with the ARD, and flee_out.csv (Flee's out.csv) to write with the run directory.
+    Built from NumPy columns: no pandas on the Flee path."""
     state, rec = sim.flee, sim.flee.record
     scale = float(sim.scale)
-    dates = pd.date_range(sim.start, periods=sim.n_days, freq="D").to_numpy()
+    dates = np.datetime64(sim.start, "D") + np.arange(sim.n_days)
     names = state.net.names
     countries = sorted(set(state.net.countries))
     country_of = np.asarray(state.net.countries, dtype=object)
@@ -165,30 +165,25 @@ def flee_result(sim: FleeSimulation, timings: dict) -> Result:
         ("in_camps_observed", rec.camp_data.sum(axis=1)),
     ):
         ts.append(_long(dates, ["ALL"], metric, values[:, None] * scale, "country"))
-    timeseries = _frame(ts, "country")
-    timeseries = timeseries.sort_values(["metric", "country", "date"], kind="stable").reset_index(
-        drop=True
-    )
-    locs = [
-        _long(dates, rec.camp_names, "present", rec.camp_sim * scale, "location"),
-        _long(dates, rec.camp_names, "observed", rec.camp_data * scale, "location"),
-    ]
-    locations = _frame(locs if rec.camp_names else [], "location")
+    locs = []
+    if rec.camp_names:
+        locs = [
+            _long(dates, rec.camp_names, "present", rec.camp_sim * scale, "location"),
+            _long(dates, rec.camp_names, "observed", rec.camp_data * scale, "location"),
+        ]
     country_by_name = dict(zip(names, state.net.countries, strict=True))
     events = state.events  # in the order they happened
-    events_df = pd.DataFrame(
-        {
-            "date": pd.to_datetime([sim.calendar.date_of(e[0]) for e in events]),
-            "kind": [e[1] for e in events],
-            "location": [e[2] for e in events],
-            "country": [country_by_name.get(e[2], "") for e in events],
-            "detail": [e[3] for e in events],
-        }
-    )
+    event_columns = {
+        "date": np.array([sim.calendar.date_of(e[0]) for e in events], "datetime64[D]"),
+        "kind": np.array([e[1] for e in events], dtype=object),
+        "location": np.array([e[2] for e in events], dtype=object),
+        "country": np.array([country_by_name.get(e[2], "") for e in events], dtype=object),
+        "detail": np.array([e[3] for e in events], dtype=object),
+    }
     result = Result(
-        timeseries=timeseries,
-        locations=locations,
-        events=events_df,
+        timeseries=_join(ts, "country"),
+        locations=_join(locs, "location"),
+        events=event_columns,
         files={"flee_out.csv": flee_out_text(sim)},
     )
     result.manifest = flee_manifest(sim, timings)
