@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import DATA
-from trocha import Simulation
+from trocha import Module, Simulation
 from trocha.cli import app
 from trocha.experiments.outcomes import outcomes_of
 from trocha.results.tables import Result
@@ -57,6 +57,29 @@ def test_simulation_returns_the_common_result(folders):
     ]
     assert by_country.groupby("date")["value"].sum().tolist() == stock.tolist()
     assert "flee_out.csv" in result.files
+
+
+def test_a_module_of_your_own_records_a_metric(folders):
+    from trocha.flee.modules import flee_modules
+
+    class CampShare(Module):
+        """Share of the displaced in camps, weekly."""
+
+        name = "camp_share"
+        requires = ("results",)
+        metrics = ("camp_share",)
+
+        def update_results(self, sim, day):
+            if day % 7 == 0:
+                rec = sim.flee.record
+                sim.record("camp_share", day, rec.camp_sim[day].sum() / rec.total_agents[day])
+
+    modules = [*flee_modules(), CampShare()]
+    result = Simulation(load_scenario(folders / "base"), scale=10, modules=modules).run()
+    share = result.metric("camp_share")
+    assert len(share) == 2 and 0.9 < share.iloc[-1] <= 1.0  # days 0 and 7 of 10
+    with pytest.raises(ValueError, match="not declared"):
+        Simulation(load_scenario(folders / "base")).record("in_camps", 0, 1.0)
 
 
 def test_check_run_and_catalog(folders, tmp_path):

@@ -14,7 +14,7 @@ from ..bounds import check_seed
 from ..calendar import Calendar
 from ..engine import Engine
 from .importer import FleeScenario
-from .modules import check_flee_modules, flee_modules
+from .modules import FLEE_METRICS, check_flee_modules, flee_modules
 from .state import FleeState
 
 if TYPE_CHECKING:
@@ -81,7 +81,18 @@ class FleeSimulation(Engine):
         self.modules = flee_modules() if modules is None else list(modules)
         check_flee_modules(self.modules)
         self.flee = FleeState(scenario, self.seed, self.scale, self.n_days, initial_agents)
+        self.recorded: dict[str, list[tuple[int, str, float]]] = {}  # `record`ed metrics
         self._ran = False
+
+    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
+        """Record one value of a metric a module of your own declares (`Module.metrics`), as
+        `Simulation.record` does; values are in people (multiply agent counts by `scale`)."""
+        if metric in FLEE_METRICS or not any(metric in m.metrics for m in self.modules):
+            raise ValueError(
+                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
+                "the flee recorder fills"
+            )
+        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
 
     def results(self, timings: dict) -> Result:
         """The common Result (outputs.py), with the ARD in the manifest and flee_out.csv."""

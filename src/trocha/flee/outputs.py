@@ -165,6 +165,16 @@ def flee_result(sim: FleeSimulation, timings: dict) -> Result:
         ("in_camps_observed", rec.camp_data.sum(axis=1)),
     ):
         ts.append(_long(dates, ["ALL"], metric, values[:, None] * scale, "country"))
+    for metric, rows in sim.recorded.items():  # metrics of modules of your own
+        days, where, values = (np.asarray(c) for c in zip(*rows, strict=True))
+        ts.append(
+            {
+                "date": dates[days],
+                "country": where.astype(object),
+                "metric": np.full(len(days), metric, dtype=object),
+                "value": values.astype(np.float64),
+            }
+        )
     locs = []
     if rec.camp_names:
         locs = [
