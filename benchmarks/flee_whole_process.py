@@ -33,6 +33,8 @@ DATA = ROOT / "tests" / "data" / "flee"
 SETTINGS = DATA / "flee3_validation_simsetting.yml"
 DRIVER = ROOT / "benchmarks" / "peers" / "flee_driver.py"
 RESULTS = ROOT / "benchmarks" / "results" / "flee_whole_process.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- flee-whole-process -->", "<!-- /flee-whole-process -->"
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
@@ -97,13 +99,77 @@ def flee_side(name: str, out: Path, days: int | None) -> dict:
     return result
 
 
+def _row(label: str, side: dict) -> str:
+    return (
+        f"| {label} | {side['agents']:,} | {side['days']} | {side['wall_s']:.1f} | "
+        f"{side['cpu_s']:.1f} | {side['peak_rss_mb']:.0f} |"
+    )
+
+
+def doc_section(report: dict, before: dict | None = None) -> str:
+    """The docs/benchmarks.md section for `report` (and an earlier run as "before", if given)."""
+    lines = [
+        START,
+        "## Flee scenarios, whole process, side by side with Flee 3.1",
+        "",
+        "`benchmarks/flee_whole_process.py` (method in its docstring) times `trocha run`",
+        "and Flee 3.1 (`benchmarks/peers/flee_driver.py`) as whole processes, one after the",
+        "other in one invocation, at full size (hasten 1): wall and CPU (user + sys) seconds and",
+        "peak RSS, from",
+        f"`wait4`. Machine: {report['cpus']} cores, shared (load average "
+        f"{report['load_average_at_start'][0]:.1f} at the start): compare CPU seconds first.",
+        "",
+        "| run | agents | days | wall s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, entry in report["scenarios"].items():
+        if before and name in before["scenarios"]:
+            lines.append(_row(f"{name}: trocha run, before", before["scenarios"][name]["trocha"]))
+        lines.append(_row(f"{name}: trocha run", entry["trocha"]))
+        if "flee" in entry:
+            capped = entry.get("flee_days_capped_at")
+            note = f" (first {capped} days only)" if capped else ""
+            lines.append(_row(f"{name}: Flee 3.1{note}", entry["flee"]))
+    lines.append("")
+    for name, entry in report["scenarios"].items():
+        if "speedup_cpu" in entry:
+            lines.append(
+                f"- {name}: Trocha is {entry['speedup_wall']}x Flee 3.1 in wall time and "
+                f"{entry['speedup_cpu']}x in CPU time; peak RSS "
+                f"{entry['rss_ratio_trocha_over_flee']}x Flee's."
+            )
+        elif "flee" in entry:
+            lines.append(
+                f"- {name}: peak RSS {entry['rss_ratio_trocha_over_flee']}x Flee's, Trocha over "
+                "every day against Flee over its first days only."
+            )
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_doc(section: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-days", type=int, default=120, help="Flee 3.1's days on ssudan2013")
     parser.add_argument("--no-peer", action="store_true", help="Trocha only (no Flee 3.1 runs)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--src", type=Path, default=SOURCE[0], help="trocha source tree to time")
+    parser.add_argument("--before", type=Path, help="an earlier report, shown as 'before'")
+    parser.add_argument("--doc-only", type=Path, help="only (re)write the docs from this report")
     args = parser.parse_args()
+    before = json.loads(args.before.read_text()) if args.before else None
+    if args.doc_only:
+        write_doc(doc_section(json.loads(args.doc_only.read_text()), before))
+        return
     SOURCE[0] = args.src.resolve()
     report: dict = {
         "trocha_source": str(SOURCE[0]),
@@ -132,6 +198,8 @@ def main() -> None:
     report["load_average_at_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+    if args.out == RESULTS:
+        write_doc(doc_section(report, before))
     print(json.dumps(report, indent=2))
 
 
