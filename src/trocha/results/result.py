@@ -87,6 +87,15 @@ class Result:
             raise KeyError(f"no metric {name!r} for {country!r}; metrics of this run: {known}")
         return rows.set_index("date")["value"]
 
+    @property
+    def plot(self):
+        """Figures of this run (`result.plot.stocks()`, `result.plot.map()`; needs Plotly).
+
+        (main's report package, merged after this branch was cut, provides ResultPlots.)"""
+        from ..report.plot import ResultPlots
+
+        return ResultPlots(self)
+
     def stocks_at(self, date: dt.date) -> pd.Series:
         """migrant_stock by country on `date`."""
         import pandas as pd
