@@ -63,7 +63,7 @@ def worker_trocha(agents: int, days: int, repeats: int) -> dict:
             sim = FleeSimulation(scenario, seed=repeat + 1, days=days, initial_agents=agents)
             result = sim.run()
             times.append(result.manifest["timings"]["total_seconds"])
-            in_camps = int(result.camp_sim[-1].sum())
+            in_camps = int(sim.flee.record.camp_sim[-1].sum())
             del sim, result
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     seconds = statistics.median(times)

@@ -45,6 +45,15 @@ def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipp
         flee_commands.check_command(scenario, console(), console(stderr=True))
         return
     loaded = load(scenario)
+    if getattr(loaded, "ruleset", None) == "flee":
+        inputs = loaded.inputs
+        console().print(
+            f"{loaded.name}: OK, flee ruleset ({len(inputs.locations)} locations, "
+            f"{len(inputs.routes)} routes, {len(inputs.closures)} closures, {inputs.days} days "
+            f"from {inputs.start})",
+            highlight=False,
+        )
+        return
     console().print(
         f"{loaded.name}: OK ({len(loaded.locations)} places, {len(loaded.routes)} routes, "
         f"{len(loaded.border_regimes)} border regime changes, {len(loaded.countries)} countries)",

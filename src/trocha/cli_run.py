@@ -85,9 +85,9 @@ def run(
     first, last = parse_date(start, "start"), parse_date(end, "end")
     from .flee.importer import is_flee_scenario
 
-    if is_flee_scenario(scenario):
-        if seed_list is not None or overrides:
-            raise fail("--seeds and --set are not available for Flee scenarios")
+    if is_flee_scenario(scenario) and seed_list is None:
+        if overrides:
+            raise fail("--set is not available for Flee scenarios (change their [flee] settings)")
         from .flee import commands as flee_commands
 
         _check_out(out_dir)

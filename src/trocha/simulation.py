@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -13,10 +11,10 @@ from .bounds import check_dates, check_scale, check_seed
 from .calendar import Calendar
 from .codes import CROSSING_IRREGULAR
 from .economy import build_economy
+from .engine import Engine
 from .kernels.choice import Choice
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .levers import Levers
-from .loop import run_loop
 from .modules.base import Module
 from .modules.plan import check_modules, default_modules
 from .people import CORE_COLUMNS, People, agent_dtype
@@ -27,8 +25,15 @@ from .world.graph import build_world
 from .world.routing import compute_routing, link_costs
 
 
-class Simulation:
+class Simulation(Engine):
     """One seeded run of a scenario. `scale` people are represented by one agent."""
+
+    def __new__(cls, scenario=None, *args, **kwargs):
+        if type(scenario).__module__.startswith("trocha.flee."):  # an imported Flee scenario
+            from .flee.engine import FleeSimulation
+
+            return FleeSimulation(scenario, *args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -41,7 +46,8 @@ class Simulation:
         modules: list[Module] | None = None,
     ):
         """`modules`: fresh module instances in the order they run (default: the model's list,
-        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused."""
+        `trocha.modules.plan.default_modules()`); a list whose needs are unmet is refused.
+        An imported Flee scenario gives a FleeSimulation (the flee modules, the same Engine)."""
         self.scenario = scenario
         self.seed = check_seed(seed)
         self.scale = check_scale(
@@ -176,24 +182,8 @@ class Simulation:
             self.choice, self.world.destinations, self.routing.trip_cost, self.routing.next_link
         )
 
-    def run(self, progress: Callable[[int], None] | None = None) -> Result:
-        """Simulate every day from start to end and return the output tables."""
-        if self._ran:
-            raise RuntimeError("a Simulation runs once; create a new one to run again")
-        self._ran = True
-        t0 = time.perf_counter()
-        init_seconds = {}
-        for module in self.modules:
-            t = time.perf_counter()
-            module.init(self)
-            init_seconds[module.name] = time.perf_counter() - t
-        phase_seconds = run_loop(self, self.modules, progress)
-        timings = {
-            "init_seconds": init_seconds,
-            "step_seconds": {name: sum(t.values()) for name, t in phase_seconds.items()},
-            "phase_seconds": phase_seconds,
-            "total_seconds": time.perf_counter() - t0,
-        }
+    def results(self, timings: dict) -> Result:
+        """The output tables from the recorder (Engine.run calls this after the last day)."""
         return build_result(self, timings)
 
 

@@ -3,6 +3,7 @@ conservation of agents, closures, and the run directory with flee_out.csv."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -12,9 +13,11 @@ from flee.datamanager import handle_refugee_data
 from flee_driver import run_flee_subprocess
 
 from conftest import DATA, SUITE_SETTINGS
-from trocha.flee import FleeSimulation, save_flee_run
+from trocha import Simulation
 from trocha.flee.outputs import averaged_relative_difference
 from trocha.flee.refugee_data import RefugeeData, spawn_schedule
+from trocha.results.rundir import save_run
+from trocha.results.tables import Result
 
 
 @pytest.mark.parametrize("name", ["mali2012", "car2013", "burundi2015", "ssudan2013", "flee_test"])
@@ -47,43 +50,56 @@ def test_spawn_schedule_debt_known_answer():
     assert new[0] == 100
 
 
+def _run(scenario, seed: int, scale: int, days: int | None = None) -> tuple[Simulation, Result]:
+    end = None if days is None else scenario.inputs.start + dt.timedelta(days=days - 1)
+    sim = Simulation(scenario, seed=seed, scale=scale, end=end)
+    return sim, sim.run()
+
+
 @pytest.fixture(scope="module")
-def mali_run(imported):
-    return FleeSimulation(imported("mali2012"), seed=5, scale=50).run()
+def mali(imported):
+    return _run(imported("mali2012"), 5, 50)
 
 
-def test_same_seed_same_outputs_and_seeds_differ(imported, mali_run, tmp_path):
-    again = FleeSimulation(imported("mali2012"), seed=5, scale=50).run()
-    np.testing.assert_array_equal(again.present, mali_run.present)
-    other = FleeSimulation(imported("mali2012"), seed=6, scale=50).run()
-    assert not np.array_equal(other.present, mali_run.present)
-    a = save_flee_run(mali_run, tmp_path / "a")
-    b = save_flee_run(again, tmp_path / "b")
+@pytest.fixture(scope="module")
+def mali_run(mali):
+    """The flee recorder's arrays (agent counts) of the mali run."""
+    return mali[0].flee.record
+
+
+def test_same_seed_same_outputs_and_seeds_differ(imported, mali, tmp_path):
+    sim, result = mali
+    again_sim, again = _run(imported("mali2012"), 5, 50)
+    np.testing.assert_array_equal(again_sim.flee.record.present, sim.flee.record.present)
+    other, _ = _run(imported("mali2012"), 6, 50)
+    assert not np.array_equal(other.flee.record.present, sim.flee.record.present)
+    a = save_run(result, tmp_path / "a")
+    b = save_run(again, tmp_path / "b")
     for file in ("flee_out.csv", "timeseries.parquet", "locations.parquet", "events.parquet"):
         assert (a / file).read_bytes() == (b / file).read_bytes(), file
 
 
-def test_agents_are_conserved(mali_run, imported):
-    r = mali_run
+def test_agents_are_conserved(mali):
+    sim, _ = mali
+    r, state = sim.flee.record, sim.flee
     # every agent is at a location or on a link; none is created or lost outside spawning
     assert (r.present.sum(axis=1) <= r.total_agents).all()
-    day0 = r.total_agents[0] - r.spawned[0]
-    np.testing.assert_array_equal(r.total_agents, day0 + np.cumsum(r.spawned))
-    sim = FleeSimulation(imported("mali2012"), seed=5, scale=50)
-    sim.run()
-    on_links = int((sim.link[: sim.n] >= 0).sum())
+    day0 = r.total_agents[0] - state.spawned[0]
+    np.testing.assert_array_equal(r.total_agents, day0 + np.cumsum(state.spawned))
+    on_links = int((state.link[: state.n] >= 0).sum())
     assert r.present[-1].sum() + on_links == r.total_agents[-1]
 
 
-def test_totals_and_data_columns_equal_flee(imported, mali_run, tmp_path):
+def test_totals_and_data_columns_equal_flee(mali, tmp_path):
     """Spawning is data-driven: Flee 3.1 and Trocha create the same number of agents each day."""
     out = tmp_path / "flee.csv"
     run_flee_subprocess(DATA / "mali2012", SUITE_SETTINGS, 1, out, hasten=50)
     flee = pd.read_csv(out)
-    ours = mali_run
+    state = mali[0].flee
+    ours = state.record
     np.testing.assert_array_equal(flee["total refugees (simulation)"], ours.total_agents)
-    np.testing.assert_array_equal(flee["raw UNHCR refugee count"], ours.refugees_raw)
-    np.testing.assert_array_equal(flee["refugee_debt"], ours.refugee_debt)
+    np.testing.assert_array_equal(flee["raw UNHCR refugee count"], state.refugees_raw)
+    np.testing.assert_array_equal(flee["refugee_debt"], state.refugee_debt)
     for j, camp in enumerate(ours.camp_names):
         np.testing.assert_array_equal(flee[f"{camp} data"], ours.camp_data[:, j])
     assert list(flee.columns[2:5]) == [
@@ -91,50 +107,76 @@ def test_totals_and_data_columns_equal_flee(imported, mali_run, tmp_path):
     ]
 
 
-def test_closed_borders_stop_arrivals(mali_run):
+def test_closed_borders_stop_arrivals(mali):
     """Mali-Burkina Faso is closed on days 0-21 and Mali-Niger on days 0-32 (closures.csv)."""
-    r = mali_run
-    countries = np.array(r.location_countries)
+    sim, result = mali
+    r = sim.flee.record
+    countries = np.array(sim.flee.net.countries)
     for country, reopened in (("Burkina_Faso", 22), ("Niger", 33)):
         people = r.present[:, countries == country].sum(axis=1)
         # agents may travel inside the country, but nobody enters it while the border is closed
         assert people[:reopened].max() <= people[0], country
         assert people[reopened + 30] > people[reopened - 1], country
+        # the Result's migrant_stock of the country is the same count, in people
+        stock = result.metric("migrant_stock", country).to_numpy()
+        np.testing.assert_array_equal(stock, people * 50)
 
 
 def test_camp_closure_turns_camp_into_town(imported):
     """burundi2015 closes the camp Nduta on days 0-100 (a town meanwhile) and reopens it."""
     scenario = imported("burundi2015")
-    sim = FleeSimulation(scenario, seed=1, scale=20, days=40)
-    result = sim.run()
-    nduta = sim.net.names.index("Nduta")
-    assert not sim.net.camp[nduta] and sim.net.town[nduta]
-    assert sim.net.movechance[nduta] == scenario.settings.default_movechance
-    assert "Nduta" in result.camp_names  # Flee lists the camps of day 0 in out.csv
-    later = FleeSimulation(scenario, seed=1, scale=20, days=110)
-    later.run()
-    assert later.net.camp[nduta] and not later.net.town[nduta]
-    assert later.net.movechance[nduta] == scenario.settings.camp_movechance
+    sim, _ = _run(scenario, 1, 20, days=40)
+    net = sim.flee.net
+    nduta = net.names.index("Nduta")
+    assert not net.camp[nduta] and net.town[nduta]
+    assert net.movechance[nduta] == scenario.settings.default_movechance
+    assert "Nduta" in sim.flee.record.camp_names  # Flee lists the camps of day 0 in out.csv
+    later, _ = _run(scenario, 1, 20, days=110)
+    net = later.flee.net
+    assert net.camp[nduta] and not net.town[nduta]
+    assert net.movechance[nduta] == scenario.settings.camp_movechance
 
 
-def test_run_directory(mali_run, tmp_path):
-    folder = save_flee_run(mali_run, tmp_path)
+def test_run_directory(mali, tmp_path):
+    sim, result = mali
+    rec = sim.flee.record
+    folder = save_run(result, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
+    assert manifest["ruleset"] == "flee"
+    assert "flee_out.csv" in manifest["files"]
     out = pd.read_csv(folder / "flee_out.csv")
     assert list(out.columns[-6:]) == [
         "Total error", "refugees in camps (UNHCR)", "total refugees (simulation)",
         "raw UNHCR refugee count", "refugees in camps (simulation)", "refugee_debt",
     ]  # fmt: skip
-    sims = out[[f"{c} sim" for c in mali_run.camp_names]].to_numpy()
-    datas = out[[f"{c} data" for c in mali_run.camp_names]].to_numpy()
+    sims = out[[f"{c} sim" for c in rec.camp_names]].to_numpy()
+    datas = out[[f"{c} data" for c in rec.camp_names]].to_numpy()
     assert manifest["flee"]["ard"] == pytest.approx(averaged_relative_difference(sims, datas))
     assert manifest["flee"]["ard_rescaled"] == pytest.approx(
         averaged_relative_difference(sims, datas, rescaled=True)
     )
     ts = pd.read_parquet(folder / "timeseries.parquet")
     total = ts[(ts.metric == "displaced_total") & (ts.country == "ALL")]["value"].to_numpy()
-    np.testing.assert_array_equal(total, mali_run.total_agents * 50)
+    np.testing.assert_array_equal(total, rec.total_agents * 50)
+    stock = ts[(ts.metric == "migrant_stock") & (ts.country == "ALL")]["value"].to_numpy()
+    transit = ts[(ts.metric == "in_transit") & (ts.country == "ALL")]["value"].to_numpy()
+    np.testing.assert_array_equal(stock + transit, total)
+    locations = pd.read_parquet(folder / "locations.parquet")
+    camp = rec.camp_names[0]
+    present = locations[(locations.location == camp) & (locations.metric == "present")]
+    np.testing.assert_array_equal(present["value"].to_numpy(), rec.camp_sim[:, 0] * 50)
+    observed = locations[(locations.location == camp) & (locations.metric == "observed")]
+    np.testing.assert_array_equal(observed["value"].to_numpy(), rec.camp_data[:, 0] * 50)
+
+
+def test_flee_module_list_is_checked(imported):
+    from trocha.flee.modules import FleeMovement, FleeRecorder
+
+    with pytest.raises(ValueError, match="requires"):
+        Simulation(imported("flee_test"), modules=[FleeMovement(), FleeRecorder()])
+    with pytest.raises(ValueError, match="interventions"):
+        Simulation(imported("flee_test"), interventions=[object()])
 
 
 def test_ard_known_answer():

@@ -20,6 +20,24 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "org_members_end": ("members", "org_members at the end"),
     "org_countries_end": ("countries", "org_countries at the end"),
     "migrant_stock_end": ("people", "migrant_stock at the end, ALL"),
+    # Flee runs (the flee ruleset records these instead of the economy's metrics)
+    "displaced_end": ("people", "displaced_total at the end (flee runs)"),
+    "in_camps_end": ("people", "in_camps at the end (flee runs)"),
+}
+# outcome -> (metric it is computed from, "sum" or "last", divisor)
+_SOURCES: dict[str, tuple[str, str, float]] = {
+    "people_trafficked": ("victims_new", "sum", 1.0),
+    "exploited_person_years": ("victims_current", "sum", 365.0),
+    "victims_identified": ("victims_identified", "sum", 1.0),
+    "money_taken_from_migrants_usd": ("migrant_money_taken_usd", "sum", 1.0),
+    "deaths": ("deaths_cumulative", "last", 1.0),
+    "irregular_crossings": ("irregular_crossings", "sum", 1.0),
+    "org_revenue_usd": ("org_revenue_usd", "sum", 1.0),
+    "org_members_end": ("org_members", "last", 1.0),
+    "org_countries_end": ("org_countries", "last", 1.0),
+    "migrant_stock_end": ("migrant_stock", "last", 1.0),
+    "displaced_end": ("displaced_total", "last", 1.0),
+    "in_camps_end": ("in_camps", "last", 1.0),
 }
 
 
@@ -30,23 +48,19 @@ def destination_countries(scenario: Scenario) -> list[str]:
 
 
 def outcomes_of(timeseries: pd.DataFrame, countries: list[str]) -> dict[str, float]:
-    """Outcomes from one run's timeseries (as in timeseries.parquet); a stock outcome
-    `migrant_stock_end_<ISO3>` for each of `countries` (0 where the run has no row for it)."""
+    """Outcomes from one run's timeseries (as in timeseries.parquet), those whose metric the run
+    records; a stock outcome `migrant_stock_end_<ISO3>` for each of `countries` (0 where the run
+    has no row for it)."""
     ts = timeseries
     total = ts[ts["country"] == "ALL"]
     by_metric = total.groupby("metric")["value"]
     sums, lasts = by_metric.sum(), by_metric.last()
+    # Only outcomes whose metric the run records: a flee run has no victims or organisations, and
+    # reporting 0 for those would read as a finding.
     out = {
-        "people_trafficked": sums.get("victims_new", 0.0),
-        "exploited_person_years": sums.get("victims_current", 0.0) / 365.0,
-        "victims_identified": sums.get("victims_identified", 0.0),
-        "money_taken_from_migrants_usd": sums.get("migrant_money_taken_usd", 0.0),
-        "deaths": lasts.get("deaths_cumulative", 0.0),
-        "irregular_crossings": sums.get("irregular_crossings", 0.0),
-        "org_revenue_usd": sums.get("org_revenue_usd", 0.0),
-        "org_members_end": lasts.get("org_members", 0.0),
-        "org_countries_end": lasts.get("org_countries", 0.0),
-        "migrant_stock_end": lasts.get("migrant_stock", 0.0),
+        name: (sums if how == "sum" else lasts)[metric] / divisor
+        for name, (metric, how, divisor) in _SOURCES.items()
+        if metric in sums.index
     }
     stock = ts[(ts["metric"] == "migrant_stock") & (ts["date"] == ts["date"].max())]
     stock = stock.set_index("country")["value"]

@@ -114,6 +114,10 @@ class RunSpec:
 def check_spec(spec: RunSpec, scenario: Scenario) -> None:
     """ValueError where `scenario` cannot run the spec's scale or dates (checked up front, so an
     ensemble fails before any worker starts rather than in every run)."""
+    if getattr(scenario, "ruleset", None) == "flee":
+        scale = spec.scale if spec.scale is not None else scenario.spec.default_scale
+        scenario.check_run(scale, spec.start or scenario.spec.start, spec.end or scenario.spec.end)
+        return
     check_scale(spec.scale if spec.scale is not None else scenario.spec.default_scale, scenario)
     check_dates(scenario, spec.start or scenario.spec.start, spec.end or scenario.spec.end)
 

@@ -15,8 +15,6 @@ from rich.console import Console
 from ..scenario.problems import ScenarioError
 from .consistency import settings_problems
 from .importer import import_flee, load_flee_scenario
-from .model import FleeRunError, FleeSimulation
-from .outputs import save_flee_run
 
 
 def _fail(err: Console, message: str) -> typer.Exit:
@@ -92,38 +90,34 @@ def run_command(
     console: Console,
     err: Console,
 ) -> None:
+    """`trocha run` on a Flee scenario: its Simulation (FleeSimulation), saved by save_run."""
+    from ..results.rundir import save_run
+    from .engine import FleeSimulation
+
     scenario = _load(folder, err)
     _warn(err, scenario.warnings)
-    first = scenario.inputs.start
-    if start is not None and start != first:
-        raise _fail(err, f"--start must be the scenario's first day {first} (Flee scenarios)")
-    days = None
-    if end is not None:
-        days = (end - first).days + 1
-        if not 1 <= days <= scenario.inputs.days:
-            raise _fail(err, f"--end must be between {first} and {scenario.end}, got {end}")
     too_large = settings_problems(scenario.inputs, scenario.settings, "--scale", scale)
     if scale is not None and too_large:
         raise _problems(err, ScenarioError(too_large), f"scenario {folder!r} at --scale {scale}")
     try:
-        sim = FleeSimulation(scenario, seed=seed, scale=scale, days=days)
+        sim = FleeSimulation(scenario, seed=seed, scale=scale, start=start, end=end)
         result = sim.run()
-    except (ValueError, FleeRunError) as problem:
+    except ValueError as problem:  # FleeRunError included
         raise _fail(err, str(problem)) from None
     try:
-        folder_out = save_flee_run(result, out_dir)
+        folder_out = save_run(result, out_dir)
     except OSError as problem:
         raise _fail(err, f"cannot write to {out_dir}: {problem.strerror}") from None
-    flee = result.manifest["flee"]
+    rec, manifest = sim.flee.record, result.manifest
+    flee = manifest["flee"]
     if flee["ard"] is None:
         score = "no camp data, so no ARD"
     else:
         score = f"ARD {flee['ard']:.3f} (rescaled {flee['ard_rescaled']:.3f})"
     console.print(
-        f"{scenario.name} (flee rules): {int(result.total_agents[-1]) * result.scale:,} displaced, "
-        f"{int(result.camp_sim[-1].sum()) * result.scale:,} in camps on {result.dates()[-1]}; "
-        f"{score}. "
-        f"{result.manifest['agents_created']:,} agents, "
-        f"{result.manifest['timings']['total_seconds']:.1f} s. Run directory: {folder_out}",
+        f"{scenario.name} (flee rules): {int(rec.total_agents[-1]) * sim.scale:,} displaced, "
+        f"{int(rec.camp_sim[-1].sum()) * sim.scale:,} in camps on {sim.end}; {score}. "
+        f"{manifest['agents_created']:,} agents, "
+        f"{manifest['timings']['total_seconds']:.1f} s. Run directory: {folder_out}",
         highlight=False,
     )

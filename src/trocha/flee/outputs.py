@@ -8,16 +8,17 @@ scales the simulated camp populations so that they add up to the observed total.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import platform
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__
-from ..results.rundir import _write_json, _write_parquet
+from ..results.manifest import run_id
+from ..results.result import Result
+
+if TYPE_CHECKING:
+    from .engine import FleeSimulation
 
 
 def averaged_relative_difference(
@@ -34,10 +35,12 @@ def averaged_relative_difference(
     return float(daily.mean())
 
 
-def flee_out_rows(result) -> list[list[str]]:
+def flee_out_rows(sim: FleeSimulation) -> list[list[str]]:
     """Flee 3.1's out.csv, row by row (agent counts, as Flee writes them)."""
+    state = sim.flee
+    rec = state.record
     header = ["Day", "Date"]
-    for name in result.camp_names:
+    for name in rec.camp_names:
         header += [f"{name} sim", f"{name} data", f"{name} error"]
     header += [
         "Total error",
@@ -48,18 +51,18 @@ def flee_out_rows(result) -> list[list[str]]:
         "refugee_debt",
     ]
     rows = [header]
-    for t, date in enumerate(result.dates()):
-        sims = result.camp_sim[t]
-        datas = result.camp_data[t]
-        row = [str(t), date.isoformat()]
+    for t in range(sim.n_days):
+        sims = rec.camp_sim[t]
+        datas = rec.camp_data[t]
+        row = [str(t), sim.calendar.date_of(t).isoformat()]
         abs_sum = 0.0
         for s, d in zip(sims, datas, strict=True):
             rel = 0.0 if d < 0.00001 else round(abs(float(s) / float(d) - 1), 4)
             abs_sum += round(abs(float(s) - float(d)), 4)
             row += [str(int(s)), str(int(d)), repr(rel)]
-        raw = int(result.refugees_raw[t])
+        raw = int(state.refugees_raw[t])
         in_camps = int(sims.sum())
-        agents = int(result.total_agents[t])
+        agents = int(rec.total_agents[t])
         if raw > 0:
             row += [
                 repr(abs_sum / raw),
@@ -67,7 +70,7 @@ def flee_out_rows(result) -> list[list[str]]:
                 str(agents),
                 str(raw),
                 str(in_camps),
-                str(int(result.refugee_debt[t])),
+                str(int(state.refugee_debt[t])),
             ]
         else:
             row += ["0.0", "0", str(agents), "0", str(in_camps), "0"]
@@ -75,28 +78,13 @@ def flee_out_rows(result) -> list[list[str]]:
     return rows
 
 
-def write_flee_out(result, path: Path) -> None:
-    text = "\n".join(",".join(row) for row in flee_out_rows(result)) + "\n"
-    path.write_text(text, encoding="utf-8")
+def flee_out_text(sim: FleeSimulation) -> str:
+    return "\n".join(",".join(row) for row in flee_out_rows(sim)) + "\n"
 
 
-def run_id(sim) -> str:
-    key = json.dumps(
-        {
-            "scenario": sim.scenario.content_hash,
-            "seed": sim.seed,
-            "scale": sim.scale,
-            "days": sim.days,
-            "initial_agents": sim.initial_agents,
-            "version": __version__,
-        },
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"{sim.scenario.name}_seed{sim.seed}_scale{sim.scale}_{digest}"
-
-
-def manifest_for(sim, result, timings: dict) -> dict:
+def flee_manifest(sim: FleeSimulation, timings: dict) -> dict:
+    """The run manifest (results/manifest.py's fields that apply) plus Flee's settings and ARD."""
+    state, rec = sim.flee, sim.flee.record
     return {
         "run_id": run_id(sim),
         "scenario": sim.scenario.name,
@@ -104,112 +92,112 @@ def manifest_for(sim, result, timings: dict) -> dict:
         "ruleset": "flee",
         "seed": sim.seed,
         "scale": sim.scale,
-        "start": str(result.start),
-        "end": str(result.start + dt.timedelta(days=result.days - 1)),
-        "days": result.days,
+        "start": str(sim.start),
+        "end": str(sim.end),
+        "days": sim.n_days,
         "trocha_version": __version__,
+        "parameter_overrides": {},
+        "interventions": [],
         "flee_settings": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in sim.settings.__dict__.items()
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in state.settings.__dict__.items()
         },
-        "agents_created": int(sim.n),
-        "agent_bytes": int(sim.agent_bytes()),
+        "agents_created": int(state.n),
+        "agent_bytes": int(state.agent_bytes()),
         "flee": {
-            "camps": result.camp_names,
+            "camps": rec.camp_names,
             # No camps, no camp data: there is nothing to score, so no ARD (not a perfect 0).
-            "ard": averaged_relative_difference(result.camp_sim, result.camp_data)
-            if result.camp_names
+            "ard": averaged_relative_difference(rec.camp_sim, rec.camp_data)
+            if rec.camp_names
             else None,
-            "ard_rescaled": averaged_relative_difference(
-                result.camp_sim, result.camp_data, rescaled=True
-            )
-            if result.camp_names
+            "ard_rescaled": averaged_relative_difference(rec.camp_sim, rec.camp_data, rescaled=True)
+            if rec.camp_names
             else None,
         },
-        "timings": {k: round(v, 4) for k, v in timings.items()},
+        "timings": timings,
         "python": platform.python_version(),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "status": "running",
     }
 
 
-def _tables(result) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    dates = pd.to_datetime(pd.Series(result.dates()))
-    scale = result.scale
-    countries = sorted(set(result.location_countries))
-    country_of = np.array(result.location_countries)
-    parts = []
-    for country in countries:
-        values = result.present[:, country_of == country].sum(axis=1) * scale
-        parts.append(
-            pd.DataFrame({"date": dates, "country": country, "metric": "present", "value": values})
-        )
-    in_transit = (result.total_agents - result.present.sum(axis=1)) * scale
+def _long(dates: np.ndarray, names: list[str], metric: str, values: np.ndarray, column: str):
+    """Columns of a long table for `values` [days, names], ordered by name, then date."""
+    days, n = values.shape
+    return {
+        "date": np.tile(dates, n),
+        column: np.repeat(np.asarray(names, dtype=object), days),
+        "metric": np.full(days * n, metric, dtype=object),
+        "value": values.T.reshape(-1).astype(np.float64),
+    }
+
+
+def _join(parts: list[dict], column: str) -> dict[str, np.ndarray]:
+    """One table from parts, sorted by metric, then `column`, then date (as every run's)."""
+    if not parts:
+        empty = np.array([], dtype=object)
+        return {
+            "date": np.array([], "datetime64[D]"),
+            column: empty,
+            "metric": empty,
+            "value": np.array([]),
+        }
+    joined = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    order = np.lexsort((joined["date"], joined[column].astype(str), joined["metric"].astype(str)))
+    return {key: values[order] for key, values in joined.items()}
+
+
+def flee_result(sim: FleeSimulation, timings: dict) -> Result:
+    """The run's Result: the same three long tables as every run (metrics: modules.py), the
+    manifest with the ARD, and flee_out.csv (Flee's out.csv) to write with the run directory.
+    Built from NumPy columns: no pandas on the Flee path."""
+    state, rec = sim.flee, sim.flee.record
+    scale = float(sim.scale)
+    dates = np.datetime64(sim.start, "D") + np.arange(sim.n_days)
+    names = state.net.names
+    countries = sorted(set(state.net.countries))
+    country_of = np.asarray(state.net.countries, dtype=object)
+    by_country = np.stack([rec.present[:, country_of == c].sum(axis=1) for c in countries], axis=1)
+    at_locations = rec.present.sum(axis=1)
+    ts = [_long(dates, countries, "migrant_stock", by_country * scale, "country")]
     for metric, values in (
-        ("displaced_total", result.total_agents * scale),
-        ("in_transit", in_transit),
-        ("in_camps", result.camp_sim.sum(axis=1) * scale),
-        ("spawned", result.spawned * scale),
+        ("migrant_stock", at_locations),
+        ("in_transit", rec.total_agents - at_locations),
+        ("displaced_total", rec.total_agents),
+        ("displaced_new", state.spawned),
+        ("in_camps", rec.camp_sim.sum(axis=1)),
+        ("in_camps_observed", rec.camp_data.sum(axis=1)),
     ):
-        parts.append(
-            pd.DataFrame({"date": dates, "country": "ALL", "metric": metric, "value": values})
-        )
-    timeseries = pd.concat(parts, ignore_index=True)
-    timeseries["value"] = timeseries["value"].astype(float)
-    loc_parts = []
-    for j, name in enumerate(result.camp_names):
-        for metric, values in (
-            ("present", result.camp_sim[:, j]),
-            ("data", result.camp_data[:, j]),
-        ):
-            loc_parts.append(
-                pd.DataFrame(
-                    {"date": dates, "location": name, "metric": metric, "value": values * scale}
-                )
-            )
-    locations = (
-        pd.concat(loc_parts, ignore_index=True)
-        if loc_parts
-        else pd.DataFrame(
+        ts.append(_long(dates, ["ALL"], metric, values[:, None] * scale, "country"))
+    for metric, rows in sim.recorded.items():  # metrics of modules of your own
+        days, where, values = (np.asarray(c) for c in zip(*rows, strict=True))
+        ts.append(
             {
-                "date": pd.Series([], dtype="datetime64[ns]"),
-                "location": [],
-                "metric": [],
-                "value": [],
+                "date": dates[days],
+                "country": where.astype(object),
+                "metric": np.full(len(days), metric, dtype=object),
+                "value": values.astype(np.float64),
             }
         )
+    locs = []
+    if rec.camp_names:
+        locs = [
+            _long(dates, rec.camp_names, "present", rec.camp_sim * scale, "location"),
+            _long(dates, rec.camp_names, "observed", rec.camp_data * scale, "location"),
+        ]
+    country_by_name = dict(zip(names, state.net.countries, strict=True))
+    events = state.events  # in the order they happened
+    event_columns = {
+        "date": np.array([sim.calendar.date_of(e[0]) for e in events], "datetime64[D]"),
+        "kind": np.array([e[1] for e in events], dtype=object),
+        "location": np.array([e[2] for e in events], dtype=object),
+        "country": np.array([country_by_name.get(e[2], "") for e in events], dtype=object),
+        "detail": np.array([e[3] for e in events], dtype=object),
+    }
+    result = Result(
+        timeseries=_join(ts, "country"),
+        locations=_join(locs, "location"),
+        events=event_columns,
+        files={"flee_out.csv": flee_out_text(sim)},
     )
-    locations["value"] = locations["value"].astype(float)
-    country_by_name = dict(zip(result.location_names, result.location_countries, strict=True))
-    events = pd.DataFrame(
-        {
-            "date": pd.to_datetime(
-                pd.Series(
-                    [result.start + dt.timedelta(days=e[0]) for e in result.events], dtype=object
-                )
-            ),
-            "kind": [e[1] for e in result.events],
-            "location": [e[2] for e in result.events],
-            "country": [country_by_name.get(e[2], "") for e in result.events],
-            "detail": [e[3] for e in result.events],
-        }
-    )
-    return timeseries, locations, events
-
-
-FILES = ("timeseries.parquet", "locations.parquet", "events.parquet", "flee_out.csv")
-
-
-def save_flee_run(result, out: Path | str) -> Path:
-    """Write `out/<run_id>/` with manifest.json, the Parquet tables and flee_out.csv."""
-    folder = Path(out) / result.manifest["run_id"]
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest = {**result.manifest, "status": "running", "files": list(FILES)}
-    _write_json(manifest, folder / "manifest.json")
-    timeseries, locations, events = _tables(result)
-    _write_parquet(timeseries, folder / "timeseries.parquet")
-    _write_parquet(locations, folder / "locations.parquet")
-    _write_parquet(events, folder / "events.parquet")
-    write_flee_out(result, folder / "flee_out.csv")
-    manifest["status"] = "complete"
-    _write_json(manifest, folder / "manifest.json")
-    result.manifest = manifest
-    return folder
+    result.manifest = flee_manifest(sim, timings)
+    return result

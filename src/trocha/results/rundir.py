@@ -9,10 +9,11 @@ import socket
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .tables import Result
+from .result import Result
 
 FILES = ("timeseries.parquet", "locations.parquet", "events.parquet")
 # Hidden folder names: `.<run_id>.writing-<pid>-<hex>` while written, `.<run_id>.replaced-<hex>`
@@ -51,10 +52,15 @@ SCHEMAS = {
 
 
 def _write_parquet(frame, path: Path) -> None:
-    # A fixed schema (no pandas metadata) gives byte-identical files for identical runs.
+    """Write a DataFrame, or columns of NumPy arrays (dates as datetime64), with the fixed schema.
+
+    A fixed schema (no pandas metadata) gives byte-identical files for identical runs."""
     columns = {}
     for field in SCHEMAS[path.name]:
         values = frame[field.name]
+        if isinstance(values, np.ndarray):
+            columns[field.name] = _from_numpy(values, field.type)
+            continue
         if field.type == pa.date32():
             values = values.dt.date
         columns[field.name] = pa.array(
@@ -62,6 +68,22 @@ def _write_parquet(frame, path: Path) -> None:
         )
     table = pa.table(columns, schema=SCHEMAS[path.name])
     pq.write_table(table, path, compression="zstd")
+
+
+def _from_numpy(values: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """An Arrow array straight from NumPy's buffers (`pa.array` would import pandas)."""
+    n = len(values)
+    if kind == pa.string():
+        encoded = [str(v).encode() for v in values]
+        offsets = np.zeros(n + 1, np.int32)
+        offsets[1:] = np.cumsum([len(b) for b in encoded])
+        data = pa.py_buffer(b"".join(encoded))
+        return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(offsets), data])
+    if kind == pa.date32():
+        days = values.astype("datetime64[D]").astype(np.int64).astype(np.int32)
+        return pa.Array.from_buffers(kind, n, [None, pa.py_buffer(days)])
+    numbers = np.ascontiguousarray(values, dtype=np.float64)
+    return pa.Array.from_buffers(pa.float64(), n, [None, pa.py_buffer(numbers)])
 
 
 def _write_json(data: dict, path: Path) -> None:
@@ -76,14 +98,15 @@ def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None
     The files are written into a hidden folder beside it, which is renamed into place once the
     manifest says `complete`: a run killed while writing never leaves a half-written folder under
     its final name (the hidden one says `running` with this pid and host, so it shows as
-    `interrupted` once this process is gone). `extra_files` (name -> text) are written with it.
+    `interrupted` once this process is gone). `extra_files` (name -> text) are written with it,
+    after the result's own `files`.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     name = result.manifest["run_id"]
     work = out / f".{name}{WRITING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work.mkdir()
-    extras = dict(extra_files or {})
+    extras = {**result.files, **(extra_files or {})}
     manifest = {
         **result.manifest,
         "status": "running",
@@ -93,9 +116,8 @@ def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None
     }
     try:
         _write_json(manifest, work / "manifest.json")
-        _write_parquet(result.timeseries, work / "timeseries.parquet")
-        _write_parquet(result.locations, work / "locations.parquet")
-        _write_parquet(result.events, work / "events.parquet")
+        for file in FILES:
+            _write_parquet(result.table(file.removesuffix(".parquet")), work / file)
         for file, text in extras.items():
             (work / file).write_text(text, encoding="utf-8")
         manifest["status"] = "complete"

@@ -7,14 +7,13 @@ events:     date, kind, location, country, detail
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..kernels import counters as k
+from .result import Result
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -94,37 +93,6 @@ _DAILY = {
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
 }
-
-
-@dataclass
-class Result:
-    """What a run produced: three long tables and the manifest."""
-
-    timeseries: pd.DataFrame
-    locations: pd.DataFrame
-    events: pd.DataFrame
-    manifest: dict = field(default_factory=dict)
-
-    def metric(self, name: str, country: str = "ALL") -> pd.Series:
-        """One metric of one country (or ALL) as a daily series indexed by date."""
-        ts = self.timeseries
-        rows = ts[(ts["metric"] == name) & (ts["country"] == country)]
-        if rows.empty:
-            raise KeyError(f"no metric {name!r} for {country!r}; metrics: {sorted(METRICS)}")
-        return rows.set_index("date")["value"]
-
-    @property
-    def plot(self):
-        """Figures of this run (`result.plot.stocks()`, `result.plot.map()`; needs Plotly)."""
-        from ..report.plot import ResultPlots
-
-        return ResultPlots(self)
-
-    def stocks_at(self, date: dt.date) -> pd.Series:
-        """migrant_stock by country on `date`."""
-        ts = self.timeseries
-        rows = ts[(ts["metric"] == "migrant_stock") & (ts["date"] == pd.Timestamp(date))]
-        return rows.set_index("country")["value"]
 
 
 def _economy_frames(sim, rec, dates, codes) -> list[pd.DataFrame]:

@@ -122,15 +122,26 @@ def resolve_folder(name_or_path: str | Path) -> Path:
     )
 
 
+def _is_flee_folder(folder: Path) -> bool:
+    from ..flee.importer import is_flee_scenario
+
+    return is_flee_scenario(folder)
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load a scenario by shipped name (e.g. "venezuela") or folder path; raise ScenarioError.
 
     A scenario whose [scenario] names a `base` takes every table it does not have from the base,
     and adds its parameters and interventions to the base's (policy variants are a few lines).
+    A folder written by `trocha import-flee` loads as the flee ruleset's scenario.
     """
     from ..interventions import parse_interventions
 
     folder = resolve_folder(name_or_path)
+    if _is_flee_folder(folder):
+        from ..flee.scenario import load_imported_flee
+
+        return load_imported_flee(folder)  # the flee ruleset (trocha import-flee)
     problems: list[Problem] = []
     raw = _read_toml(folder, problems)
     base = _load_base(folder, raw, problems)
