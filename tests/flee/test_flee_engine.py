@@ -83,7 +83,7 @@ def test_a_module_of_your_own_records_a_metric(folders):
 
 
 def test_check_run_and_catalog(folders, tmp_path):
-    assert "OK, flee ruleset" in invoke("check", folders / "base")
+    assert "OK (flee rules" in invoke("check", folders / "base")
     invoke("run", folders / "base", "--seed", "2", "--scale", "10", "--out", tmp_path)
     (folder,) = tmp_path.glob("flee_test_*")
     manifest = json.loads((folder / "manifest.json").read_text())

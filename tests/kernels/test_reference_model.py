@@ -12,10 +12,9 @@ The tiny scenario is run over its whole period; every day the other modules step
 reference runs on copies of the state and the kernel on the real state, and everything the kernels
 write is compared exactly. Where the ODD leaves a detail open (which `k` a draw uses, how a waiting
 time is cut to whole days, the Box-Muller form of the normal draw), the reference follows the
-kernel's convention and says so. One rule differs: the ODD's `returning` flag (2.1) ends with
-recruitment, the kernels keep it; the main tests follow the kernels there
-(`odd_returning=False`) and two strict xfail tests show the difference. A slow test runs the
-default scenario the same way.
+kernel's convention and says so. The ODD's `returning` flag (2.1) ends with recruitment and when a
+settled migrant moves on; two tests check the cases where a kernel once kept it. A slow test runs
+the default scenario the same way.
 
 Layout notes: agent fields are read and written only through `col`, per-agent random numbers are
 keyed only through `draw_id`, and simulation state is reached by attribute name.
@@ -134,8 +133,7 @@ class Reference:
         eco, w, p = sim.economy, sim.world, sim.parameters
         self.tally = tally
         # ODD 2.1: `returning` is 1 only "while travelling back to the origin", so recruitment
-        # ends a return journey. The kernel keeps the flag (see the xfail tests below); the main
-        # test follows the kernel on this one point, with odd_returning=False.
+        # ends a return journey (odd_returning=False follows an earlier kernel that kept it).
         self.odd_returning = odd_returning
         self.last_day = sim.last_day
         self.keys = {name: int(rng.stream_key(sim.seed, name)) for name in STREAMS}
@@ -370,10 +368,10 @@ class Reference:
         self.set("debt", a, self.p["victim_debt_usd"])
         self.set("victim_org", a, org)
         self.set("package", a, 0)
+        if self.get("returning", a):
+            self.tally["recruited_on_the_way_home"] += 1
         if self.odd_returning:
             self.set("returning", a, 0)
-        elif self.get("returning", a):
-            self.tally["victim_keeps_returning_flag"] += 1
         # An exploitation place drawn in proportion to the population of the org's held cities.
         cdf = self.exploit_cdf[org]
         there = here
@@ -700,7 +698,7 @@ def _tiny_with_every_mechanism():
 
 def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
     sim = trocha.Simulation(_tiny_with_every_mechanism(), seed=11, scale=500)
-    tally = run_with_reference(sim, odd_returning=False)
+    tally = run_with_reference(sim)
     print(dict(tally))
     # The comparison covered every kind of event.
     for event in (
@@ -727,7 +725,7 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "reconsider",
         "fee_to_organisation",
         "fee_to_others",
-        "victim_keeps_returning_flag",
+        "recruited_on_the_way_home",
         "victim_moved",
         "victim_stays_put",
         "recruitment_blocked_by_capacity",
@@ -743,21 +741,12 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
     assert money_in == pytest.approx(held + money_out, rel=1e-9)
 
 
-_RETURNING_BUG = (
-    "kernel: make_victim (kernels/exploitation.py) keeps returning=1 of a migrant recruited on the "
-    "way home, and the onward branch of a settled decision (kernels/journeys.py _handle) does not "
-    "clear it; ODD 2.1 defines returning as 1 only while travelling back to the origin"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=_RETURNING_BUG)
 def test_recruitment_ends_a_return_journey_as_the_odd_says():
     """With the ODD's rule the comparison stops at the first migrant recruited on the way home."""
     sim = trocha.Simulation(_tiny_with_every_mechanism(), seed=11, scale=500)
     run_with_reference(sim, odd_returning=True)
 
 
-@pytest.mark.xfail(strict=True, reason=_RETURNING_BUG)
 def test_a_freed_victim_who_moves_on_arrives_as_a_migrant_not_a_returnee():
     """ODD 7.5 and 7.9: a freed victim settles; moving on, it is not travelling home.
 
@@ -812,7 +801,7 @@ def test_kernels_match_the_odd_reference_on_the_default_scenario():
     """2014-2024 of the default scenario at a coarse scale: three organisations, an ally, air
     links, and Colombia's 2021 regularisation (which raises what the stranded earn there)."""
     sim = trocha.Simulation(trocha.load_scenario("venezuela"), seed=2, scale=2000)
-    tally = run_with_reference(sim, odd_returning=False)
+    tally = run_with_reference(sim)
     assert any(iv.kind == "regularisation" for iv in sim.interventions)
     for event in ("arrival", "stranding", "package_sold", "fee_to_organisation", "onward_move"):
         assert tally[event] > 0, event

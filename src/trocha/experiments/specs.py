@@ -214,9 +214,13 @@ def _variant_target_problems(
     from ..scenario.intervention_targets import intervention_target_problems
     from ..scenario.loader import load_scenario
 
+    if not any(v.interventions for v in variants):
+        return []
     try:
         loaded = load_scenario(scenario)
     except ScenarioError:
+        return []
+    if not hasattr(loaded, "locations"):  # an imported Flee scenario refuses interventions itself
         return []
     tables = {
         "countries": loaded.countries,

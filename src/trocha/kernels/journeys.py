@@ -385,6 +385,7 @@ def _handle(
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version
+            agents.returning[a] = 0  # moving on, not home
         agents.state[a] = TRAVELLING
         current[MOVING, c] += 1
 
