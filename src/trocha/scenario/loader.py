@@ -236,6 +236,19 @@ def _size_problems(spec: ScenarioSpec, tables: dict, parameters: dict[str, float
     pool = parameters["exodus_pool_share"] * max(r.population for r in tables["push_factors"])
     stock = sum(r.people for r in tables.get("initial_stock") or [])
     agents = (pool + stock) / spec.default_scale
+    places = len(tables["locations"])
+    # The same bound a run enforces (bounds.check_scale): at least one agent per place.
+    largest = max(1, int(pool // max(1, places)))
+    if spec.default_scale > largest:
+        return [
+            Problem(
+                "scenario.toml",
+                None,
+                "scenario.default_scale",
+                f"{spec.default_scale} people per agent leaves fewer agents than the "
+                f"{places} places; use a default_scale of at most {largest}",
+            )
+        ]
     if agents <= MAX_AGENTS:
         return []
     return [
