@@ -29,6 +29,7 @@ import pandas as pd
 
 from .. import __version__
 from ..scenario.loader import Scenario, load_scenario
+from .dask_runner import map_in_order, optional_client
 from .likelihood import ErrorModel, target_log_likelihoods
 from .priors import Prior, calibration_priors, point_of, split_point
 from .targets import Target, calibration_targets, held_back, simulated_values
@@ -166,7 +167,7 @@ def calibrate(
     distributions = _distributions(priors)
     started = time.perf_counter()
     done_before = _completed(study)
-    with _evaluator(workers, scheduler) as evaluate, _bar(progress, settings.trials) as bar:
+    with optional_client(workers, scheduler) as client, _bar(progress, settings.trials) as bar:
         bar.update(done_before, _best(study))
         while (n_done := _completed(study)) < settings.trials:
             batch_index = n_done // settings.batch
@@ -190,7 +191,7 @@ def calibrate(
                 for trial in asked
                 for s in range(1, settings.seeds + 1)
             ]
-            values = evaluate(runs)
+            values = map_in_order(client, simulate_targets, runs)
             for i, trial in enumerate(asked):
                 per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
                 simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
@@ -330,37 +331,6 @@ def _fail_unfinished(study) -> None:
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
     # Trials enqueued but never asked stay WAITING and are asked first, as intended.
-
-
-class _Evaluator:
-    """Evaluates trial runs in order, in this process or on Dask."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def __call__(self, runs: list[TrialRun]) -> list[np.ndarray]:
-        if self.client is None:
-            return [simulate_targets(run) for run in runs]
-        futures = self.client.map(simulate_targets, runs, pure=False, retries=2)
-        return self.client.gather(futures)
-
-
-class _evaluator:  # noqa: N801 - a context manager used like a function
-    def __init__(self, workers: int | None, scheduler: str | None):
-        self.workers, self.scheduler = workers, scheduler
-        self._context = None
-
-    def __enter__(self) -> _Evaluator:
-        if self.workers == 0 and self.scheduler is None:
-            return _Evaluator(None)
-        from .dask_runner import dask_client
-
-        self._context = dask_client(self.workers, self.scheduler)
-        return _Evaluator(self._context.__enter__())
-
-    def __exit__(self, *exc) -> None:
-        if self._context is not None:
-            self._context.__exit__(*exc)
 
 
 class _bar:  # noqa: N801

@@ -329,7 +329,22 @@ def _raise_failures(failures: list[str], attempted: int) -> None:
         )
 
 
-def dask_client(workers: int | None, scheduler: str | None):
-    """A Dask client on `scheduler`, or on a local cluster of `workers` processes started and
-    closed with the context (for experiments that submit their own tasks, e.g. calibration)."""
-    return _client(workers, scheduler)
+@contextmanager
+def optional_client(workers: int | None, scheduler: str | None) -> Iterator[Client | None]:
+    """No client with `workers=0` and no scheduler (tasks run in this process), else a client on
+    `scheduler` or on a local cluster of `workers` processes, closed with the context."""
+    if workers == 0 and scheduler is None:
+        yield None
+        return
+    with _client(workers, scheduler) as client:
+        yield client
+
+
+def map_in_order(client: Client | None, func, tasks: list) -> list:
+    """`func` over `tasks` on `client` (None: in this process), results in the tasks' order.
+
+    Tasks are pure functions of their arguments (seeded runs), so a retried one gives the same
+    result and the results do not depend on the number of workers."""
+    if client is None:
+        return [func(task) for task in tasks]
+    return client.gather(client.map(func, tasks, pure=False, retries=2))

@@ -143,20 +143,19 @@ def run_members(
     members: list[Member], workers: int | None, scheduler: str | None, progress: bool
 ) -> pd.DataFrame:
     """All members' monthly tables (in member order); `workers=0` runs in this process."""
-    if workers == 0 and scheduler is None:
-        frames = [run_member(m) for m in members]
-    else:
-        from .dask_runner import dask_client
+    from .dask_runner import map_in_order, optional_client
 
-        with dask_client(workers, scheduler) as client:
+    with optional_client(workers, scheduler) as client:
+        if client is None or not progress:
+            frames = map_in_order(client, run_member, members)
+        else:
             futures = client.map(run_member, members, pure=False, retries=2)
-            frames = _gather(client, futures, progress)
+            frames = _gather(client, futures)
     return pd.concat(frames, ignore_index=True)
 
 
-def _gather(client, futures, progress: bool) -> list[pd.DataFrame]:
-    if not progress:
-        return client.gather(futures)
+def _gather(client, futures) -> list[pd.DataFrame]:
+    """Gather with a progress bar (members done, ETA)."""
     from distributed import as_completed
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

@@ -65,14 +65,11 @@ def ensemble_targets(
     members: list[Member], targets: list[Target], workers: int | None, scheduler: str | None
 ) -> np.ndarray:
     """[member, target] simulated values."""
-    tasks = [MemberTargets(m, tuple(targets)) for m in members]
-    if workers == 0 and scheduler is None:
-        rows = [member_targets(t) for t in tasks]
-    else:
-        from .dask_runner import dask_client
+    from .dask_runner import map_in_order, optional_client
 
-        with dask_client(workers, scheduler) as client:
-            rows = client.gather(client.map(member_targets, tasks, pure=False, retries=2))
+    tasks = [MemberTargets(m, tuple(targets)) for m in members]
+    with optional_client(workers, scheduler) as client:
+        rows = map_in_order(client, member_targets, tasks)
     return np.vstack(rows)
 
 
