@@ -154,3 +154,9 @@ def test_forecast_bands_contain_the_median_and_widen_with_horizon(synthetic, cal
         progress=False,
     )  # fmt: skip
     pd.testing.assert_frame_equal(bands, again.bands)
+    # Its report: bands for the world and the hosts, the same bytes twice.
+    from trocha.report.build import report_html
+
+    page = report_html(result.folder)
+    assert 'id="fig-forecast-world"' in page and 'id="fig-forecast-hosts"' in page
+    assert page == report_html(result.folder)

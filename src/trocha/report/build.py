@@ -5,14 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from .data import is_experiment, load_experiment
+from .forecast import forecast_page_parts, is_forecast
 from .html import render_page
 from .sections import experiment_page_parts, run_page_parts
 
 
 def report_html(folder: Path | str, scenario: str | None = None) -> str:
-    """The report of a run directory or of a compare/sweep/sensitivity folder, as HTML text."""
+    """The report of a run directory, a compare/sweep/sensitivity folder or a forecast folder,
+    as HTML text."""
     folder = Path(folder)
-    if is_experiment(folder):
+    if is_forecast(folder):
+        title, subtitle, sections = forecast_page_parts(folder)
+    elif is_experiment(folder):
         title, subtitle, sections = experiment_page_parts(load_experiment(folder))
     else:
         title, subtitle, sections = run_page_parts(folder, scenario)

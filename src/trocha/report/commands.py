@@ -35,7 +35,9 @@ def _latest_run(folder: Path) -> Path:
 
 
 def report(
-    path: Annotated[Path, typer.Argument(help="A run directory or a compare/sweep folder")],
+    path: Annotated[
+        Path, typer.Argument(help="A run directory, a compare/sweep folder or a forecast folder")
+    ],
     out_file: Annotated[
         Path | None, typer.Option("--out", help="HTML file (default: PATH/report.html)")
     ] = None,
@@ -49,13 +51,16 @@ def report(
     """Write one self-contained HTML report (charts, map, run card); works offline."""
     from .build import write_report
     from .data import RunNotReadyError, is_experiment
+    from .forecast import is_forecast
 
     if not path.is_dir():
         raise _fail(f"{path}: no such folder")
     if latest:
         path = _latest_run(path)
-    if not (path / "manifest.json").is_file() and not is_experiment(path):
-        raise _fail(f"{path}: not a run directory (no manifest.json) nor an experiment folder")
+    if not ((path / "manifest.json").is_file() or is_experiment(path) or is_forecast(path)):
+        raise _fail(
+            f"{path}: not a run directory (no manifest.json), an experiment or a forecast folder"
+        )
     try:
         target = write_report(path, out_file, scenario)
     except RunNotReadyError as problem:
