@@ -64,7 +64,7 @@ def parameters(
     markdown: Annotated[bool, typer.Option(help="Print docs/parameters.md")] = False,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List every model parameter with its value, unit, source and prior range.
+    """List every model parameter with its value, unit, valid range, prior range and source.
 
     With a SCENARIO: its value of each parameter and where it was set (the parameter table, the
     scenario's scenario.toml, or a scenario it builds on).
@@ -78,11 +78,15 @@ def parameters(
         return
     table = parameter_table()
     if scenario is None:
-        columns = ["name", "value", "unit", "prior_low", "prior_high", "source", "description"]
+        columns = [
+            "name", "value", "unit", "min", "max", "prior_low", "prior_high", "source",
+            "description",
+        ]  # fmt: skip
         rows = [
-            [p.name, p.value, p.unit, p.prior_low, p.prior_high, p.source, p.description]
+            [p.name, p.value, p.unit, p.low, p.high, p.prior_low, p.prior_high, p.source,
+             p.description]
             for p in table.values()
-        ]
+        ]  # fmt: skip
         if fmt is Format.table:  # the description is what --format csv/json/markdown add
             columns, rows = columns[:-1], [row[:-1] for row in rows]
         emit(
@@ -91,7 +95,7 @@ def parameters(
             fmt,
             title="Parameters (src/trocha/data/parameters.csv)",
             cell=_number,
-            right=("value", "prior_low", "prior_high"),
+            right=("value", "min", "max", "prior_low", "prior_high"),
         )
         return
     loaded = load(scenario)
