@@ -9,9 +9,22 @@ the rules and the quirks matched) and returns the same `Result` as every run.
 
 from __future__ import annotations
 
-from .engine import FleeSimulation
-from .importer import import_flee, is_flee_scenario, load_flee_scenario
-from .state import FleeRunError
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Imported on first use: checking or importing a Flee folder does not pay for Numba.
+_LAZY = {
+    "FleeRunError": "trocha.flee.state",
+    "FleeSimulation": "trocha.flee.engine",
+    "import_flee": "trocha.flee.importer",
+    "is_flee_scenario": "trocha.flee.importer",
+    "load_flee_scenario": "trocha.flee.importer",
+}
+
+if TYPE_CHECKING:
+    from .engine import FleeSimulation
+    from .importer import import_flee, is_flee_scenario, load_flee_scenario
+    from .state import FleeRunError
 
 __all__ = [
     "FleeRunError",
@@ -20,3 +33,12 @@ __all__ = [
     "is_flee_scenario",
     "load_flee_scenario",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trocha.flee' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
