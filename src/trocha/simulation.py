@@ -69,6 +69,7 @@ class Simulation(Engine):
         self.cumulative = np.zeros((N_DAILY, nc), dtype=np.int64)
         self.location_counts = np.zeros((N_LOCATION, nl), dtype=np.int64)
         self.queue_head = np.full(self.n_days + 1, -1, dtype=np.int32)
+        self.link_use = np.zeros(len(self.world.link_from), dtype=np.int64)  # agents, cumulative
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
@@ -174,7 +175,9 @@ class Simulation(Engine):
 
     def counters(self) -> Counters:
         """The counter arrays the kernels update."""
-        return Counters(self.queue_head, self.current, self.daily, self.location_counts)
+        return Counters(
+            self.queue_head, self.current, self.daily, self.location_counts, self.link_use
+        )
 
     def choice_arrays(self) -> Choice:
         """Destination-choice and routing arrays as the kernels read them."""

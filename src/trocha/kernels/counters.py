@@ -16,6 +16,7 @@ class Counters(NamedTuple):
     current: np.ndarray  # int64 [row, country]
     daily: np.ndarray  # int64 [row, country]
     location: np.ndarray  # int64 [row, place]
+    links: np.ndarray  # int64 [link]: agents who have set out on each link so far
 
 
 # current[row, country]: people there now

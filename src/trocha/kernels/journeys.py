@@ -10,7 +10,7 @@ Kernels take named inputs:
   keys     one random-stream key per declared stream (`keys.journeys_death` for
            "journeys.death"; modules/*.py `streams`)
   rules    named numbers from the modules' `kernel_rules` (`rules.living_cost_usd_day`)
-  counters Counters: queue_head, current, daily, location (counters.py)
+  counters Counters: queue_head, current, daily, location, links (counters.py)
   links    world.graph.Links: to, days, fare, crossing, risk
   choice   choice.Choice: cdf, destinations, trip_cost, next_link
   economy  economy.EconomyArrays: fees, crossing control, recruitment, the ledger
@@ -509,6 +509,7 @@ def _handle(
         loc_counts[LOC_STRANDED, here] -= 1
     there = links.to[link]
     c2 = loc_country[there]
+    counters.links[link] += 1
     if links.crossing[link] == CROSSING_OFFICIAL:
         daily[OFFICIAL, c2] += 1
     elif irregular:

@@ -28,6 +28,7 @@ class RunData:
     timeseries: pd.DataFrame
     locations: pd.DataFrame
     events: pd.DataFrame
+    links: pd.DataFrame | None = None  # people per link and week (links.parquet), if recorded
 
     @property
     def run_id(self) -> str:
@@ -78,7 +79,8 @@ def load_run(folder: Path | str) -> RunData:
     status = run_status(folder, manifest)
     if status != "complete":
         raise RunNotReadyError(f"{folder}: not a complete run (status: {status})")
-    tables = {name: pd.read_parquet(folder / name) for name in RUN_FILES}
+    names = [*RUN_FILES, *(["links.parquet"] if (folder / "links.parquet").is_file() else [])]
+    tables = {name: pd.read_parquet(folder / name) for name in names}
     for frame in tables.values():
         frame["date"] = pd.to_datetime(frame["date"])
     return RunData(
@@ -87,6 +89,7 @@ def load_run(folder: Path | str) -> RunData:
         timeseries=tables["timeseries.parquet"],
         locations=tables["locations.parquet"],
         events=tables["events.parquet"],
+        links=tables.get("links.parquet"),
     )
 
 

@@ -1,10 +1,11 @@
 """The corridor on an offline base map, month by month, with a time slider.
 
-Places are sized by the migrants present (and stranded) at the month's last weekly count. Run
-directories record entries per country and crossing kind, not per link, so a crossing's width is
-an estimate: the month's entries of that kind into each end's country, shared equally among that
-country's crossings of the kind. Routes inside a country are drawn thin and fixed (no flow is
-recorded for them). Organisation cells appear at the month they open (`expansion` events) and go
+Places are sized by the migrants present (and stranded) at the month's last weekly count. A
+crossing's width is the people who set out on it that month, in either direction (links.parquet).
+A run directory without links.parquet (written before it was recorded) gets an estimate instead:
+the month's entries of that kind into each end's country, shared equally among that country's
+crossings of the kind, and the legend says so. Routes inside a country are drawn thin and fixed.
+Organisation cells appear at the month they open (`expansion` events) and go
 at `cell_dismantled`; a gang's headquarters counts from its founding.
 """
 
@@ -37,8 +38,32 @@ def place_values(locations: pd.DataFrame, metric: str, days: list) -> pd.DataFra
     return wide.reindex(pd.DatetimeIndex(days)).fillna(0.0)
 
 
+def recorded_usage(links: pd.DataFrame, geo: Geography, months: list) -> dict[str, np.ndarray]:
+    """People per month on each crossing route, both directions, from links.parquet."""
+    period = pd.DatetimeIndex(months).to_period("M")
+    rows = links[links["value"] > 0]
+    month = pd.DatetimeIndex(rows["date"]).to_period("M")
+    pair = [tuple(sorted(p)) for p in zip(rows["from"], rows["to"], strict=True)]
+    totals = (
+        pd.DataFrame({"pair": pair, "crossing": rows["crossing"].to_numpy(), "month": month,
+                      "value": rows["value"].to_numpy()})
+        .groupby(["crossing", "pair", "month"])["value"].sum()
+    )  # fmt: skip
+    out = {}
+    for kind, _ in KINDS:
+        routes = geo.routes[geo.routes["crossing"] == kind]
+        usage = np.zeros((len(routes), len(months)))
+        for i, (a, b) in enumerate(zip(routes["from"], routes["to"], strict=True)):
+            key = (kind, tuple(sorted((a, b))))
+            if key in totals.index.droplevel("month"):
+                usage[i] = totals.loc[key].reindex(period).fillna(0.0).to_numpy()
+        out[kind] = usage
+    return out
+
+
 def crossing_usage(ts: pd.DataFrame, geo: Geography, months: list) -> dict[str, np.ndarray]:
-    """Estimated people per month on each crossing route (see the module docstring)."""
+    """Estimated people per month on each crossing route, for runs without links.parquet (see
+    the module docstring)."""
     country = dict(zip(geo.places["name"], geo.places["country"], strict=True))
     period = pd.DatetimeIndex(months).to_period("M")
     out = {}
@@ -131,7 +156,12 @@ def corridor_map(tables, geo: Geography, title: str = "The corridor, month by mo
     present = place_values(tables.locations, "present", days).reindex(columns=names, fill_value=0)
     stranded = place_values(tables.locations, "stranded", days).reindex(columns=names, fill_value=0)
     victims = place_values(tables.locations, "victims", days).reindex(columns=names, fill_value=0)
-    usage = crossing_usage(tables.timeseries, geo, days)
+    links = getattr(tables, "links", None)
+    estimated = links is None or links.empty
+    if estimated:
+        usage = crossing_usage(tables.timeseries, geo, days)
+    else:
+        usage = recorded_usage(links, geo, days)
     low, high = _classes(usage)
     cells = open_cells(tables.events, geo, days)
     peak = float(present.to_numpy().max()) if len(days) else 0.0
@@ -163,7 +193,8 @@ def corridor_map(tables, geo: Geography, title: str = "The corridor, month by mo
                         y=ys,
                         mode="lines",
                         hoverinfo="skip",
-                        name=f"{kind} crossing: {label} people/month (estimate)",
+                        name=f"{kind} crossing: {label} people/month"
+                        + (" (estimate)" if estimated else ""),
                         line={"color": color, "width": width, "dash": "dot" if c == 0 else "solid"},
                         legendgroup=kind,
                     )

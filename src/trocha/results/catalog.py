@@ -2,7 +2,7 @@
 
 Table `runs` has one row per run directory found under the folder (from its manifest.json, any
 status; `interrupted` for a run whose writing process is gone). Table `skipped` lists the run
-directories that could not be read (folder, reason). Views `timeseries`, `locations` and
+directories that could not be read (folder, reason). Views `timeseries`, `locations`, `links` and
 `events` read the Parquet files of the complete runs in place, with a `run_id` column first, so
 one SQL query spans a whole ensemble:
 
@@ -156,6 +156,10 @@ def _build(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     complete = [Path(row[-1]) for row in kept if row[7] == "complete"]
     for file in FILES:
         con.execute(_view_sql(file, complete))
+    # links.parquet: the runs that record people per link (not imported Flee scenarios).
+    con.execute(
+        _view_sql("links.parquet", [f for f in complete if (f / "links.parquet").is_file()])
+    )
 
 
 def _folder(out_dir: Path | str) -> Path:

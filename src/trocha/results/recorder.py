@@ -31,6 +31,9 @@ class Recorder(Module):
         self.daily = np.zeros((sim.n_days, N_DAILY, nc), dtype=np.int64)
         self.location_days = np.arange(0, sim.n_days, LOCATION_EVERY_DAYS)
         self.locations = np.zeros((len(self.location_days), N_LOCATION, nl), dtype=np.int64)
+        # Link use (cumulative agents) on the weekly days and on the last day.
+        self.link_days = np.unique(np.append(self.location_days, sim.last_day))
+        self.link_use = np.zeros((len(self.link_days), len(sim.world.link_from)), dtype=np.int64)
         eco = sim.economy
         n_org = eco.n_orgs
         self.revenue = np.zeros((sim.n_days, n_org, eco.revenue.shape[1]))
@@ -48,6 +51,8 @@ class Recorder(Module):
         self.daily[day] = sim.daily
         if day % LOCATION_EVERY_DAYS == 0:
             self.locations[day // LOCATION_EVERY_DAYS] = sim.location_counts
+        if day % LOCATION_EVERY_DAYS == 0 or day == sim.last_day:
+            self.link_use[np.searchsorted(self.link_days, day)] = sim.link_use
         self._economy(sim, day)
 
     def _economy(self, sim: Simulation, day: int) -> None:

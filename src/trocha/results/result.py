@@ -30,18 +30,24 @@ class Result:
         events: pd.DataFrame | dict[str, np.ndarray],
         manifest: dict | None = None,
         files: dict[str, str] | None = None,
+        links: pd.DataFrame | dict[str, np.ndarray] | None = None,
     ):
         self._tables: dict[str, Any] = {
             "timeseries": timeseries,
             "locations": locations,
             "events": events,
         }
+        if links is not None:  # the migration ruleset records use per link; Flee's does not
+            self._tables["links"] = links
         self.manifest = {} if manifest is None else manifest
         self.files = dict(files or {})
 
     def table(self, name: str) -> Any:
         """The table as held: a DataFrame, or columns not yet turned into one (for writing)."""
         return self._tables[name]
+
+    def has_table(self, name: str) -> bool:
+        return name in self._tables
 
     def _frame(self, name: str) -> pd.DataFrame:
         table = self._tables[name]
@@ -73,6 +79,11 @@ class Result:
     @property
     def events(self) -> pd.DataFrame:
         return self._frame("events")
+
+    @property
+    def links(self) -> pd.DataFrame | None:
+        """Weekly people per link (date, from, to, crossing, value); None for a Flee run."""
+        return self._frame("links") if "links" in self._tables else None
 
     @events.setter
     def events(self, value: pd.DataFrame) -> None:

@@ -39,6 +39,15 @@ SCHEMAS = {
             ("value", pa.float64()),
         ]
     ),
+    "links.parquet": pa.schema(
+        [
+            ("date", pa.date32()),
+            ("from", pa.string()),
+            ("to", pa.string()),
+            ("crossing", pa.string()),
+            ("value", pa.float64()),
+        ]
+    ),
     "events.parquet": pa.schema(
         [
             ("date", pa.date32()),
@@ -107,16 +116,17 @@ def save_run(result: Result, out: Path | str, extra_files: dict[str, str] | None
     work = out / f".{name}{WRITING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     work.mkdir()
     extras = {**result.files, **(extra_files or {})}
+    tables = [*FILES, *(["links.parquet"] if result.has_table("links") else [])]
     manifest = {
         **result.manifest,
         "status": "running",
-        "files": [*FILES, *extras],
+        "files": [*tables, *extras],
         "pid": os.getpid(),
         "host": socket.gethostname(),
     }
     try:
         _write_json(manifest, work / "manifest.json")
-        for file in FILES:
+        for file in tables:
             _write_parquet(result.table(file.removesuffix(".parquet")), work / file)
         for file, text in extras.items():
             (work / file).write_text(text, encoding="utf-8")

@@ -2,6 +2,8 @@
 
 timeseries: date, country (ISO3 or "ALL"), metric, value   (daily)
 locations:  date, location, metric, value                   (weekly)
+links:      date, from, to, crossing, value                  (weekly: people who set out on the
+                                                              link since the previous count)
 events:     date, kind, location, country, detail
 """
 
@@ -290,6 +292,32 @@ def build_result(sim: Simulation, timings: dict) -> Result:
             "detail": [e[4] for e in events],
         }
     )
-    result = Result(timeseries=timeseries, locations=locations, events=events_df)
+    result = Result(
+        timeseries=timeseries,
+        locations=locations,
+        events=events_df,
+        links=_links_table(sim, rec, dates, scale),
+    )
     result.manifest = manifest_for(sim, timings)
     return result
+
+
+def _links_table(sim, rec, dates, scale: float) -> pd.DataFrame:
+    """People who set out on each link in the days up to each weekly count (and the last day)."""
+    from ..codes import CROSSINGS
+
+    w = sim.world
+    use = np.diff(rec.link_use, axis=0, prepend=0) * scale  # [count, link]
+    n_links = len(w.link_from)
+    names = np.array(w.location_names, dtype=object)
+    kinds = np.array(CROSSINGS, dtype=object)[w.link_crossing]
+    n = len(rec.link_days)
+    return pd.DataFrame(
+        {
+            "date": np.repeat(dates[rec.link_days], n_links),
+            "from": np.tile(names[w.link_from], n),
+            "to": np.tile(names[w.link_to], n),
+            "crossing": np.tile(kinds, n),
+            "value": use.reshape(-1).astype(np.float64),
+        }
+    )

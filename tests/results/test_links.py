@@ -1,0 +1,54 @@
+"""People per link (links.parquet): they add up to the crossings counted by country, and the map
+draws them instead of an estimate."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import trocha
+from trocha.results.rundir import save_run
+
+
+@pytest.fixture(scope="module")
+def result():
+    return trocha.Simulation(trocha.load_scenario("tiny"), seed=2, scale=200).run()
+
+
+def test_link_use_adds_up_to_the_crossings_by_country(result):
+    links = result.links
+    assert set(links.columns) == {"date", "from", "to", "crossing", "value"}
+    country = {p.name: p.country for p in trocha.load_scenario("tiny").locations}
+    links = links.assign(entered=links["to"].map(country))
+    ts = result.timeseries
+    for kind in ("irregular", "official"):
+        by_link = links[links["crossing"] == kind].groupby("entered")["value"].sum()
+        counted = ts[ts["metric"] == f"{kind}_crossings"].groupby("country")["value"].sum()
+        counted = counted.drop("ALL")
+        assert by_link.sum() > 0, kind
+        pd.testing.assert_series_equal(
+            by_link.reindex(counted.index, fill_value=0.0), counted, check_names=False
+        )
+    # The last row date is the run's last day: nothing after the last weekly count is lost.
+    assert pd.Timestamp(result.links["date"].max()) == ts["date"].max()
+
+
+def test_links_are_saved_and_drawn(result, tmp_path):
+    folder = save_run(result, tmp_path)
+    assert (folder / "links.parquet").is_file()
+    from trocha.report.data import load_run
+    from trocha.report.figures_map import corridor_map
+    from trocha.report.geography import geography_for
+
+    run = load_run(folder)
+    figure = corridor_map(run, geography_for(run.manifest))
+    names = [trace.name for trace in figure.data]
+    assert any("irregular crossing" in n for n in names)
+    assert not any("estimate" in n for n in names)
+
+
+def test_links_are_in_the_catalog(result, tmp_path):
+    save_run(result, tmp_path)
+    con = trocha.open_catalog(tmp_path)
+    total = con.sql("SELECT sum(value) FROM links WHERE crossing = 'irregular'").fetchall()[0][0]
+    assert total == pytest.approx(result.links.query("crossing == 'irregular'")["value"].sum())
