@@ -154,3 +154,17 @@ def test_importing_the_cli_leaves_heavy_libraries_unloaded():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_check_validates_without_numerical_libraries():
+    # `trocha check` runs the same validation as `run` but needs none of the model's libraries,
+    # so it starts in a fraction of a second.
+    heavy = ["numba", "pandas", "pyarrow", "duckdb", "dask", "scipy", "numpy"]
+    code = (
+        "import sys\nfrom trocha.cli import main\nsys.argv = ['trocha', 'check', 'venezuela']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "venezuela: OK" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"

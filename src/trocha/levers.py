@@ -15,10 +15,13 @@ Rules (applied to each active effect in the order the interventions are listed, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
 from dataclasses import dataclass
 from typing import Literal
-
-import numpy as np
 
 Rule = Literal["max", "min", "product", "sum", "last"]
 RULES: tuple[str, ...] = ("max", "min", "product", "sum", "last")
@@ -60,6 +63,8 @@ class Scheduled:
 
 def combine(rule: str, baseline: np.ndarray, effects: list[Effect]) -> np.ndarray:
     """The lever's value with `effects` (in order) on top of `baseline`; a new array."""
+    import numpy as np
+
     out = baseline.copy()
     for e in effects:
         value = np.asarray(e.value, dtype=out.dtype)
@@ -102,6 +107,8 @@ class Levers:
 
     def schedule(self, effect: Effect, first: int, last: int) -> None:
         """`effect` acts from day `first` to day `last` (inclusive)."""
+        import numpy as np
+
         if effect.lever not in self.declared:
             raise ValueError(f"no module in this simulation declares the lever {effect.lever!r}")
         axis = self.lever(effect.lever).axis
@@ -140,6 +147,8 @@ class Levers:
         """Write the lever's value on `day` into the attached array if its active effects change
         today; say whether the value changed (an intervention ending under another one of the
         same effect changes nothing, and nothing downstream should react)."""
+        import numpy as np
+
         if name not in self.changed or name not in self.live:
             return False
         value = self.value(name, day)

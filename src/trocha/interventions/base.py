@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from ..levers import Effect
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..simulation import Simulation
 
 
@@ -81,6 +82,8 @@ class CountryTargeted(Intervention):
     _check_countries = field_validator("countries", mode="before")(countries_field)
 
     def country_mask(self, sim: Simulation) -> np.ndarray:
+        import numpy as np
+
         codes = sim.world.country_codes
         if "*" in self.countries:
             return np.ones(len(codes), dtype=bool)

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-import numpy as np
 from pydantic import Field, field_validator
 
 from ..codes import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from ..levers import Effect
-from ..world.regimes import REGIME_ALLOWS, REGIMES
 from .base import Intervention, countries_field
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..simulation import Simulation
 
 
 def _official_links_into(sim: Simulation, country: str, from_countries: list[str]) -> np.ndarray:
+    import numpy as np
+
     w = sim.world
     codes = np.array(w.country_codes)
     into = codes[w.location_country[w.link_to]] == country
@@ -44,6 +46,8 @@ class BorderRegime(Intervention):
         if self.country not in sim.world.country_codes:
             raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")
         links = _official_links_into(sim, self.country, self.from_countries)
+        from ..world.regimes import REGIME_ALLOWS, REGIMES
+
         classes = tuple(bool(x) for x in REGIME_ALLOWS[REGIMES.index(self.regime)])
         return [Effect("border_access", links, classes)]
 
@@ -66,6 +70,8 @@ class CrossingClosure(Intervention):
     open: bool = False
 
     def effects(self, sim: Simulation) -> list[Effect]:
+        import numpy as np
+
         w = sim.world
         try:
             a, b = w.location_index(self.place_a), w.location_index(self.place_b)
@@ -95,6 +101,8 @@ class SafeTransport(Intervention):
     places: list[str] = Field(min_length=2)
 
     def _links(self, sim: Simulation) -> np.ndarray:
+        import numpy as np
+
         w = sim.world
         mask = np.zeros(len(w.link_from), dtype=bool)
         for a_name, b_name in zip(self.places[:-1], self.places[1:], strict=True):
@@ -128,6 +136,8 @@ class LegalPathway(Intervention):
     attraction: float = Field(default=0.5, ge=0, le=5)
 
     def effects(self, sim: Simulation) -> list[Effect]:
+        import numpy as np
+
         codes = sim.world.country_codes
         if self.country not in codes:
             raise ValueError(f"{self.kind}: country {self.country} is not in the scenario")

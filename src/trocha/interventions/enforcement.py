@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from pydantic import Field
 
 from ..levers import Effect
@@ -77,6 +76,8 @@ class CoordinatedCrackdown(CountryTargeted):
         return [Effect("policing_multiplier", self.country_mask(sim), self.multiplier)]
 
     def event(self, sim: Simulation, day: int) -> None:
+        import numpy as np
+
         eco, w = sim.economy, sim.world
         org = _organisation(sim, self.organisation, self.kind)
         mask = self.country_mask(sim)
