@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .series import dates
+from .figures_run import line
 from .style import colour, layout
 
 # outcome -> (metric, country, cumulative?) to draw it over time
@@ -128,16 +128,9 @@ def paired(outcome: str, unit: str, groups: dict[str, list[Path]]):
     metric, country, cumulative = curve_of(outcome) or ("", "", False)
     fig = go.Figure()
     for i, (label, folders) in enumerate(groups.items()):
-        s = mean_curve(folders, metric, country, cumulative)
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.round(6).to_numpy(),
-                name=f"{label} (mean of {len(folders)} runs)",
-                mode="lines",
-                line={"color": colour(i), "width": 2, "dash": "solid" if i == 0 else "dash"},
-            )
-        )
+        s = mean_curve(folders, metric, country, cumulative).round(6)
+        name = f"{label} (mean of {len(folders)} runs)"
+        fig.add_trace(line(go, s, name, colour(i), style={"dash": "solid" if i == 0 else "dash"}))
     what = f"{metric}{'' if country == 'ALL' else ' in ' + country}"
     what += ", running total" if cumulative else ""
     fig.update_layout(layout(f"{outcome}: {what}", "month", unit))

@@ -32,6 +32,19 @@ def _figure():
     return go.Figure(), go
 
 
+def line(go, s: pd.Series, name: str, color: str, width: float = 2, style: dict | None = None,
+         **trace):  # fmt: skip
+    """A line trace of a date-indexed series (`style`: more line properties, e.g. dash)."""
+    return go.Scatter(
+        x=dates(s.index),
+        y=s.to_numpy(),
+        name=name,
+        mode="lines",
+        line={"color": color, "width": width, **(style or {})},
+        **trace,
+    )
+
+
 def hosts_of(ts: pd.DataFrame, origin: str | None) -> list[str]:
     """Host countries by migrant stock over the run, largest first."""
     return [c for c in countries_by(ts, "migrant_stock", ("ALL", origin or "")) if c]
@@ -50,18 +63,10 @@ def stocks(
     hosts = hosts_of(ts, origin)[first : first + top]
     for i, code in enumerate(hosts):
         s = series(ts, "migrant_stock", code)
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=code,
-                mode="lines",
-                # Okabe-Ito has eight colours: the next eight hosts are dashed.
-                line={"color": colour(i), "width": 2, "dash": "solid" if i < 8 else "dash"},
-                legendgroup=code,
-            )
-        )
-        _target_points(fig, go, targets, code, colour(i))
+        # Okabe-Ito has eight colours: the next eight hosts are dashed.
+        dash = {"dash": "solid" if i < 8 else "dash"}
+        fig.add_trace(line(go, s, code, colour(i), style=dash, legendgroup=code))
+        target_points(fig, go, targets, code, colour(i))
     which = "by host country" if first == 0 else "in the smaller host countries"
     fig.update_layout(
         layout(
@@ -84,22 +89,14 @@ def world(ts: pd.DataFrame, targets: pd.DataFrame | None):
         "deaths_cumulative": "died",
     }
     for i, (metric, label) in enumerate(names.items()):
-        s = series(ts, metric)
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=label,
-                mode="lines",
-                line={"color": colour(i), "width": 2},
-            )
-        )
-    _target_points(fig, go, targets, "ALL", colour(0))
+        fig.add_trace(line(go, series(ts, metric), label, colour(i)))
+    target_points(fig, go, targets, "ALL", colour(0))
     fig.update_layout(layout("World total (points: observed, with sources)", "date", "people"))
     return fig
 
 
-def _target_points(fig, go, targets, country: str, color: str) -> None:
+def target_points(fig, go, targets, country: str, color: str) -> None:
+    """The observed stocks of `country` (targets.csv) as points, with source and note on hover."""
     if targets is None or targets.empty:
         return
     rows = targets[(targets["metric"] == "migrant_stock") & (targets["country"] == country)]
@@ -132,16 +129,7 @@ def flows(ts: pd.DataFrame):
     for i, (metric, label) in enumerate(
         (("departures", "departures"), ("returns", "returns"), ("deaths", "deaths"))
     ):
-        s = monthly(ts, metric)
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=label,
-                mode="lines",
-                line={"color": colour(i), "width": 2},
-            )
-        )
+        fig.add_trace(line(go, monthly(ts, metric), label, colour(i)))
     fig.update_layout(layout("Departures, returns and deaths", "month", "people per month"))
     return fig
 
@@ -158,15 +146,7 @@ def fees(ts: pd.DataFrame, events: pd.DataFrame, top: int = 5):
         s = monthly(ts, "trocha_fee_usd", code, how="last").dropna()
         if s.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=f"into {code}",
-                mode="lines",
-                line={"color": colour(i), "width": 2},
-            )
-        )
+        fig.add_trace(line(go, s, f"into {code}", colour(i)))
     regimes = events[events["kind"] == "border_regime"].sort_values(["date", "country", "detail"])
     if not regimes.empty:
         peak = max((max(t.y) for t in fig.data if len(t.y)), default=1.0)
@@ -208,16 +188,7 @@ def revenue(ts: pd.DataFrame):
         s = monthly(ts, metric)
         if s.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=label,
-                mode="lines",
-                stackgroup="revenue",
-                line={"color": colour(i), "width": 0.5},
-            )
-        )
+        fig.add_trace(line(go, s, label, colour(i), width=0.5, stackgroup="revenue"))
     fig.update_layout(
         layout("Criminal organisations' revenue by stream (stacked)", "month", "USD per month")
     )
@@ -229,15 +200,7 @@ def organisation(ts: pd.DataFrame, metric: str = "org_members"):
     fig, go = _figure()
     for i, code in enumerate(countries_by(ts, metric)):
         s = monthly(ts, metric, code, how="last")
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=code,
-                mode="lines",
-                line={"color": colour(i), "width": 2, "shape": "hv"},
-            )
-        )
+        fig.add_trace(line(go, s, code, colour(i), style={"shape": "hv"}))
     unit = "members" if metric == "org_members" else "cells"
     fig.update_layout(layout(f"Organisations' {unit} by country", "month", unit))
     return fig
@@ -247,29 +210,12 @@ def victims(ts: pd.DataFrame):
     """Trafficking victims held now (left axis) and newly trafficked / exited per month (right)."""
     fig, go = _figure()
     held = monthly(ts, "victims_current", how="last")
-    fig.add_trace(
-        go.Scatter(
-            x=dates(held.index),
-            y=held.to_numpy(),
-            name="held (month end)",
-            mode="lines",
-            line={"color": colour(3), "width": 3},
-        )
-    )
+    fig.add_trace(line(go, held, "held (month end)", colour(3), width=3))
     for i, (metric, label) in enumerate(
         (("victims_new", "newly trafficked"), ("victims_exited", "exited"))
     ):
         s = monthly(ts, metric)
-        fig.add_trace(
-            go.Scatter(
-                x=dates(s.index),
-                y=s.to_numpy(),
-                name=label,
-                mode="lines",
-                yaxis="y2",
-                line={"color": colour(i), "width": 2, "dash": "dot"},
-            )
-        )
+        fig.add_trace(line(go, s, label, colour(i), style={"dash": "dot"}, yaxis="y2"))
     fig.update_layout(
         layout(
             "Trafficking victims: held, new and exited",
@@ -292,27 +238,10 @@ def money_taken(ts: pd.DataFrame):
     """Migrants' money taken by criminal groups (fees, packages, confiscations) per month."""
     fig, go = _figure()
     s = monthly(ts, "migrant_money_taken_usd")
-    fig.add_trace(
-        go.Scatter(
-            x=dates(s.index),
-            y=s.to_numpy(),
-            name="money taken",
-            mode="lines",
-            fill="tozeroy",
-            line={"color": IRREGULAR, "width": 2},
-        )
-    )
+    fig.add_trace(line(go, s, "money taken", IRREGULAR, fill="tozeroy"))
     armed = monthly(ts, "armed_group_revenue_usd")
     if not armed.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=dates(armed.index),
-                y=armed.to_numpy(),
-                name="of which local armed groups' fees",
-                mode="lines",
-                line={"color": colour(0), "width": 2},
-            )
-        )
+        fig.add_trace(line(go, armed, "of which local armed groups' fees", colour(0)))
     fig.update_layout(layout("Money taken from migrants", "month", "USD per month"))
     return fig
 

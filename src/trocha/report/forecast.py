@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .figures_run import target_points
 from .geography import geography_for
 from .html import Section, figure_html, frame_html, table_html
 from .series import dates
@@ -84,31 +85,6 @@ def band_figure(bands: pd.DataFrame, metric: str, countries: list[str], title: s
     return fig
 
 
-def _observed(fig, targets: pd.DataFrame | None, countries: list[str]) -> None:
-    """Observed stocks (targets.csv) as points in each country's colour."""
-    import plotly.graph_objects as go
-
-    if targets is None or targets.empty:
-        return
-    for i, country in enumerate(countries):
-        rows = targets[(targets["metric"] == "migrant_stock") & (targets["country"] == country)]
-        if rows.empty:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=dates(pd.DatetimeIndex(rows["date"])),
-                y=rows["value"].to_numpy(),
-                mode="markers",
-                name=f"{country} observed",
-                legendgroup=country,
-                marker={"color": colour(i), "size": 8, "symbol": "diamond",
-                        "line": {"color": "black", "width": 1}},
-                text=list(rows["source_id"]),
-                hovertemplate="%{y:,.0f} (%{text})<extra>observed</extra>",
-            )
-        )  # fmt: skip
-
-
 def _origin_country(scenario: str) -> str | None:
     """The scenario's origin (its 'stock' is the people back home), or None if it won't load."""
     from ..scenario.loader import load_scenario
@@ -118,6 +94,14 @@ def _origin_country(scenario: str) -> str | None:
         return load_scenario(scenario).spec.origin_country
     except (ScenarioError, OSError, ValueError, AttributeError):
         return None
+
+
+def _observed(fig, targets: pd.DataFrame | None, countries: list[str]) -> None:
+    """Observed stocks as points, in each country's colour (the run report's markers)."""
+    import plotly.graph_objects as go
+
+    for i, country in enumerate(countries):
+        target_points(fig, go, targets, country, colour(i))
 
 
 def forecast_page_parts(folder: Path, top: int = 6) -> tuple[str, str, list[Section]]:
