@@ -8,8 +8,9 @@ imports no model code, so a ruleset pays only for what it uses.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from .loop import run_loop
@@ -24,7 +25,19 @@ class Engine:
 
     modules: list[Module]
     n_days: int
+    recorded: dict[str, list[tuple[int, str, float]]]  # metrics recorded with `record`
+    standard_metrics: Collection[str] = ()  # the metrics the ruleset's own recorder fills
     _ran: bool = False
+
+    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
+        """Record one value of a metric a module declares (`Module.metrics`) for the output
+        timeseries; values are in people (multiply agent counts by `scale`)."""
+        if metric in self.standard_metrics or not any(metric in m.metrics for m in self.modules):
+            raise ValueError(
+                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
+                "the ruleset's recorder fills"
+            )
+        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
 
     def finish_day(self, day: int) -> None:
         """Close the day after every module's finish_step (the migration ruleset rolls its
@@ -53,3 +66,13 @@ class Engine:
             "total_seconds": time.perf_counter() - t0,
         }
         return self.results(timings)
+
+
+def as_date(value: dt.date | str | None, name: str) -> dt.date | None:
+    """A date from a date or an ISO string (None stays None); ValueError naming `name`."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2020-12-31, got {value!r}") from None

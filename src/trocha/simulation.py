@@ -11,7 +11,7 @@ from .bounds import check_dates, check_scale, check_seed
 from .calendar import Calendar
 from .codes import CROSSING_IRREGULAR
 from .economy import build_economy
-from .engine import Engine
+from .engine import Engine, as_date
 from .kernels.choice import Choice
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .levers import Levers
@@ -27,6 +27,8 @@ from .world.routing import compute_routing, link_costs
 
 class Simulation(Engine):
     """One seeded run of a scenario. `scale` people are represented by one agent."""
+
+    standard_metrics = METRICS
 
     def __new__(cls, scenario=None, *args, **kwargs):
         if type(scenario).__module__.startswith("trocha.flee."):  # an imported Flee scenario
@@ -53,8 +55,8 @@ class Simulation(Engine):
         self.scale = check_scale(
             scale if scale is not None else scenario.spec.default_scale, scenario
         )
-        start_date = _as_date(start, "start") or scenario.spec.start
-        end_date = _as_date(end, "end") or scenario.spec.end
+        start_date = as_date(start, "start") or scenario.spec.start
+        end_date = as_date(end, "end") or scenario.spec.end
         check_dates(scenario, start_date, end_date)
         self.calendar = Calendar(start_date, end_date)
         self.start, self.end = self.calendar.start, self.calendar.end
@@ -125,16 +127,6 @@ class Simulation(Engine):
         self.cumulative += self.daily
         self.daily[:] = 0
 
-    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
-        """Record one value of a metric a module declares (`Module.metrics`) for the output
-        timeseries; values are in people (multiply agent counts by `scale`)."""
-        if metric in METRICS or not any(metric in m.metrics for m in self.modules):
-            raise ValueError(
-                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
-                "the recorder fills from the counters"
-            )
-        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
-
     @property
     def rules(self) -> np.void:
         """Named numbers the kernels read (`rules.<name>`), from every module's `kernel_rules`.
@@ -202,15 +194,6 @@ def _check_start(scenario: Scenario, start: dt.date) -> None:
             f"from {start} on, or use a scenario whose start is {start} and whose "
             "initial_stock.csv gives the stock on that day"
         )
-
-
-def _as_date(value: dt.date | str | None, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a date like 2020-12-31, got {value!r}") from None
 
 
 __all__ = ["Simulation", "__version__"]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..bounds import check_seed
 from ..calendar import Calendar
-from ..engine import Engine
+from ..engine import Engine, as_date
 from .importer import FleeScenario
 from .modules import FLEE_METRICS, check_flee_modules, flee_modules
 from .state import FleeState
@@ -34,6 +34,7 @@ class FleeSimulation(Engine):
     """
 
     ruleset = RULESET
+    standard_metrics = FLEE_METRICS
 
     def __init__(
         self,
@@ -56,7 +57,7 @@ class FleeSimulation(Engine):
         if self.scale < 1:
             raise ValueError(f"scale must be >= 1, got {self.scale}")
         first = scenario.inputs.start
-        start = _date(start, "start")
+        start = as_date(start, "start")
         if start is not None and start != first:
             raise ValueError(f"start must be the scenario's first day {first} (Flee scenarios)")
         limit = len(scenario.inputs.conflicts)
@@ -66,7 +67,7 @@ class FleeSimulation(Engine):
                     f"days must be between 1 and {limit} (the rows of conflicts.csv), got {days}"
                 )
             end = first + dt.timedelta(days=days - 1)
-        end = _date(end, "end") or scenario.end
+        end = as_date(end, "end") or scenario.end
         if not 1 <= (end - first).days + 1 <= limit:
             raise ValueError(
                 f"end must be between {first} and {first + dt.timedelta(days=limit - 1)} (the "
@@ -84,27 +85,8 @@ class FleeSimulation(Engine):
         self.recorded: dict[str, list[tuple[int, str, float]]] = {}  # `record`ed metrics
         self._ran = False
 
-    def record(self, metric: str, day: int, value: float, country: str = "ALL") -> None:
-        """Record one value of a metric a module of your own declares (`Module.metrics`), as
-        `Simulation.record` does; values are in people (multiply agent counts by `scale`)."""
-        if metric in FLEE_METRICS or not any(metric in m.metrics for m in self.modules):
-            raise ValueError(
-                f"metric {metric!r} is not declared by any module (Module.metrics) or is one "
-                "the flee recorder fills"
-            )
-        self.recorded.setdefault(metric, []).append((int(day), country, float(value)))
-
     def results(self, timings: dict) -> Result:
         """The common Result (outputs.py), with the ARD in the manifest and flee_out.csv."""
         from .outputs import flee_result
 
         return flee_result(self, timings)
-
-
-def _date(value: dt.date | str | None, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{name} must be a date like 2020-12-31, got {value!r}") from None
