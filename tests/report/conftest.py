@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import trocha
+from trocha.experiments.compare import COLUMNS
 from trocha.experiments.outcomes import outcomes_of, unit_of
 from trocha.results.rundir import save_run
 
@@ -57,20 +58,7 @@ def _experiment(folder: Path, runs: list[Path]) -> None:
         rows.append(
             ["tiny-alt", outcome, unit_of(outcome), base, base + shift, shift, low, high, 2]
         )
-    pd.DataFrame(
-        rows,
-        columns=[
-            "alternative",
-            "outcome",
-            "unit",
-            "base_mean",
-            "alt_mean",
-            "diff_mean",
-            "diff_ci_low",
-            "diff_ci_high",
-            "seeds",
-        ],
-    ).to_csv(folder / "comparison.csv", index=False)
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(folder / "comparison.csv", index=False)
     (folder / "experiment.json").write_text(
         json.dumps(
             {
