@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..modules.base import Module
+from ..modules.base import Module, check_order
 from .kernels import spawn, step_day
 from .network import apply_closures, enumerate_paths
 from .state import FleeRunError
@@ -237,17 +237,6 @@ def flee_modules() -> list[Module]:
 
 def check_flee_modules(modules: list[Module]) -> None:
     """Refuse a module list whose needs are unmet or that has no recorder of results."""
-    names = [m.name for m in modules]
-    if len(set(names)) != len(names):
-        raise ValueError(f"module names must be unique, got {names}")
-    provided: set[str] = set()
-    for m in modules:
-        missing = [need for need in m.requires if need not in provided]
-        if missing:
-            raise ValueError(
-                f"module {m.name} requires {missing}, which no module before it provides "
-                f"(provided so far: {sorted(provided) or 'nothing'})"
-            )
-        provided.update(m.provides)
+    check_order(modules)
     if not any(isinstance(m, FleeRecorder) for m in modules):
         raise ValueError("the module list needs a FleeRecorder (the results come from it)")

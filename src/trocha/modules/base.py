@@ -59,3 +59,20 @@ class Module:
 
     def finish_step(self, sim: Simulation, day: int) -> None:
         """Close the day (e.g. roll today's counters into the totals)."""
+
+
+def check_order(modules: list[Module]) -> None:
+    """Refuse duplicate module names and a module whose `requires` no module before it
+    provides (every ruleset's module list is checked this way)."""
+    names = [m.name for m in modules]
+    if len(set(names)) != len(names):
+        raise ValueError(f"module names must be unique, got {names}")
+    provided: set[str] = set()
+    for m in modules:
+        missing = [need for need in m.requires if need not in provided]
+        if missing:
+            raise ValueError(
+                f"module {m.name} requires {missing}, which no module before it provides "
+                f"(provided so far: {sorted(provided) or 'nothing'})"
+            )
+        provided.update(m.provides)

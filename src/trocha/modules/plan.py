@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..results.recorder import Recorder
 from ..scenario.parameters import parameter_table
-from .base import Module
+from .base import Module, check_order
 from .borders import Borders
 from .destinations import Destinations
 from .enforcement import Enforcement
@@ -39,13 +39,10 @@ def default_modules() -> list[Module]:
 
 def check_modules(modules: list[Module], levers: Levers) -> None:
     """Refuse a module list whose needs are unmet; declare the levers the modules own."""
-    names = [m.name for m in modules]
-    if len(set(names)) != len(names):
-        raise ValueError(f"module names must be unique, got {names}")
+    check_order(modules)
     if not any(isinstance(m, Recorder) for m in modules):
         raise ValueError("the module list needs a Recorder (the results come from it)")
     groups = {p.module for p in parameter_table().values()}
-    provided: dict[str, str] = {}
     metrics: dict[str, str] = {}
     for m in modules:
         unknown = [g for g in m.parameters if g not in groups]
@@ -53,12 +50,6 @@ def check_modules(modules: list[Module], levers: Levers) -> None:
             raise ValueError(
                 f"module {m.name} declares parameters {unknown}, which are not groups of "
                 f"parameters.csv's module column ({', '.join(sorted(groups))})"
-            )
-        missing = [need for need in m.requires if need not in provided]
-        if missing:
-            raise ValueError(
-                f"module {m.name} requires {missing}, which no module before it provides "
-                f"(provided so far: {sorted(provided) or 'nothing'})"
             )
         for metric in m.metrics:
             if metric in metrics:
@@ -68,4 +59,3 @@ def check_modules(modules: list[Module], levers: Levers) -> None:
             metrics[metric] = m.name
         for lever in m.levers:
             levers.declare(lever, m.name)
-        provided.update(dict.fromkeys(m.provides, m.name))
