@@ -51,21 +51,25 @@ class TrialRun:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(scenario: str) -> Scenario:
+def cached_scenario(scenario: str) -> Scenario:
+    """A scenario loaded once per process: a worker runs many members of the same one."""
     return load_scenario(scenario)
 
 
 def build_trial_simulation(
-    scenario: Scenario,
+    scenario: Scenario | str,
     parameters: dict[str, float],
     constants: dict[str, float],
     seed: int,
     scale: int | None,
     end: dt.date | str | None,
 ):
-    """A Simulation with a point's parameters and country choice constants applied."""
+    """A Simulation with a point's parameters and country choice constants applied (a scenario
+    given by name or folder is loaded once per process)."""
     from ..simulation import Simulation
 
+    if isinstance(scenario, str):
+        scenario = cached_scenario(scenario)
     sim = Simulation(scenario.with_parameters(**parameters), seed=seed, scale=scale, end=end)
     codes = list(sim.world.country_codes)
     for code, value in constants.items():
@@ -76,7 +80,7 @@ def build_trial_simulation(
 def simulate_targets(run: TrialRun) -> np.ndarray:
     """Executed on a worker: the simulated value of every target for one seed."""
     sim = build_trial_simulation(
-        _load(run.scenario), run.parameters, run.constants, run.seed, run.scale, run.end
+        run.scenario, run.parameters, run.constants, run.seed, run.scale, run.end
     )
     return simulated_values(sim.run().timeseries, list(run.targets))
 

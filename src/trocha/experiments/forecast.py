@@ -14,7 +14,6 @@ stocks and yearly flows with median and 90% band) and `forecast.json`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..scenario.loader import Scenario, load_scenario
+from .calibration import cached_scenario
 from .priors import split_point
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -72,11 +71,6 @@ def point_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in skip and not c.startswith("constant_")]
 
 
-@functools.lru_cache(maxsize=8)
-def _load(scenario: str) -> Scenario:
-    return load_scenario(scenario)
-
-
 def _flow_metrics() -> set[str]:
     from ..results.tables import METRICS
 
@@ -101,7 +95,7 @@ def run_member(member: Member) -> pd.DataFrame:
     from .calibration import build_trial_simulation
 
     sim = build_trial_simulation(
-        _load(member.scenario),
+        member.scenario,
         member.parameters,
         member.constants,
         member.seed,
@@ -230,7 +224,7 @@ def forecast(
     """Run the ensemble and write its bands; returns them."""
     end_date = dt.date.fromisoformat(end) if isinstance(end, str) else end
     members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end_date, seed)
-    loaded = _load(members[0].scenario)
+    loaded = cached_scenario(members[0].scenario)
     key = hashlib.sha256(
         json.dumps(
             [scenario, loaded.content_hash, str(Path(calibration_dir).resolve()), draws, seeds,
