@@ -20,7 +20,8 @@ import datetime as dt
 import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -171,8 +172,11 @@ def calibrate(
     distributions = _distributions(priors)
     started = time.perf_counter()
     done_before = _completed(study)
-    with optional_client(workers, scheduler) as client, _bar(progress, settings.trials) as bar:
-        bar.update(done_before, _best(study))
+    with (
+        optional_client(workers, scheduler) as client,
+        _progress(progress, settings.trials) as show,
+    ):
+        show(done_before, _best(study))
         while (n_done := _completed(study)) < settings.trials:
             batch_index = n_done // settings.batch
             size = min(settings.batch - n_done % settings.batch, settings.trials - n_done)
@@ -206,7 +210,7 @@ def calibrate(
                 trial.set_user_attr("log_prior", float(log_prior))
                 trial.set_user_attr("simulated", [float(v) for v in simulated])
                 study.tell(trial, -total if np.isfinite(total) else 1e300)
-            bar.update(_completed(study), _best(study))
+            show(_completed(study), _best(study))
             if on_batch is not None:
                 on_batch(batch_index)
     posterior = posterior_table(study, priors)
@@ -337,43 +341,35 @@ def _fail_unfinished(study) -> None:
     # Trials enqueued but never asked stay WAITING and are asked first, as intended.
 
 
-class _bar:  # noqa: N801
-    """Progress with the best loss so far and an ETA (stderr; silent when not wanted)."""
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, float | None], None]]:
+    """An update(done, best loss) function drawing trials done, the best loss and an ETA on
+    stderr (doing nothing when not wanted)."""
+    if not enabled:
+        yield lambda done, best: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-        self.progress = None
+    with Progress(
+        TextColumn("[bold]trials[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("best loss {task.fields[best]}"),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("trials", total=total, best="-")
 
-    def __enter__(self) -> _bar:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
+        def update(done: int, best: float | None) -> None:
+            progress.update(task, completed=done, best="-" if best is None else f"{best:,.1f}")
 
-            self.progress = Progress(
-                TextColumn("[bold]trials[/]"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("best loss {task.fields[best]}"),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.progress.__enter__()
-            self.task = self.progress.add_task("trials", total=self.total, best="-")
-        return self
-
-    def update(self, done: int, best: float | None) -> None:
-        if self.progress is not None:
-            text = "-" if best is None else f"{best:,.1f}"
-            self.progress.update(self.task, completed=done, best=text)
-
-    def __exit__(self, *exc) -> None:
-        if self.progress is not None:
-            self.progress.__exit__(*exc)
+        yield update
