@@ -55,6 +55,14 @@ def calibrate(
     ] = True,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Write the best point into the scenario folder (scenario.toml, countries.csv) "
+            "and copy calibration.json and posterior.parquet there",
+        ),
+    ] = False,
 ) -> None:
     """Fit the calibrated parameters (parameters.csv) and country constants to the targets up to
     --until; resumable: rerun the same command to continue."""
@@ -91,6 +99,16 @@ def calibrate(
     )
     for name, value in best["parameters"].items():
         out.print(f"  {name} = {value:.6g}", highlight=False, soft_wrap=True)
+    if apply:
+        from .experiments.apply import apply_calibration
+        from .scenario.loader import resolve_folder
+
+        folder = resolve_folder(scenario)
+        try:
+            apply_calibration(result.folder, folder)
+        except (OSError, ValueError) as problem:
+            raise _fail(f"--apply: {problem}") from None
+        out.print(f"Applied the best point to {folder}", highlight=False, soft_wrap=True)
 
 
 def forecast(
