@@ -55,6 +55,14 @@ def calibrate(
     ] = True,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    posterior_draws: Annotated[
+        int,
+        typer.Option(
+            help="Importance-sampled posterior draws after the search (0: weight the search "
+            "trials instead)",
+            min=0,
+        ),
+    ] = 40,
     apply: Annotated[
         bool,
         typer.Option(
@@ -80,6 +88,7 @@ def calibrate(
         seed=seed,
         parameters=parameter or None,
         constants=constants,
+        posterior_draws=posterior_draws,
     )
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)
@@ -164,6 +173,9 @@ def validate(
     origin: Annotated[str, typer.Option(help="Backtest origin")] = "2018-12-31",
     horizon: Annotated[str, typer.Option(help="Backtest horizon")] = "2020-12-31",
     trials: Annotated[int, typer.Option(help="Backtest calibration trials", min=1)] = 40,
+    posterior_draws: Annotated[
+        int, typer.Option(help="Backtest calibration's importance-sampled draws", min=0)
+    ] = 20,
     draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 10,
     seeds: Annotated[int, typer.Option(help="Seeds per trial and draw", min=1)] = 2,
     scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
@@ -201,6 +213,7 @@ def validate(
                 scale,
                 workers=workers,
                 scheduler=scheduler,
+                posterior_draws=posterior_draws,
             )
             for subset in ("main_hosts", "all_hosts"):
                 parts = [

@@ -85,7 +85,8 @@ def test_priors_follow_the_parameter_table(synthetic):
 def calibrated(synthetic, tmp_path_factory):
     """One calibration shared by the tests that read its output."""
     folder = tmp_path_factory.mktemp("calibration")
-    return calibrate(_settings(synthetic, trials=16), folder, workers=0, progress=False)
+    settings = _settings(synthetic, trials=16, posterior_draws=16)
+    return calibrate(settings, folder, workers=0, progress=False)
 
 
 @pytest.mark.slow
@@ -103,6 +104,14 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     assert draws["exodus_base_rate"].between(0.001, 0.02).all()
     assert set(draws["trial"]) <= set(table["trial"])
     assert abs(table["weight"].sum() - 1) < 1e-12
+    # The weights are importance weights over the posterior phase's draws; the search weighs 0.
+    drawn = table[table["phase"] == "posterior"]
+    assert sorted(drawn["draw"]) == list(range(16))
+    assert (table.loc[table["phase"] == "search", "weight"] == 0).all()
+    assert set(draws["phase"]) == {"posterior"}
+    mean = (drawn["weight"] * drawn["exodus_base_rate"]).sum()
+    assert abs(mean - TRUE_RATE) / TRUE_RATE < 0.15
+    assert result.summary["weights"] == "importance"
     # The summary says what was used and what was held back.
     assert len(result.summary["targets_used"]) == 9 and result.summary["targets_held_back"] == 3
     assert (result.folder / "posterior.parquet").is_file()
@@ -110,7 +119,10 @@ def test_calibration_recovers_a_known_parameter(calibrated):
 
 @pytest.mark.slow
 def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
-    whole = calibrate(_settings(synthetic, trials=8), tmp_path / "a", workers=0, progress=False)
+    whole = calibrate(
+        _settings(synthetic, trials=8, posterior_draws=4), tmp_path / "a", workers=0,
+        progress=False,
+    )  # fmt: skip
 
     def stop_after_first_batch(batch: int) -> None:
         if batch == 0:
@@ -118,14 +130,17 @@ def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         calibrate(
-            _settings(synthetic, trials=8),
+            _settings(synthetic, trials=8, posterior_draws=4),
             tmp_path / "b",
             workers=0,
             progress=False,
             on_batch=stop_after_first_batch,
         )
-    resumed = calibrate(_settings(synthetic, trials=8), tmp_path / "b", workers=0, progress=False)
-    columns = ["exodus_base_rate", "log_likelihood"]
+    resumed = calibrate(
+        _settings(synthetic, trials=8, posterior_draws=4), tmp_path / "b", workers=0,
+        progress=False,
+    )  # fmt: skip
+    columns = ["exodus_base_rate", "log_likelihood", "phase", "weight"]
     pd.testing.assert_frame_equal(whole.posterior[columns], resumed.posterior[columns])
     # Other settings in the same folder are refused rather than mixed into the study.
     with pytest.raises(ValueError, match="holds a calibration with other settings"):

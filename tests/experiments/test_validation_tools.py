@@ -79,7 +79,7 @@ def test_backtest_runs_with_both_baselines(tmp_path):
 
     table, summary = backtest(
         "venezuela", tmp_path, trials=2, seeds=1, draws=2, scale=4000, batch=2, workers=0,
-        progress=False,
+        progress=False, posterior_draws=2,
     )  # fmt: skip
     assert summary["gravity_fitted"]
     assert set(table.columns) == {"date", "country", "observed", "trocha", "persistence", "gravity"}

@@ -31,6 +31,13 @@ import pandas as pd
 from .. import __version__
 from ..scenario.loader import Scenario, load_scenario
 from .dask_runner import map_in_order, optional_client
+from .importance import (
+    fit_proposal,
+    importance_weights,
+    log_prior,
+    parameter_values,
+    search_coordinates,
+)
 from .likelihood import ErrorModel, target_log_likelihoods
 from .priors import Prior, calibration_priors, point_of, split_point
 from .targets import Target, calibration_targets, held_back, simulated_values
@@ -98,12 +105,16 @@ class CalibrationSettings:
     parameters: list[str] | None = None
     constants: bool = True
     errors: ErrorModel = field(default_factory=ErrorModel)
+    posterior_draws: int = 40  # importance-sampled draws after the search (importance.py)
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        draws = self.posterior_draws
+        if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
+            raise ValueError(f"posterior_draws must be an integer >= 0, got {draws!r}")
         if self.scale is not None and (not isinstance(self.scale, int) or self.scale < 1):
             raise ValueError(f"scale must be a positive integer, got {self.scale!r}")
 
@@ -174,10 +185,10 @@ def calibrate(
     done_before = _completed(study)
     with (
         optional_client(workers, scheduler) as client,
-        _progress(progress, settings.trials) as show,
+        _progress(progress, settings.trials + settings.posterior_draws) as show,
     ):
         show(done_before, _best(study))
-        while (n_done := _completed(study)) < settings.trials:
+        while (n_done := len(_search_trials(study))) < settings.trials:
             batch_index = n_done // settings.batch
             size = min(settings.batch - n_done % settings.batch, settings.trials - n_done)
             sampler = optuna.samplers.TPESampler(
@@ -213,6 +224,14 @@ def calibrate(
             show(_completed(study), _best(study))
             if on_batch is not None:
                 on_batch(batch_index)
+        evaluate = functools.partial(
+            _evaluate, settings=settings, priors=priors, targets=targets, client=client,
+            runs=functools.partial(
+                TrialRun, reference, seed=0, scale=settings.scale, end=end,
+                targets=tuple(targets),
+            ),
+        )  # fmt: skip
+        _posterior_phase(study, settings, priors, distributions, evaluate, show)
     posterior = posterior_table(study, priors)
     summary = _summary(
         settings, scenario, targets, held_back(scenario, until), posterior, priors, started
@@ -220,6 +239,78 @@ def calibrate(
     posterior.to_parquet(out / "posterior.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return Calibration(folder=out, posterior=posterior, summary=summary)
+
+
+def _evaluate(points, *, settings, priors, targets, client, runs) -> list[dict]:
+    """Seed-mean simulated targets and log-likelihoods of parameter points."""
+    batch = [
+        runs(*split_point(point), seed=s) for point in points for s in range(1, settings.seeds + 1)
+    ]
+    values = map_in_order(client, simulate_targets, batch)
+    out = []
+    for i, point in enumerate(points):
+        per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
+        simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
+        ll = float(target_log_likelihoods(targets, simulated, settings.errors).sum())
+        log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
+        out.append({"log_likelihood": ll, "log_prior": log_prior, "simulated": simulated})
+    return out
+
+
+def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> None:
+    """Importance-sampled posterior draws after the search (importance.py), stored as trials
+    with phase "posterior" so an interrupted phase resumes with the same draws."""
+    import optuna
+
+    if settings.posterior_draws == 0:
+        return
+    search = _search_trials(study)
+    proposal = fit_proposal(
+        priors,
+        np.array([search_coordinates(priors, t.params) for t in search]),
+        np.array([t.value for t in search], dtype=np.float64),
+        settings.seed,
+    )
+    done = {t.user_attrs["draw"] for t in _posterior_trials(study)}
+    remaining = [i for i in range(settings.posterior_draws) if i not in done]
+    for start in range(0, len(remaining), settings.batch):
+        chunk = remaining[start : start + settings.batch]
+        points = [parameter_values(priors, proposal.draw(priors, settings.seed, i)) for i in chunk]
+        for i, point, result in zip(chunk, points, evaluate(points), strict=True):
+            s = search_coordinates(priors, point)
+            total = result["log_likelihood"] + result["log_prior"]
+            attrs = {
+                "phase": "posterior",
+                "draw": i,
+                "log_likelihood": result["log_likelihood"],
+                "log_prior": result["log_prior"],
+                "log_prior_search": log_prior(priors, s),
+                "log_proposal": proposal.log_density(priors, s),
+                "simulated": [float(v) for v in result["simulated"]],
+            }
+            study.add_trial(
+                optuna.trial.create_trial(
+                    params=point,
+                    distributions=distributions,
+                    value=-total if np.isfinite(total) else 1e300,
+                    user_attrs=attrs,
+                )
+            )
+        show(_completed(study), _best(study))
+
+
+def _search_trials(study) -> list:
+    import optuna
+
+    done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return [t for t in done if t.user_attrs.get("phase") != "posterior"]
+
+
+def _posterior_trials(study) -> list:
+    import optuna
+
+    done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    return [t for t in done if t.user_attrs.get("phase") == "posterior"]
 
 
 def scenario_reference(name_or_path: str) -> str:
@@ -230,36 +321,47 @@ def scenario_reference(name_or_path: str) -> str:
 
 
 def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
-    """Completed trials with likelihood weights: w ~ exp(log-likelihood + log-prior), normalised.
+    """Completed trials with their weights.
 
-    TPE proposes where the fit is good, so these weights describe the explored set, not exact
-    posterior draws (no importance correction for the proposal is possible): see
-    docs/calibration.md.
+    With posterior draws (phase "posterior"), the weights are importance weights, prior x
+    likelihood / proposal, over those draws, and the search trials weigh 0. Without them
+    (`posterior_draws = 0`), the search trials are weighted by exp(log-likelihood + log-prior):
+    TPE's proposal density is not recorded, so those weights describe the explored set, not
+    posterior draws (docs/calibration.md).
     """
     import optuna
 
     rows = []
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
         _, constants = split_point(trial.params)
+        attrs = trial.user_attrs
         rows.append(
             {
                 "trial": trial.number,
+                "phase": attrs.get("phase", "search"),
+                "draw": attrs.get("draw", -1),
                 **{p.name: trial.params[p.name] for p in priors},
                 **{f"constant_{k}": v for k, v in constants.items()},
-                "log_likelihood": trial.user_attrs.get("log_likelihood", -np.inf),
-                "log_prior": trial.user_attrs.get("log_prior", -np.inf),
+                "log_likelihood": attrs.get("log_likelihood", -np.inf),
+                "log_prior": attrs.get("log_prior", -np.inf),
+                "log_prior_search": attrs.get("log_prior_search", np.nan),
+                "log_proposal": attrs.get("log_proposal", np.nan),
                 "loss": trial.value,
             }
         )
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    score = (table["log_likelihood"] + table["log_prior"]).to_numpy()
-    finite = np.isfinite(score)
+    drawn = (table["phase"] == "posterior").to_numpy()
     weight = np.zeros(len(table))
-    if finite.any():
-        weight[finite] = np.exp(score[finite] - score[finite].max())
-        weight /= weight.sum()
+    if drawn.any():
+        weight[drawn] = importance_weights(
+            table.loc[drawn, "log_likelihood"],
+            table.loc[drawn, "log_prior_search"],
+            table.loc[drawn, "log_proposal"],
+        )
+    else:
+        weight = importance_weights(table["log_likelihood"], table["log_prior"], 0.0)
     table["weight"] = weight
     return table.sort_values("trial").reset_index(drop=True)
 
@@ -301,6 +403,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             "constants": constants,
         },
         "effective_sample_size": ess,
+        "weights": "importance" if (posterior["phase"] == "posterior").any() else "search",
         "posterior": summaries,
         "version": __version__,
         "seconds": round(time.perf_counter() - started, 1),
@@ -309,6 +412,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             f"--trials {settings.trials} --seeds {settings.seeds}"
             + (f" --scale {settings.scale}" if settings.scale else "")
             + f" --batch {settings.batch} --seed {settings.seed}"
+            + f" --posterior-draws {settings.posterior_draws}"
         ),
     }
 

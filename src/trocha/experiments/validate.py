@@ -171,6 +171,7 @@ def backtest(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    posterior_draws: int = 20,
 ) -> tuple[pd.DataFrame, dict]:
     """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines."""
     loaded = load_scenario(scenario)
@@ -185,7 +186,7 @@ def backtest(
         )
     settings = CalibrationSettings(
         scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
-        seed=seed,
+        seed=seed, posterior_draws=posterior_draws,
     )  # fmt: skip
     calibrate(settings, out / "calibration", workers, scheduler, progress)
     end = min(horizon, loaded.spec.end)

@@ -1,0 +1,147 @@
+"""Posterior draws with honest weights: importance sampling after the TPE search.
+
+TPE finds where the fit is good but does not record the density it proposed from, so its trials
+cannot be weighted into a posterior. After the search, Trocha draws `posterior_draws` new points
+from a known proposal and weights each by prior x likelihood / proposal:
+
+    q(s) = alpha N(s; m, 2 C) truncated to the prior box + (1 - alpha) prior(s)
+
+in the search coordinates s (log of log-uniform parameters, the value otherwise), with m and C the
+mean and covariance of the best search trials (a floor keeps C from collapsing). The prior
+component ("defensive importance sampling", Hesterberg 1995) keeps the weights bounded where the
+Gaussian is too narrow. Every draw is seeded by (search seed, draw number), so extending
+`--posterior-draws` keeps the earlier draws, and each draw stores the log density it was drawn
+from, so weights stay valid when a later search changes the proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .priors import Prior
+
+ALPHA = 0.8  # weight of the Gaussian component of the proposal
+INFLATION = 2.0  # the Gaussian's covariance is the best trials' covariance times this
+FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
+BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
+MAX_REJECTIONS = 1_000
+
+
+def search_coordinates(priors: list[Prior], params: dict[str, float]) -> np.ndarray:
+    return np.array([np.log(params[p.name]) if p.log else params[p.name] for p in priors])
+
+
+def parameter_values(priors: list[Prior], s: np.ndarray) -> dict[str, float]:
+    values = {}
+    for p, x in zip(priors, s, strict=True):
+        value = float(np.exp(x)) if p.log else float(x)
+        values[p.name] = float(np.clip(value, p.low, p.high))  # exp(log(high)) may overshoot
+    return values
+
+
+def _box(priors: list[Prior]) -> tuple[np.ndarray, np.ndarray]:
+    low = np.array([np.log(p.low) if p.log else p.low for p in priors])
+    high = np.array([np.log(p.high) if p.log else p.high for p in priors])
+    return low, high
+
+
+def log_prior(priors: list[Prior], s: np.ndarray) -> float:
+    """Normalised log prior density in search coordinates (uniform, or a truncated N(0, 1))."""
+    from scipy.stats import norm
+
+    low, high = _box(priors)
+    if np.any(s < low) or np.any(s > high):
+        return -np.inf
+    total = 0.0
+    for p, x, lo, hi in zip(priors, s, low, high, strict=True):
+        if p.normal:
+            total += float(norm.logpdf(x) - np.log(norm.cdf(hi) - norm.cdf(lo)))
+        else:
+            total -= float(np.log(hi - lo))
+    return total
+
+
+def _draw_prior(priors: list[Prior], rng: np.random.Generator) -> np.ndarray:
+    from scipy.stats import truncnorm
+
+    low, high = _box(priors)
+    s = rng.uniform(low, high)
+    for i, p in enumerate(priors):
+        if p.normal:
+            s[i] = truncnorm.ppf(rng.uniform(), low[i], high[i])
+    return s
+
+
+@dataclass(frozen=True)
+class Proposal:
+    mean: np.ndarray
+    cov: np.ndarray
+    log_mass_inside: float  # log of the Gaussian's probability of landing inside the prior box
+
+    def to_json(self) -> dict:
+        return {
+            "mean": self.mean.tolist(),
+            "cov": self.cov.tolist(),
+            "log_mass_inside": self.log_mass_inside,
+        }
+
+    def log_density(self, priors: list[Prior], s: np.ndarray) -> float:
+        """log q(s) of the defensive mixture."""
+        from scipy.stats import multivariate_normal
+
+        prior = log_prior(priors, s)
+        if not np.isfinite(prior):
+            return -np.inf
+        gauss = multivariate_normal(self.mean, self.cov, allow_singular=True).logpdf(s)
+        return float(
+            np.logaddexp(np.log(ALPHA) + gauss - self.log_mass_inside, np.log(1 - ALPHA) + prior)
+        )
+
+    def draw(self, priors: list[Prior], seed: int, index: int) -> np.ndarray:
+        """Draw number `index`: the same point whatever the number of draws asked for."""
+        rng = np.random.default_rng([seed, 0x1A7B, index])
+        if rng.uniform() >= ALPHA:
+            return _draw_prior(priors, rng)
+        low, high = _box(priors)
+        for _ in range(MAX_REJECTIONS):
+            s = rng.multivariate_normal(self.mean, self.cov, method="eigh")
+            if np.all(s >= low) and np.all(s <= high):
+                return s
+        return _draw_prior(priors, rng)  # a Gaussian almost outside the box: fall back
+
+
+def fit_proposal(
+    priors: list[Prior], points: np.ndarray, losses: np.ndarray, seed: int
+) -> Proposal:
+    """The Gaussian part of the proposal from the search trials (rows of `points`).
+
+    It is centred on the best tenth of the trials (at least 5, or all if fewer).
+    """
+    low, high = _box(priors)
+    finite = np.isfinite(losses)
+    points, losses = points[finite], losses[finite]
+    if len(points) == 0:
+        raise ValueError("no completed search trial to build the posterior proposal from")
+    k = min(len(points), max(5, len(points) // 10))
+    best = points[np.argsort(losses, kind="stable")[:k]]
+    mean = best.mean(axis=0)
+    cov = np.atleast_2d(np.cov(best, rowvar=False)) if k > 1 else np.zeros((len(priors),) * 2)
+    floor = (FLOOR * (high - low)) ** 2
+    cov = INFLATION * (cov + np.diag(floor))
+    rng = np.random.default_rng([seed, 0x1A7C])
+    sample = rng.multivariate_normal(mean, cov, size=BOX_SAMPLES, method="eigh")
+    inside = np.all((sample >= low) & (sample <= high), axis=1).mean()
+    return Proposal(mean, cov, float(np.log(max(inside, 1.0 / BOX_SAMPLES))))
+
+
+def importance_weights(log_likelihood, log_prior_s, log_proposal) -> np.ndarray:
+    """Normalised weights prior x likelihood / proposal (zero where any term is not finite)."""
+    score = np.asarray(log_likelihood) + np.asarray(log_prior_s) - np.asarray(log_proposal)
+    weight = np.zeros(len(score))
+    finite = np.isfinite(score)
+    if finite.any():
+        weight[finite] = np.exp(score[finite] - score[finite].max())
+        weight /= weight.sum()
+    return weight
