@@ -33,11 +33,13 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
-from .choice import sample_affordable, sample_cdf
+from .choice import sample_affordable, sample_cdf, stay_weight
 from .counters import (
     ARRIVALS,
     DEATHS,
     DEPARTURES,
+    ENCOUNTERS,
+    EXPULSIONS,
     IRREGULAR,
     L_DRUGS,
     L_EARNINGS_IN,
@@ -130,6 +132,30 @@ def _try_recruit(
     )
     counters.daily[row, loc_country[place]] += 1
     return True
+
+
+@njit(cache=True, inline="always")
+def _beats_staying(choice, doc, place, k, c, u):
+    """Does destination index k beat staying at `place`? A binary logit between the two, with
+    the country's premium for staying (settling in, papers, protection) on the side of staying."""
+    row = choice.cdf[doc, place]
+    move = row[k] - (row[k - 1] if k > 0 else 0.0)
+    stay = stay_weight(row, choice.destinations, place) * np.exp(choice.stay_utility[c])
+    return u * (move + stay) < move
+
+
+@njit(cache=True, inline="always")
+def _stay_settled(a, day, last_day, draw, c, keys, rules, wage_day, agents, counters, economy):
+    """Schedule a settled migrant's next slow event; what they save until then is paid now
+    (nothing reads a settled migrant's money before that event)."""
+    wait = 1 + int(
+        exponential(keys.journeys_settled_when, day, agents.uid[a], draw, rules.settled_event_days)
+    )
+    saved = wage_day[c] * rules.settled_saving_ratio * min(wait, last_day + 1 - day)
+    if saved > 0.0:
+        agents.money[a] += saved
+        economy.ledger[economy.ledger.shape[0] - 1, L_EARNINGS_IN] += saved
+    _schedule(counters.queue_head, agents, a, day + wait, last_day)
 
 
 @njit(cache=True)
@@ -365,23 +391,24 @@ def _handle(
         return
 
     if agents.state[a] == SETTLED:
-        # A slow event of a settled migrant: return home or move on.
+        # A slow event of a settled migrant: return home, move on, or stay and keep saving.
         if uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:
-            new_dest = _choose(
-                choice,
-                agents.document[a],
-                here,
-                agents.money[a],
-                uniform(keys.journeys_destination, day, uid, 1),
+            doc = agents.document[a]
+            k = _choose_index(
+                choice, doc, here, agents.money[a], uniform(keys.journeys_destination, day, uid, 1)
             )
-            if new_dest < 0 or loc_country[new_dest] == c:
-                wait = exponential(
-                    keys.journeys_settled_when, day, uid, 0, rules.settled_event_days
+            new_dest = choice.destinations[k] if k >= 0 else -1
+            if (
+                new_dest < 0
+                or loc_country[new_dest] == c
+                or not _beats_staying(
+                    choice, doc, here, k, c, uniform(keys.journeys_settled_what, day, uid, 1)
                 )
-                _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+            ):
+                _stay_settled(a, day, last_day, 0, c, keys, rules, wage_day, agents, counters, economy)
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version
@@ -444,8 +471,7 @@ def _handle(
             economy,
         ):
             return
-        wait = exponential(keys.journeys_settled_when, day, uid, 1, rules.settled_event_days)
-        _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+        _stay_settled(a, day, last_day, 1, c, keys, rules, wage_day, agents, counters, economy)
         return
 
     travel_days = max(1, int(links.days[link] + 0.5))
@@ -521,6 +547,19 @@ def _handle(
         ):
             # Forced drug carrying across a controlled crossing.
             ledger[controller, L_DRUGS] += rules.drug_carry_value_usd
+    if (
+        irregular
+        and choice.apprehension[c2] > 0.0
+        and uniform(keys.journeys_border, day, uid, 0) < choice.apprehension[c2]
+    ):
+        # Met by the border authorities (an encounter); some are expelled back to where they
+        # crossed from, and reconsider from there.
+        daily[ENCOUNTERS, c2] += 1
+        if uniform(keys.journeys_border, day, uid, 1) < choice.expulsion[c2]:
+            daily[EXPULSIONS, c2] += 1
+            agents.route_version[a] = -1
+            _schedule(queue_head, agents, a, day + travel_days, last_day)
+            return
     loc_counts[LOC_PRESENT, here] -= 1
     current[PRESENT, c] -= 1
     current[MOVING, c] -= 1

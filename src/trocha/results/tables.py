@@ -29,6 +29,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "departures": ("people/day", "people leaving the origin country"),
     "irregular_crossings": ("people/day", "entries into the country through irregular crossings"),
     "official_crossings": ("people/day", "entries into the country through official crossings"),
+    "encounters": (
+        "people/day",
+        "irregular entrants met by the border authorities (host_policies.csv apprehension)",
+    ),
+    "expulsions": ("people/day", "encountered irregular entrants expelled back across the border"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
     "emigrants_cumulative": (
@@ -92,6 +97,8 @@ _DAILY = {
     "departures": k.DEPARTURES,
     "irregular_crossings": k.IRREGULAR,
     "official_crossings": k.OFFICIAL,
+    "encounters": k.ENCOUNTERS,
+    "expulsions": k.EXPULSIONS,
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
 }
