@@ -52,7 +52,10 @@ def test_a_valid_table_loads(tiny_copy):
     [
         ("2019-01-01,PER,deportation,0.5,ILLUSTRATIVE,", "host_policies.csv:2: policy: Input"),
         ("2019-01-01,PER,expulsion,1.5,ILLUSTRATIVE,", "expulsion is a share of people"),
-        ("2019-01-01,XYZ,expulsion,0.5,ILLUSTRATIVE,", "host_policies.csv:2: country: 'XYZ' is not"),
+        (
+            "2019-01-01,XYZ,expulsion,0.5,ILLUSTRATIVE,",
+            "host_policies.csv:2: country: 'XYZ' is not",
+        ),
         ("2019-01-01,PER,expulsion,0.5,S999,", "host_policies.csv:2: source_id: 'S999'"),
         ("2019-13-01,PER,expulsion,0.5,ILLUSTRATIVE,", "host_policies.csv:2: date:"),
         ("2019-01-01,PER,protection,-1,ILLUSTRATIVE,", "host_policies.csv:2: value:"),
@@ -64,7 +67,9 @@ def test_bad_rows_are_reported_with_file_row_and_field(tiny_copy, row, expected)
 
 
 def test_a_repeated_policy_on_one_day_is_refused(tiny_copy):
-    rows = "2019-01-01,PER,expulsion,0.5,ILLUSTRATIVE,\n2019-01-01,PER,expulsion,0.2,ILLUSTRATIVE,\n"
+    rows = (
+        "2019-01-01,PER,expulsion,0.5,ILLUSTRATIVE,\n2019-01-01,PER,expulsion,0.2,ILLUSTRATIVE,\n"
+    )
     problems = _problems(tiny_copy, rows)
     assert any("host_policies.csv:3: date: a second expulsion row for PER" in p for p in problems)
 

@@ -408,7 +408,9 @@ def _handle(
                     choice, doc, here, k, c, uniform(keys.journeys_settled_what, day, uid, 1)
                 )
             ):
-                _stay_settled(a, day, last_day, 0, c, keys, rules, wage_day, agents, counters, economy)
+                _stay_settled(
+                    a, day, last_day, 0, c, keys, rules, wage_day, agents, counters, economy
+                )
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version

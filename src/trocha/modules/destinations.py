@@ -26,9 +26,7 @@ if TYPE_CHECKING:
     from ..simulation import Simulation
 
 
-def gdp_term(
-    rows, codes: list[str], date: dt.date, reference_year: int
-) -> np.ndarray:
+def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.ndarray:
     """log(GDP per capita on `date` / GDP per capita in `reference_year`) by country (0 where the
     table has no rows for the country). A year's value stands at its 1 July; dates in between
     are interpolated linearly, dates outside the table's years take the nearest year's value."""

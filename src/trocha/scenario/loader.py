@@ -570,7 +570,9 @@ def _cross_check(
     for i, row in enumerate(tables.get("host_policies") or [], start=2):
         if row.country not in iso:
             problems.append(
-                Problem("host_policies.csv", i, "country", f"'{row.country}' is not in countries.csv")
+                Problem(
+                    "host_policies.csv", i, "country", f"'{row.country}' is not in countries.csv"
+                )
             )
         key = (row.date, row.country, row.policy)
         if key in seen_policies:
