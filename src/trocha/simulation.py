@@ -91,6 +91,7 @@ class Simulation(Engine):
         self.stay_utility = np.zeros(self.world.n_countries)
         self.apprehension = np.zeros(self.world.n_countries)
         self.expulsion = np.zeros(self.world.n_countries)
+        self.parole_left = np.zeros(self.world.n_countries)  # agents, this month
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
@@ -186,6 +187,7 @@ class Simulation(Engine):
             self.stay_utility,
             self.apprehension,
             self.expulsion,
+            self.parole_left,
         )
 
     def results(self, timings: dict) -> Result:

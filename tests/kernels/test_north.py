@@ -144,3 +144,21 @@ def test_the_encounters_metric_is_recorded_and_the_us_target_reads_it():
     us = [t for t in scenario_targets(trocha.load_scenario("venezuela")) if t.country == "USA"]
     fy2020 = [t for t in us if t.start_date is not None and t.date.year == 2020]
     assert fy2020 and all(t.metric == "encounters" for t in fy2020)
+
+
+def test_parole_places_are_taken_by_passport_holders_abroad_within_the_monthly_cap(tiny_copy):
+    """Peru's migrants with a passport take Colombia's parole places (visa class from then on);
+    never more a month than the places (300 people a month = 3 agents at scale 100)."""
+    sim = _tiny_with_policies(tiny_copy, "2018-01-01,COL,parole,300,ILLUSTRATIVE,\n")
+    col = sim.world.country_codes.index("COL")
+    paroles = sim.cumulative[k.PAROLES]
+    assert paroles[col] > 0 and paroles.sum() == paroles[col]
+    first = sim.calendar.day_of(np.datetime64("2018-01-01").astype(object))
+    months = (sim.last_day - first) // 30 + 2
+    assert paroles[col] <= 3 * months
+    assert _alive_agents_are_counted(sim)
+
+
+def test_without_parole_rows_no_one_is_paroled(tiny_copy):
+    sim = _tiny_with_policies(tiny_copy, "2018-01-01,PER,apprehension,0.0,ILLUSTRATIVE,\n")
+    assert sim.cumulative[k.PAROLES].sum() == 0

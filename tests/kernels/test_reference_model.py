@@ -150,6 +150,7 @@ class Reference:
         self.capacity_left = eco.capacity_left.copy()
         self.victims_by_org = eco.victims_by_org.copy()
         self.link_crossings = eco.link_crossings.copy()
+        self.parole_left = sim.parole_left.copy()  # places left this month (ODD 7.13)
         self.other = eco.ledger.shape[0] - 1  # the ledger's "everyone else" row
         # Inputs the kernels only read.
         self.version = sim.routing_version
@@ -486,7 +487,13 @@ class Reference:
 
     # ODD 7.5: the slow decision of a settled migrant; True if it sets off.
     def settled_decision(self, a, here, c, day):
-        if self.u("journeys.settled_what", day, a) < self.return_share:
+        paroled_to = self.parole(a, here, c) if self.get("document", a) == PASSPORT else -1
+        if paroled_to >= 0:
+            self.tally["parole"] += 1
+            self.set("destination", a, paroled_to)
+            self.set("route_version", a, self.version)
+            self.set("returning", a, 0)
+        elif self.u("journeys.settled_what", day, a) < self.return_share:
             self.tally["return_decision"] += 1
             self.set("returning", a, 1)
             self.set("destination", a, self.get("origin", a))
@@ -503,6 +510,28 @@ class Reference:
         self.set("state", a, TRAVELLING)
         self.current[k.MOVING, c] += 1
         return True
+
+    def parole(self, a, here, c):
+        """ODD 7.13: the first other country (by index) with a whole place left this month; the
+        parolee heads for its city with the largest visa-class choice weight from here (the
+        first of equals), with a visa-class document. -1 if none."""
+        row = self.choice_cdf[VISA, here].tolist()
+        weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
+        for country in range(len(self.parole_left)):
+            if country == c or self.parole_left[country] < 1.0:
+                continue
+            cities = [
+                (weights[i], -i)
+                for i in range(len(weights))
+                if weights[i] > 0.0 and self.country[self.destinations[i]] == country
+            ]
+            if cities:
+                best = -max(cities)[1]
+                self.parole_left[country] -= 1.0
+                self.set("document", a, VISA)
+                self.daily[k.PAROLES, country] += 1
+                return int(self.destinations[best])
+        return -1
 
     def beats_staying(self, a, here, c, i, day):
         """ODD 7.5: the drawn destination against staying, a binary logit whose stay side has
@@ -655,6 +684,7 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
         ("capacity_left", ref.capacity_left, eco.capacity_left),
         ("victims_by_org", ref.victims_by_org, eco.victims_by_org),
         ("link_crossings", ref.link_crossings, eco.link_crossings),
+        ("parole_left", ref.parole_left, sim.parole_left),
     ):
         assert np.array_equal(mine, theirs), (day, what, name)
 
@@ -743,6 +773,7 @@ def _tiny_with_every_mechanism():
             ("PER", "apprehension", 0.8),
             ("PER", "expulsion", 0.5),
             ("COL", "protection", 0.5),
+            ("COL", "parole", 3000.0),
         )
     ]
     return dataclasses.replace(scenario, routes=routes, host_policies=policies)
@@ -787,6 +818,7 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "expulsion",
         "savings",
         "settled_weighs_staying",
+        "parole",
     ):
         assert tally[event] > 0, event
     # Money is conserved (ODD 7.12).

@@ -59,6 +59,7 @@ def test_a_valid_table_loads(tiny_copy):
         ("2019-01-01,PER,expulsion,0.5,S999,", "host_policies.csv:2: source_id: 'S999'"),
         ("2019-13-01,PER,expulsion,0.5,ILLUSTRATIVE,", "host_policies.csv:2: date:"),
         ("2019-01-01,PER,protection,-1,ILLUSTRATIVE,", "host_policies.csv:2: value:"),
+        ("2019-01-01,PER,protection,11,ILLUSTRATIVE,", "protection is in logit units"),
     ],
 )
 def test_bad_rows_are_reported_with_file_row_and_field(tiny_copy, row, expected):

@@ -16,6 +16,7 @@ class Choice(NamedTuple):
     stay_utility: np.ndarray  # [country] premium of staying over moving on (logit units)
     apprehension: np.ndarray  # [country] share of irregular entrants met at the border
     expulsion: np.ndarray  # [country] share of those met who are expelled back across it
+    parole_left: np.ndarray  # [country] parole places left this month, in agents
 
 
 @njit(cache=True)

@@ -41,8 +41,9 @@ N_CURRENT = 4
     RECRUITED_BONDAGE,
     ENCOUNTERS,
     EXPULSIONS,
-) = range(16)
-N_DAILY = 16
+    PAROLES,
+) = range(17)
+N_DAILY = 17
 
 # location[row, place]: people at each place now
 LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2

@@ -54,6 +54,7 @@ from .counters import (
     LOC_STRANDED,
     MOVING,
     OFFICIAL,
+    PAROLES,
     PRESENT,
     RECRUITED_BONDAGE,
     RECRUITED_DESTINATION,
@@ -142,6 +143,29 @@ def _beats_staying(choice, doc, place, k, c, u):
     move = row[k] - (row[k - 1] if k > 0 else 0.0)
     stay = stay_weight(row, choice.destinations, place) * np.exp(choice.stay_utility[c])
     return u * (move + stay) < move
+
+
+@njit(cache=True, inline="always")
+def _parole(a, c, here, choice, loc_country, agents, daily):
+    """A passport holder weighing its options takes a parole place of another country, if one
+    is left this month: it gets a visa-class document and heads for the city of that country it
+    prefers (choice weights of the visa class from here); -1 if none."""
+    for p in range(choice.parole_left.shape[0]):
+        if p == c or choice.parole_left[p] < 1.0:
+            continue
+        row = choice.cdf[2, here]
+        best, best_weight, previous = -1, 0.0, 0.0
+        for k in range(row.shape[0]):
+            weight = row[k] - previous
+            previous = row[k]
+            if weight > best_weight and loc_country[choice.destinations[k]] == p:
+                best, best_weight = choice.destinations[k], weight
+        if best >= 0:
+            choice.parole_left[p] -= 1.0
+            agents.document[a] = 2
+            daily[PAROLES, p] += 1
+            return best
+    return -1
 
 
 @njit(cache=True, inline="always")
@@ -391,8 +415,16 @@ def _handle(
         return
 
     if agents.state[a] == SETTLED:
-        # A slow event of a settled migrant: return home, move on, or stay and keep saving.
-        if uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
+        # A slow event of a settled migrant: take a parole place, return home, move on, or stay
+        # and keep saving.
+        paroled_to = -1
+        if agents.document[a] == 1:
+            paroled_to = _parole(a, c, here, choice, loc_country, agents, daily)
+        if paroled_to >= 0:
+            agents.destination[a] = paroled_to
+            agents.route_version[a] = version
+            agents.returning[a] = 0
+        elif uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:

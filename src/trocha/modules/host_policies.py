@@ -7,8 +7,13 @@ host_policies.csv (optional) gives, from a date on, per country:
   Title 42 expulsions, from October 2022 of Venezuelans to Mexico; Chile's 2023 reconducciones);
   the expelled reconsider where to go from the place they crossed from;
 - `protection`: a status that makes staying more worth it for those already there (US TPS): it
-  adds to the premium of staying when a settled migrant weighs moving on.
-The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`).
+  adds to the premium of staying when a settled migrant weighs moving on;
+- `parole`: people a month admitted by air on parole (the US processes for Venezuelans from
+  October 2022 and January 2023): every 30 days the country gets that many places (in agents;
+  unused places lapse), taken in turn by passport holders abroad when they next weigh their
+  options; a parolee gets a visa-class document and flies to that country.
+The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`,
+`parole_left`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from .base import Module
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
-POLICIES = ("apprehension", "expulsion", "protection")
+POLICIES = ("apprehension", "expulsion", "protection", "parole")
+PAROLE_MONTH_DAYS = 30
 
 
 def policy_values(rows, country_index: dict[str, int], date) -> dict[str, np.ndarray]:
@@ -48,6 +54,9 @@ class HostPolicies(Module):
         self.rows = sorted(sim.scenario.host_policies, key=lambda r: r.date)
         self.country_index = {c: i for i, c in enumerate(sim.world.country_codes)}
         self.change_days = {sim.calendar.in_force_from(r.date) for r in self.rows}
+        self.parole_days = {
+            sim.calendar.in_force_from(r.date) for r in self.rows if r.policy == "parole"
+        }
         self.apply(sim, 0)
         for row in self.rows:
             day = sim.calendar.in_force_from(row.date)
@@ -67,7 +76,13 @@ class HostPolicies(Module):
         sim.apprehension[:] = values["apprehension"]
         sim.expulsion[:] = values["expulsion"]
         sim.stay_utility[:] = sim.parameters["onward_stay_utility"] + values["protection"]
+        self.parole_per_month = values["parole"] / sim.scale  # agents
 
     def start_step(self, sim: Simulation, day: int) -> None:
         if day > 0 and day in self.change_days:
             self.apply(sim, day)
+        if day % PAROLE_MONTH_DAYS == 0 or day in self.parole_days:
+            # This month's places; a fraction of an agent carries over so that small caps at
+            # coarse scales are still granted on average.
+            left = sim.parole_left
+            left[:] = np.where(self.parole_per_month > 0, self.parole_per_month + left % 1.0, 0.0)

@@ -34,6 +34,7 @@ METRICS: dict[str, tuple[str, str]] = {
         "irregular entrants met by the border authorities (host_policies.csv apprehension)",
     ),
     "expulsions": ("people/day", "encountered irregular entrants expelled back across the border"),
+    "paroles": ("people/day", "migrants abroad granted parole to fly into the country"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
     "emigrants_cumulative": (
@@ -99,6 +100,7 @@ _DAILY = {
     "official_crossings": k.OFFICIAL,
     "encounters": k.ENCOUNTERS,
     "expulsions": k.EXPULSIONS,
+    "paroles": k.PAROLES,
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
 }
