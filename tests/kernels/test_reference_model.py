@@ -891,5 +891,14 @@ def test_kernels_match_the_odd_reference_on_the_default_scenario():
     sim = trocha.Simulation(trocha.load_scenario("venezuela"), seed=2, scale=2000)
     tally = run_with_reference(sim)
     assert any(iv.kind == "regularisation" for iv in sim.interventions)
-    for event in ("arrival", "stranding", "package_sold", "fee_to_organisation", "onward_move"):
+    for event in (
+        "arrival",
+        "stranding",
+        "package_sold",
+        "fee_to_organisation",
+        "onward_move",
+        "savings",
+        "settled_weighs_staying",
+        "parole",
+    ):
         assert tally[event] > 0, event
