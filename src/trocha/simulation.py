@@ -86,6 +86,12 @@ class Simulation(Engine):
         self.events_handled = 0  # agent events handled by the journeys kernel
         self.initial_emigrants = 0  # agents already abroad on day 0 (initial_stock.csv)
         self.events: list[tuple[int, str, str, str, str]] = []
+        # Host policies by country (modules/host_policies.py): premium of staying over moving
+        # on, share of irregular entrants met at the border, share of those expelled.
+        self.stay_utility = np.zeros(self.world.n_countries)
+        self.apprehension = np.zeros(self.world.n_countries)
+        self.expulsion = np.zeros(self.world.n_countries)
+        self.parole_left = np.zeros(self.world.n_countries)  # agents, this month
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
@@ -174,7 +180,14 @@ class Simulation(Engine):
     def choice_arrays(self) -> Choice:
         """Destination-choice and routing arrays as the kernels read them."""
         return Choice(
-            self.choice, self.world.destinations, self.routing.trip_cost, self.routing.next_link
+            self.choice,
+            self.world.destinations,
+            self.routing.trip_cost,
+            self.routing.next_link,
+            self.stay_utility,
+            self.apprehension,
+            self.expulsion,
+            self.parole_left,
         )
 
     def results(self, timings: dict) -> Result:

@@ -43,9 +43,30 @@ def _push(s, a, day, last_day):
         s["queue_head"][day] = a
 
 
+def _choose_index(cdf, trip, doc, place, budget, u):
+    return sample_affordable_py(cdf[doc, place], trip[doc, place], budget, u)
+
+
 def _choose(cdf, dests, trip, doc, place, budget, u):
-    i = sample_affordable_py(cdf[doc, place], trip[doc, place], budget, u)
+    i = _choose_index(cdf, trip, doc, place, budget, u)
     return int(dests[i]) if i >= 0 else -1
+
+
+def _stay(s, a, c, day, last_day, p, keys, uid, kk):
+    """Next slow event of a settled migrant; the savings of the wait are paid now."""
+    wait = 1 + int(_exp(keys[K_SETTLED_WHEN], day, uid, kk, p["settled_days"]))
+    s["money"][a] = s["money"][a] + p["wage_day"][c] * p["saving_ratio"] * min(
+        wait, last_day + 1 - day
+    )
+    _push(s, a, day + wait, last_day)
+
+
+def _moves_on(cdf, dests, doc, here, i, stay_utility, u):
+    """The drawn destination i against staying at `here` (binary logit, stay premium)."""
+    row = list(cdf[doc, here])
+    weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
+    stay = sum(w for j, w in enumerate(weights) if dests[j] == here) * np.exp(stay_utility)
+    return u * (weights[i] + stay) < weights[i]
 
 
 def _strand(s, a, c, here):
@@ -68,12 +89,15 @@ def _reference_agent(
             s["returning"][a] = 1
             s["destination"][a] = s["origin"][a]
         else:
-            new = _choose(
-                cdf, dests, p["trip"], s["document"][a], here, s["money"][a], u(K_DESTINATION, 1)
-            )
-            if new < 0 or loc_country[new] == c:
-                wait = _exp(keys[K_SETTLED_WHEN], day, uid, 0, p["settled_days"])
-                _push(s, a, day + 1 + int(wait), last_day)
+            doc = s["document"][a]
+            i = _choose_index(cdf, p["trip"], doc, here, s["money"][a], u(K_DESTINATION, 1))
+            new = int(dests[i]) if i >= 0 else -1
+            if (
+                new < 0
+                or loc_country[new] == c
+                or not _moves_on(cdf, dests, doc, here, i, p["stay"][c], u(K_SETTLED_WHAT, 1))
+            ):
+                _stay(s, a, c, day, last_day, p, keys, uid, 0)
                 return
             s["destination"][a] = new
             s["route_version"][a] = version
@@ -102,12 +126,7 @@ def _reference_agent(
         else:
             s["state"][a] = SETTLED
             s["daily"][k.ARRIVALS, c] += 1
-            _push(
-                s,
-                a,
-                day + 1 + int(_exp(keys[K_SETTLED_WHEN], day, uid, 1, p["settled_days"])),
-                last_day,
-            )
+            _stay(s, a, c, day, last_day, p, keys, uid, 1)
         return
     link = next_link[s["document"][a], here, dest]
     if link < 0:
@@ -200,6 +219,8 @@ def test_kernel_matches_reference_on_tiny_world():
             "wage_day": journeys.wage_day,
             "trip": sim.routing.trip_cost,
             "fees": sim.economy.link_fee,
+            "saving_ratio": p["settled_saving_share"] / p["stranded_earning_share"],
+            "stay": sim.stay_utility,
         }
         reference_day(
             day,

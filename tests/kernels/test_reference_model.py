@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import math
 from collections import Counter
 
@@ -35,6 +36,7 @@ import trocha
 from trocha import rng
 from trocha.kernels import counters as k
 from trocha.loop import PHASES
+from trocha.scenario.tables import HostPolicyRow
 
 # --- Layout helpers -----------------------------------------------------------------
 
@@ -115,6 +117,7 @@ STREAMS = (
     "journeys.work",
     "journeys.settled_when",
     "journeys.settled_what",
+    "journeys.border",
     "market.package",
     "market.drug_carrying",
     "exploitation.recruit",
@@ -147,6 +150,7 @@ class Reference:
         self.capacity_left = eco.capacity_left.copy()
         self.victims_by_org = eco.victims_by_org.copy()
         self.link_crossings = eco.link_crossings.copy()
+        self.parole_left = sim.parole_left.copy()  # places left this month (ODD 7.13)
         self.other = eco.ledger.shape[0] - 1  # the ledger's "everyone else" row
         # Inputs the kernels only read.
         self.version = sim.routing_version
@@ -165,6 +169,9 @@ class Reference:
         self.place_org, self.recruit_prob = eco.place_org, eco.recruit_prob
         self.exploit_cdf, self.victim_exit = eco.exploit_cdf, eco.victim_exit
         self.package_org = eco.package_org
+        # ODD 7.5 and 7.13: host policies by country, today's values.
+        self.stay_utility = sim.stay_utility
+        self.apprehension, self.expulsion = sim.apprehension, sim.expulsion
         # Parameters, by their names in parameters.csv.
         self.p = p
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
@@ -180,6 +187,9 @@ class Reference:
             mask = programme.country_mask(sim)
             gain[mask] = np.maximum(gain[mask], 1 + programme.coverage * programme.wage_gain)
         self.wage_day = w.country_wage * p["stranded_earning_share"] / 30.0 * gain
+        # ODD 7.5: a settled migrant saves settled_saving_share of the local monthly wage, i.e.
+        # the stranded's daily earnings x settled_saving_share / stranded_earning_share.
+        self.saving_ratio = p["settled_saving_share"] / p["stranded_earning_share"]
         self.weight = {  # ODD 7.8: demographic weight by (female, minor)
             (1, 0): 1.0,
             (1, 1): p["recruit_weight_girls"],
@@ -477,16 +487,22 @@ class Reference:
 
     # ODD 7.5: the slow decision of a settled migrant; True if it sets off.
     def settled_decision(self, a, here, c, day):
-        if self.u("journeys.settled_what", day, a) < self.return_share:
+        paroled_to = self.parole(a, here, c) if self.get("document", a) == PASSPORT else -1
+        if paroled_to >= 0:
+            self.tally["parole"] += 1
+            self.set("destination", a, paroled_to)
+            self.set("route_version", a, self.version)
+            self.set("returning", a, 0)
+        elif self.u("journeys.settled_what", day, a) < self.return_share:
             self.tally["return_decision"] += 1
             self.set("returning", a, 1)
             self.set("destination", a, self.get("origin", a))
         else:
-            new = self.choose_place(a, here, self.get("money", a), 1, day)
-            if new < 0 or self.country[new] == c:
+            i = self.choose(a, here, self.get("money", a), 1, day)
+            new = int(self.destinations[i]) if i >= 0 else -1
+            if new < 0 or self.country[new] == c or not self.beats_staying(a, here, c, i, day):
                 self.tally["settled_stays"] += 1
-                wait = self.exp("journeys.settled_when", day, a, 0, self.settled_mean)
-                self.push(a, day + 1 + int(wait))
+                self.stay(a, c, day, 0)
                 return False
             self.tally["onward_move"] += 1
             self.set("destination", a, new)
@@ -494,6 +510,50 @@ class Reference:
         self.set("state", a, TRAVELLING)
         self.current[k.MOVING, c] += 1
         return True
+
+    def parole(self, a, here, c):
+        """ODD 7.13: the first other country (by index) with a whole place left this month; the
+        parolee heads for its city with the largest visa-class choice weight from here (the
+        first of equals), with a visa-class document. -1 if none."""
+        row = self.choice_cdf[VISA, here].tolist()
+        weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
+        for country in range(len(self.parole_left)):
+            if country == c or self.parole_left[country] < 1.0:
+                continue
+            cities = [
+                (weights[i], -i)
+                for i in range(len(weights))
+                if weights[i] > 0.0 and self.country[self.destinations[i]] == country
+            ]
+            if cities:
+                best = -max(cities)[1]
+                self.parole_left[country] -= 1.0
+                self.set("document", a, VISA)
+                self.daily[k.PAROLES, country] += 1
+                return int(self.destinations[best])
+        return -1
+
+    def beats_staying(self, a, here, c, i, day):
+        """ODD 7.5: the drawn destination against staying, a binary logit whose stay side has
+        the choice weight of `here` (0 if not a destination) times exp(stay premium of c)."""
+        row = self.choice_cdf[self.get("document", a), here].tolist()
+        weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
+        stay = sum(w for j, w in enumerate(weights) if self.destinations[j] == here)
+        stay *= math.exp(self.stay_utility[c])
+        moves = self.u("journeys.settled_what", day, a, 1) * (weights[i] + stay) < weights[i]
+        self.tally["settled_weighs_staying" if stay > 0 else "settled_nothing_to_keep"] += 1
+        return moves
+
+    def stay(self, a, c, day, kk):
+        """ODD 7.5: the next slow event; the savings of the whole wait are paid when it is
+        drawn (whole days, cut at the end of the run)."""
+        wait = 1 + int(self.exp("journeys.settled_when", day, a, kk, self.settled_mean))
+        saved = self.wage_day[c] * self.saving_ratio * min(wait, self.last_day + 1 - day)
+        if saved > 0.0:
+            self.tally["savings"] += 1
+            self.set("money", a, self.get("money", a) + saved)
+            self.ledger[self.other, k.L_EARNINGS_IN] += saved
+        self.push(a, day + wait)
 
     def arrive(self, a, here, c, day):
         if self.get("state", a) == STRANDED:
@@ -516,8 +576,7 @@ class Reference:
         exposure = self.p["package_exposure"] if client else 1.0
         if self.recruit(a, DESTINATION, here, exposure, day):
             return
-        wait = self.exp("journeys.settled_when", day, a, 1, self.settled_mean)
-        self.push(a, day + 1 + int(wait))
+        self.stay(a, c, day, 1)
 
     # ODD 7.4 steps 4-7: the next link.
     def hop(self, a, here, c, link, day):
@@ -562,6 +621,16 @@ class Reference:
             ):
                 self.tally["drug_carrying"] += 1
                 self.ledger[controller, k.L_DRUGS] += p["drug_carry_value_usd"]
+            # ODD 7.13: met at the border (an encounter), perhaps expelled back to `here`.
+            if self.u("journeys.border", day, a, 0) < self.apprehension[c2]:
+                self.tally["encounter"] += 1
+                self.daily[k.ENCOUNTERS, c2] += 1
+                if self.u("journeys.border", day, a, 1) < self.expulsion[c2]:
+                    self.tally["expulsion"] += 1
+                    self.daily[k.EXPULSIONS, c2] += 1
+                    self.set("route_version", a, -1)  # reconsider from here
+                    self.push(a, day + travel_days)
+                    return
         self.loc[k.LOC_PRESENT, here] -= 1
         self.current[k.PRESENT, c] -= 1
         self.current[k.MOVING, c] -= 1
@@ -615,6 +684,7 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
         ("capacity_left", ref.capacity_left, eco.capacity_left),
         ("victims_by_org", ref.victims_by_org, eco.victims_by_org),
         ("link_crossings", ref.link_crossings, eco.link_crossings),
+        ("parole_left", ref.parole_left, sim.parole_left),
     ):
         assert np.array_equal(mine, theirs), (day, what, name)
 
@@ -693,7 +763,20 @@ def _tiny_with_every_mechanism():
         for r in scenario.routes
         if not (r.from_ == "Ipiales" and r.crossing == "irregular")
     ]
-    return dataclasses.replace(scenario, routes=routes)
+    # Host policies (ODD 7.13): Peru meets and expels irregular entrants from Ecuador from 2019
+    # and Colombia's migrants weigh staying with a protection premium from 2019.
+    policies = [
+        HostPolicyRow(
+            date=dt.date(2019, 1, 1), country=c, policy=policy, value=v, source_id="ILLUSTRATIVE"
+        )
+        for c, policy, v in (
+            ("PER", "apprehension", 0.8),
+            ("PER", "expulsion", 0.5),
+            ("COL", "protection", 0.5),
+            ("COL", "parole", 3000.0),
+        )
+    ]
+    return dataclasses.replace(scenario, routes=routes, host_policies=policies)
 
 
 def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
@@ -731,6 +814,11 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "recruitment_blocked_by_capacity",
         "package_own_crossing",
         "no_way_on",
+        "encounter",
+        "expulsion",
+        "savings",
+        "settled_weighs_staying",
+        "parole",
     ):
         assert tally[event] > 0, event
     # Money is conserved (ODD 7.12).
@@ -803,5 +891,14 @@ def test_kernels_match_the_odd_reference_on_the_default_scenario():
     sim = trocha.Simulation(trocha.load_scenario("venezuela"), seed=2, scale=2000)
     tally = run_with_reference(sim)
     assert any(iv.kind == "regularisation" for iv in sim.interventions)
-    for event in ("arrival", "stranding", "package_sold", "fee_to_organisation", "onward_move"):
+    for event in (
+        "arrival",
+        "stranding",
+        "package_sold",
+        "fee_to_organisation",
+        "onward_move",
+        "savings",
+        "settled_weighs_staying",
+        "parole",
+    ):
         assert tally[event] > 0, event

@@ -62,6 +62,7 @@ def test_manifest_is_complete_and_describes_the_run(run_dir, tiny):
     assert set(manifest["timings"]["step_seconds"]) == {
         "interventions",
         "borders",
+        "host_policies",
         "market",
         "organisation",
         "enforcement",

@@ -7,12 +7,27 @@ from numba import njit
 
 
 class Choice(NamedTuple):
-    """Destination-choice and routing arrays as the kernels see them."""
+    """Destination-choice, routing and host-policy arrays as the kernels see them."""
 
     cdf: np.ndarray  # [class, place, destination index] cumulative choice weights
     destinations: np.ndarray  # place of each destination index
     trip_cost: np.ndarray  # [class, place, destination index] USD
     next_link: np.ndarray  # [class, place, place] first link of the cheapest route, -1 none
+    stay_utility: np.ndarray  # [country] premium of staying over moving on (logit units)
+    apprehension: np.ndarray  # [country] share of irregular entrants met at the border
+    expulsion: np.ndarray  # [country] share of those met who are expelled back across it
+    parole_left: np.ndarray  # [country] parole places left this month, in agents
+
+
+@njit(cache=True)
+def stay_weight(cdf_row, destinations, place: int) -> float:
+    """Choice weight of `place` itself in a cdf row (0 if it is not a destination)."""
+    previous = 0.0
+    for k in range(cdf_row.shape[0]):
+        if destinations[k] == place:
+            return cdf_row[k] - previous
+        previous = cdf_row[k]
+    return 0.0
 
 
 @njit(cache=True)

@@ -33,11 +33,13 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
-from .choice import sample_affordable, sample_cdf
+from .choice import sample_affordable, sample_cdf, stay_weight
 from .counters import (
     ARRIVALS,
     DEATHS,
     DEPARTURES,
+    ENCOUNTERS,
+    EXPULSIONS,
     IRREGULAR,
     L_DRUGS,
     L_EARNINGS_IN,
@@ -52,6 +54,7 @@ from .counters import (
     LOC_STRANDED,
     MOVING,
     OFFICIAL,
+    PAROLES,
     PRESENT,
     RECRUITED_BONDAGE,
     RECRUITED_DESTINATION,
@@ -130,6 +133,53 @@ def _try_recruit(
     )
     counters.daily[row, loc_country[place]] += 1
     return True
+
+
+@njit(cache=True, inline="always")
+def _beats_staying(choice, doc, place, k, c, u):
+    """Does destination index k beat staying at `place`? A binary logit between the two, with
+    the country's premium for staying (settling in, papers, protection) on the side of staying."""
+    row = choice.cdf[doc, place]
+    move = row[k] - (row[k - 1] if k > 0 else 0.0)
+    stay = stay_weight(row, choice.destinations, place) * np.exp(choice.stay_utility[c])
+    return u * (move + stay) < move
+
+
+@njit(cache=True, inline="always")
+def _parole(a, c, here, choice, loc_country, agents, daily):
+    """A passport holder weighing its options takes a parole place of another country, if one
+    is left this month: it gets a visa-class document and heads for the city of that country it
+    prefers (choice weights of the visa class from here); -1 if none."""
+    for p in range(choice.parole_left.shape[0]):
+        if p == c or choice.parole_left[p] < 1.0:
+            continue
+        row = choice.cdf[2, here]
+        best, best_weight, previous = -1, 0.0, 0.0
+        for k in range(row.shape[0]):
+            weight = row[k] - previous
+            previous = row[k]
+            if weight > best_weight and loc_country[choice.destinations[k]] == p:
+                best, best_weight = choice.destinations[k], weight
+        if best >= 0:
+            choice.parole_left[p] -= 1.0
+            agents.document[a] = 2
+            daily[PAROLES, p] += 1
+            return best
+    return -1
+
+
+@njit(cache=True, inline="always")
+def _stay_settled(a, day, last_day, draw, c, keys, rules, wage_day, agents, counters, economy):
+    """Schedule a settled migrant's next slow event; what they save until then is paid now
+    (nothing reads a settled migrant's money before that event)."""
+    wait = 1 + int(
+        exponential(keys.journeys_settled_when, day, agents.uid[a], draw, rules.settled_event_days)
+    )
+    saved = wage_day[c] * rules.settled_saving_ratio * min(wait, last_day + 1 - day)
+    if saved > 0.0:
+        agents.money[a] += saved
+        economy.ledger[economy.ledger.shape[0] - 1, L_EARNINGS_IN] += saved
+    _schedule(counters.queue_head, agents, a, day + wait, last_day)
 
 
 @njit(cache=True)
@@ -365,23 +415,34 @@ def _handle(
         return
 
     if agents.state[a] == SETTLED:
-        # A slow event of a settled migrant: return home or move on.
-        if uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
+        # A slow event of a settled migrant: take a parole place, return home, move on, or stay
+        # and keep saving.
+        paroled_to = -1
+        if agents.document[a] == 1:
+            paroled_to = _parole(a, c, here, choice, loc_country, agents, daily)
+        if paroled_to >= 0:
+            agents.destination[a] = paroled_to
+            agents.route_version[a] = version
+            agents.returning[a] = 0
+        elif uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:
-            new_dest = _choose(
-                choice,
-                agents.document[a],
-                here,
-                agents.money[a],
-                uniform(keys.journeys_destination, day, uid, 1),
+            doc = agents.document[a]
+            k = _choose_index(
+                choice, doc, here, agents.money[a], uniform(keys.journeys_destination, day, uid, 1)
             )
-            if new_dest < 0 or loc_country[new_dest] == c:
-                wait = exponential(
-                    keys.journeys_settled_when, day, uid, 0, rules.settled_event_days
+            new_dest = choice.destinations[k] if k >= 0 else -1
+            if (
+                new_dest < 0
+                or loc_country[new_dest] == c
+                or not _beats_staying(
+                    choice, doc, here, k, c, uniform(keys.journeys_settled_what, day, uid, 1)
                 )
-                _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+            ):
+                _stay_settled(
+                    a, day, last_day, 0, c, keys, rules, wage_day, agents, counters, economy
+                )
                 return
             agents.destination[a] = new_dest
             agents.route_version[a] = version
@@ -444,8 +505,7 @@ def _handle(
             economy,
         ):
             return
-        wait = exponential(keys.journeys_settled_when, day, uid, 1, rules.settled_event_days)
-        _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
+        _stay_settled(a, day, last_day, 1, c, keys, rules, wage_day, agents, counters, economy)
         return
 
     travel_days = max(1, int(links.days[link] + 0.5))
@@ -521,6 +581,19 @@ def _handle(
         ):
             # Forced drug carrying across a controlled crossing.
             ledger[controller, L_DRUGS] += rules.drug_carry_value_usd
+    if (
+        irregular
+        and choice.apprehension[c2] > 0.0
+        and uniform(keys.journeys_border, day, uid, 0) < choice.apprehension[c2]
+    ):
+        # Met by the border authorities (an encounter); some are expelled back to where they
+        # crossed from, and reconsider from there.
+        daily[ENCOUNTERS, c2] += 1
+        if uniform(keys.journeys_border, day, uid, 1) < choice.expulsion[c2]:
+            daily[EXPULSIONS, c2] += 1
+            agents.route_version[a] = -1
+            _schedule(queue_head, agents, a, day + travel_days, last_day)
+            return
     loc_counts[LOC_PRESENT, here] -= 1
     current[PRESENT, c] -= 1
     current[MOVING, c] -= 1

@@ -1,14 +1,19 @@
 """Destination choice: a multinomial logit over host cities, refreshed weekly and on regime changes.
 
-Utility of city k seen from place l by document class c:
+Utility of city k seen from place l by document class c on day t:
 country constant + wage weight x log(wage) + size weight x log(population)
-+ diaspora weight x log(1 + stock / 10,000) - cost weight x generalised cost(c, l, k) / 100.
++ GDP weight x log(GDP per capita(t) / GDP per capita(reference year))
++ diaspora weight x log(1 + stock(t) / 10,000) - cost weight x generalised cost(c, l, k, t) / 100.
 Unreachable cities get probability zero. (Random-utility destination choice as in gravity models of
-migration; the diaspora term is the network effect.)
+migration; the diaspora term is the network effect.) What changes over time comes from covariates:
+the host's economy (host_economy.csv, World Bank GDP per capita by year, interpolated by date), the
+diaspora, and the border regimes and fees behind the generalised cost (a regime that refuses a
+document class makes the host unreachable or dearer for that class through the routing).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +24,27 @@ from .base import Module
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
+
+
+def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.ndarray:
+    """log(GDP per capita on `date` / GDP per capita in `reference_year`) by country (0 where the
+    table has no rows for the country). A year's value stands at its 1 July; dates in between
+    are interpolated linearly, dates outside the table's years take the nearest year's value."""
+    by_country: dict[str, dict[int, float]] = {}
+    for row in rows:
+        by_country.setdefault(row.iso3, {})[row.year] = row.gdp_per_capita_usd
+    t = date.year + (date.timetuple().tm_yday - 182) / 365.25
+    out = np.zeros(len(codes))
+    for i, code in enumerate(codes):
+        series = by_country.get(code)
+        if not series:
+            continue
+        years = np.array(sorted(series), dtype=np.float64)
+        log_gdp = np.log([series[int(y)] for y in years])
+        now = np.interp(t, years, log_gdp)
+        reference = np.interp(float(reference_year), years, log_gdp)
+        out[i] = now - reference
+    return out
 
 
 def choice_cdf(
@@ -52,7 +78,7 @@ class Destinations(Module):
         sim.levers.attach("destination_attraction", sim.world.country_constant)
         self.static(sim)
         self.every = max(1, int(sim.parameters["choice_update_days"]))
-        self.refresh(sim)
+        self.refresh(sim, 0)
 
     def static(self, sim: Simulation) -> None:
         """The utility terms that do not change by the day."""
@@ -66,10 +92,24 @@ class Destinations(Module):
         )
         self.dest_country = dest_country
 
-    def refresh(self, sim: Simulation) -> None:
+    def economy_utility(self, sim: Simulation, day: int) -> np.ndarray:
+        """The GDP per capita term of each destination on `day`."""
+        p = sim.parameters
+        if p["choice_gdp_weight"] == 0.0 or not sim.scenario.host_economy:
+            return np.zeros(len(self.dest_country))
+        by_country = gdp_term(
+            sim.scenario.host_economy,
+            sim.world.country_codes,
+            sim.calendar.date_of(day),
+            int(p["choice_gdp_reference_year"]),
+        )
+        return p["choice_gdp_weight"] * by_country[self.dest_country]
+
+    def refresh(self, sim: Simulation, day: int) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
+        utility = self.static_utility + self.economy_utility(sim, day)
         sim.choice = choice_cdf(
-            sim.routing.cost, sim.world.destinations, self.static_utility, diaspora, sim.parameters
+            sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters
         )
         sim.choice_stale = False
 
@@ -80,4 +120,4 @@ class Destinations(Module):
 
     def step(self, sim: Simulation, day: int) -> None:
         if sim.choice_stale or day % self.every == 0:
-            self.refresh(sim)
+            self.refresh(sim, day)

@@ -40,6 +40,7 @@ class Journeys(Module):
         "journeys.work",
         "journeys.settled_when",
         "journeys.settled_what",
+        "journeys.border",
     )
 
     def kernel_rules(self, sim: Simulation) -> dict[str, float]:
@@ -50,6 +51,10 @@ class Journeys(Module):
             "stranded_work_days": p["stranded_work_days"],
             "settled_event_days": 365.0 / rate if rate > 0 else 1e12,
             "return_share": p["return_rate_per_year"] / rate if rate > 0 else 0.0,
+            # what a settled migrant saves per day, in units of the stranded's daily earnings
+            "settled_saving_ratio": p["settled_saving_share"] / p["stranded_earning_share"]
+            if p["stranded_earning_share"] > 0
+            else 0.0,
         }
 
     def init(self, sim: Simulation) -> None:

@@ -12,6 +12,7 @@ from .destinations import Destinations
 from .enforcement import Enforcement
 from .exodus import Exodus
 from .exploitation import Exploitation
+from .host_policies import HostPolicies
 from .interventions import Interventions
 from .journeys import Journeys
 from .market import Market
@@ -26,6 +27,7 @@ def default_modules() -> list[Module]:
     return [
         Interventions(),
         Borders(),
+        HostPolicies(),
         Market(),
         Organisations(),
         Enforcement(),

@@ -29,6 +29,12 @@ METRICS: dict[str, tuple[str, str]] = {
     "departures": ("people/day", "people leaving the origin country"),
     "irregular_crossings": ("people/day", "entries into the country through irregular crossings"),
     "official_crossings": ("people/day", "entries into the country through official crossings"),
+    "encounters": (
+        "people/day",
+        "irregular entrants met by the border authorities (host_policies.csv apprehension)",
+    ),
+    "expulsions": ("people/day", "encountered irregular entrants expelled back across the border"),
+    "paroles": ("people/day", "migrants abroad granted parole to fly into the country"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
     "emigrants_cumulative": (
@@ -92,6 +98,9 @@ _DAILY = {
     "departures": k.DEPARTURES,
     "irregular_crossings": k.IRREGULAR,
     "official_crossings": k.OFFICIAL,
+    "encounters": k.ENCOUNTERS,
+    "expulsions": k.EXPULSIONS,
+    "paroles": k.PAROLES,
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
 }

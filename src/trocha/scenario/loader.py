@@ -32,6 +32,7 @@ from .tables import (
     CrossingControlRow,
     EnforcementEventRow,
     HostEconomyRow,
+    HostPolicyRow,
     InitialStockRow,
     LocationRow,
     OrganisationRow,
@@ -80,6 +81,7 @@ class Scenario:
     states: list[StateRow] = field(default_factory=list)
     enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
     host_economy: list[HostEconomyRow] = field(default_factory=list)
+    host_policies: list[HostPolicyRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
     interventions: list = field(default_factory=list)
 
@@ -194,6 +196,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         states=tables.get("states") or [],
         enforcement_events=tables.get("enforcement_events") or [],
         host_economy=tables.get("host_economy") or [],
+        host_policies=tables.get("host_policies") or [],
         overrides={k: float(v) for k, v in overrides.items()},
         interventions=interventions,
     )
@@ -563,6 +566,25 @@ def _cross_check(
             problems.append(
                 Problem("host_economy.csv", i, "iso3", f"'{row.iso3}' is not in countries.csv")
             )
+    seen_policies: set[tuple] = set()
+    for i, row in enumerate(tables.get("host_policies") or [], start=2):
+        if row.country not in iso:
+            problems.append(
+                Problem(
+                    "host_policies.csv", i, "country", f"'{row.country}' is not in countries.csv"
+                )
+            )
+        key = (row.date, row.country, row.policy)
+        if key in seen_policies:
+            problems.append(
+                Problem(
+                    "host_policies.csv",
+                    i,
+                    "date",
+                    f"a second {row.policy} row for {row.country} on {row.date}; keep one",
+                )
+            )
+        seen_policies.add(key)
     problems += _check_economy(tables, by_name, iso, broken)
     for name in OPTIONAL_TABLES:
         for i, row in enumerate(tables.get(name) or [], start=2):

@@ -126,6 +126,32 @@ class HostEconomyRow(Row):
     _check_iso3 = field_validator("iso3")(_iso3)
 
 
+class HostPolicyRow(Row):
+    """A dated host-country policy from `date` on (until the next row of the same country and
+    policy): the share of irregular entrants the border authorities meet (`apprehension`, each one
+    an encounter), the share of those expelled back across the border (`expulsion`), or a
+    protection status that adds `value` to the utility of staying for migrants already there
+    (`protection`, e.g. US TPS), or the people a month admitted by air on parole (`parole`,
+    e.g. the US parole processes for Venezuelans)."""
+
+    date: dt.date
+    country: str
+    policy: Literal["apprehension", "expulsion", "protection", "parole"]
+    value: float = Field(ge=0, le=1e7, allow_inf_nan=False)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("country")(_iso3)
+
+    @model_validator(mode="after")
+    def _share(self) -> HostPolicyRow:
+        if self.policy in ("apprehension", "expulsion") and self.value > 1:
+            raise ValueError(f"value: {self.policy} is a share of people, between 0 and 1")
+        if self.policy == "protection" and self.value > 10:
+            raise ValueError("value: protection is in logit units, between 0 and 10")
+        return self
+
+
 class TargetRow(Row):
     date: dt.date
     country: str
@@ -224,6 +250,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "states": StateRow,
     "enforcement_events": EnforcementEventRow,
     "host_economy": HostEconomyRow,
+    "host_policies": HostPolicyRow,
 }
 
 TABLES: dict[str, type[Row]] = {

@@ -1,0 +1,79 @@
+"""Destination choice: the host economy term moves with GDP per capita over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import trocha
+from trocha.modules.destinations import choice_cdf, gdp_term
+
+PARAMETERS = {"choice_diaspora_weight": 0.3, "choice_cost_weight": 0.8, "choice_gdp_weight": 1.0}
+
+
+def _rows(series: dict[str, dict[int, float]]):
+    return [
+        SimpleNamespace(iso3=c, year=y, gdp_per_capita_usd=v)
+        for c, by_year in series.items()
+        for y, v in by_year.items()
+    ]
+
+
+def _shares(utility: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    cdf = choice_cdf(cost[None, None, :], np.arange(len(utility)), utility, np.zeros(2), PARAMETERS)
+    weights = np.diff(np.concatenate([[0.0], cdf[0, 0]]))
+    return weights / weights.sum()
+
+
+def test_gdp_term_is_the_log_change_since_the_reference_year_interpolated_by_date():
+    rows = _rows({"AAA": {2018: 1000.0, 2019: 2000.0, 2020: 4000.0}})
+    codes = ["AAA", "BBB"]
+    assert gdp_term(rows, codes, dt.date(2019, 7, 1), 2019) == pytest.approx([0.0, 0.0], abs=2e-3)
+    assert gdp_term(rows, codes, dt.date(2020, 7, 1), 2019)[0] == pytest.approx(np.log(2), 1e-2)
+    # half-way between the mid-year values: half the log change; the country without data: 0
+    half = gdp_term(rows, codes, dt.date(2019, 12, 31), 2019)
+    assert half[0] == pytest.approx(0.5 * np.log(2), abs=0.01) and half[1] == 0.0
+    # outside the table's years: the nearest year's value
+    assert gdp_term(rows, codes, dt.date(2030, 1, 1), 2019)[0] == pytest.approx(np.log(2))
+    assert gdp_term(rows, codes, dt.date(2000, 1, 1), 2019)[0] == pytest.approx(-np.log(2))
+
+
+def test_a_host_whose_gdp_per_capita_doubles_gains_share():
+    rows = _rows({"AAA": {2019: 5000.0, 2020: 10000.0}, "BBB": {2019: 5000.0, 2020: 5000.0}})
+    codes = ["AAA", "BBB"]
+    static = np.array([1.0, 1.0])
+    cost = np.array([100.0, 100.0])
+    before = _shares(static + gdp_term(rows, codes, dt.date(2019, 7, 2), 2019), cost)
+    after = _shares(static + gdp_term(rows, codes, dt.date(2020, 7, 2), 2019), cost)
+    assert before[0] == pytest.approx(0.5, abs=1e-3)
+    # weight 1: doubling GDP per capita doubles the odds of choosing the host
+    assert after[0] / after[1] == pytest.approx(2.0, rel=1e-2)
+    assert after[0] > before[0]
+
+
+def test_the_simulation_choice_follows_gdp_per_capita():
+    """In the tiny scenario Colombia's GDP per capita fell in 2020: its choice weight falls
+    relative to Peru's between mid-2019 and mid-2020, and not with the weight set to 0."""
+
+    def odds(gdp_weight: float, date: str) -> float:
+        scenario = trocha.load_scenario("tiny").with_parameters(choice_gdp_weight=gdp_weight)
+        sim = trocha.Simulation(scenario, seed=1, scale=100)
+        for module in sim.modules:
+            module.init(sim)
+        destinations = next(m for m in sim.modules if m.name == "destinations")
+        destinations.refresh(sim, sim.calendar.day_of(dt.date.fromisoformat(date)))
+        w = sim.world
+        place = w.location_index("Cúcuta")
+        weights = np.diff(np.concatenate([[0.0], sim.choice[0, place]]))
+        col = w.country_codes.index("COL")
+        per = w.country_codes.index("PER")
+        dest_country = w.location_country[w.destinations]
+        return weights[dest_country == col].sum() / weights[dest_country == per].sum()
+
+    expected = (5300 / 6400) / (6100 / 7000)  # tiny host_economy.csv, 2020 over 2019
+    ratio = odds(1.0, "2020-07-01") / odds(1.0, "2019-07-01")
+    assert ratio == pytest.approx(expected, rel=5e-3) and ratio < 1
+    assert odds(0.0, "2020-07-01") == pytest.approx(odds(0.0, "2019-07-01"))
