@@ -39,8 +39,9 @@ N_CURRENT = 4
     RECRUITED_ORIGIN,
     RECRUITED_DESTINATION,
     RECRUITED_BONDAGE,
-) = range(14)
-N_DAILY = 14
+    DRUG_ARRESTS,
+) = range(15)
+N_DAILY = 15
 
 # location[row, place]: people at each place now
 LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2
