@@ -16,7 +16,7 @@ Packages: an organisation that controls crossings earns the closure rent (fee ab
 migrants it passes itself. It starts selling packages when its expected yearly margin from that
 rent (an exponentially weighted average of realised rent x clients) exceeds the cost of setting up
 transport and lodging, and sells from then on (sunk investment) to people leaving the origin
-regions where it has a cell, for destinations in countries where it has a cell (its network),
+regions where it has a cell, for destinations in countries where it has a cell or controls crossings into (its network),
 at the trip's fares, living costs and fees times a multiplier (the seed article: "$500 ... to
 Chile"; S69: USD 700-830).
 
@@ -280,7 +280,10 @@ class Market(Module):
             cells = eco.cell[org]
             if not cells[origin_country].any():
                 continue
-            network = np.isin(dest_country, w.location_country[cells])
+            # Its network: countries where it has cells or controls crossings into.
+            own = self.irregular[eco.link_controller[self.irregular] == org]
+            reach = np.union1d(w.location_country[cells], self.entry_country[own])
+            network = np.isin(dest_country, reach)
             network &= dest_country != w.origin_country
             for place in w.origins:
                 if eco.package_org[place] >= 0:
