@@ -529,7 +529,8 @@ def _handle(
             carrier_org >= 0
             and uniform(keys.market_drug_carrying, day, uid, 0) < rules.drug_carry_probability
         ):
-            if uniform(keys.market_drug_carrying, day, uid, 1) < rules.drug_carrier_arrest_probability:
+            caught = uniform(keys.market_drug_carrying, day, uid, 1)
+            if caught < rules.drug_carrier_arrest_probability:
                 # The load is seized and the carrier detained on the far side.
                 daily[DRUG_ARRESTS, c2] += 1
                 detained = int(rules.drug_detention_days + 0.5)

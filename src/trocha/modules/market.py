@@ -16,9 +16,9 @@ Packages: an organisation that controls crossings earns the closure rent (fee ab
 migrants it passes itself. It starts selling packages when its expected yearly margin from that
 rent (an exponentially weighted average of realised rent x clients) exceeds the cost of setting up
 transport and lodging, and sells from then on (sunk investment) to people leaving the origin
-regions where it has a cell, for destinations in countries where it has a cell or controls crossings into (its network),
-at the trip's fares, living costs and fees times a multiplier (the seed article: "$500 ... to
-Chile"; S69: USD 700-830).
+regions where it has a cell, for destinations in countries where it has a cell or controls
+crossings into (its network), at the trip's fares, living costs and fees times a multiplier (the
+seed article: "$500 ... to Chile"; S69: USD 700-830).
 
 Drugs: on the crossings of drug_routes.csv (the seed article: Bolivia), an organisation that
 operates there (controls the crossing, or has a cell at either end or in the next town on the
@@ -154,7 +154,7 @@ class Market(Module):
 
     @staticmethod
     def _cost_from_origins(sim: Simulation) -> np.ndarray:
-        """USD of the cheapest way (fares, base fees, living costs) from any origin to each place."""
+        """USD of the cheapest way (fares, base fees, living costs) from an origin to each place."""
         w, p = sim.world, sim.parameters
         days = np.maximum(1, (w.link_days + 0.5).astype(np.int64))
         spend = w.link_cost + p["living_cost_usd_day"] * days
@@ -306,7 +306,7 @@ class Market(Module):
         """The organisation operating on each drug-route link: its controller, else one with a
         cell at either end or one surface link from an end (the next town on the road; the
         first such in organisations.csv)."""
-        eco, w = sim.economy, sim.world
+        eco = sim.economy
         route = np.flatnonzero(eco.link_drug_route)
         eco.link_drug_org[:] = -1
         for link in route:
