@@ -96,8 +96,8 @@ def test_package_prices_are_offered_within_the_network_only(tiny_run):
     eco, w = sim.economy, sim.world
     offered = eco.package_price > 0
     assert offered.any()
-    # Sold only where an organisation sells, and only in countries it reaches (not Peru: no
-    # cell and no crossing into it).
+    # Sold only where an organisation sells, and only in countries it reaches (not Peru: two
+    # borders beyond the gang's cells and crossings in Venezuela and Colombia).
     places = np.flatnonzero(offered.any(axis=(0, 2)))
     assert set(places) <= set(np.flatnonzero(eco.package_org >= 0))
     peru = w.country_codes.index("PER")

@@ -17,8 +17,8 @@ migrants it passes itself. It starts selling packages when its expected yearly m
 rent (an exponentially weighted average of realised rent x clients) exceeds the cost of setting up
 transport and lodging, and sells from then on (sunk investment) to people leaving the origin
 regions where it has a cell, for destinations in countries where it has a cell or controls
-crossings into (its network), at the trip's fares, living costs and fees times a multiplier (the
-seed article: "$500 ... to Chile"; S69: USD 700-830).
+crossings into, or one land border beyond (its network), at the trip's fares, living costs and
+fees times a multiplier (the seed article: "$500 ... to Chile"; S69: USD 700-830).
 
 Drugs: on the crossings of drug_routes.csv (the seed article: Bolivia), an organisation that
 operates there (controls the crossing, or has a cell at either end or in the next town on the
@@ -138,6 +138,10 @@ class Market(Module):
             self.drug_reach[int(link)] = np.unique(
                 np.concatenate([ends, w.link_from[near], w.link_to[near]])
             )
+        # Countries joined by a surface border crossing.
+        crossing = surface & (w.link_crossing != CROSSING_NONE)
+        self.neighbours = np.zeros((w.n_countries, w.n_countries), dtype=bool)
+        self.neighbours[country[w.link_from[crossing]], country[w.link_to[crossing]]] = True
         self.cap = ability_to_pay(
             self._cost_from_origins(sim)[w.link_from],
             p["savings_median_usd"],
@@ -280,10 +284,14 @@ class Market(Module):
             cells = eco.cell[org]
             if not cells[origin_country].any():
                 continue
-            # Its network: countries where it has cells or controls crossings into.
+            # Its network: countries where it has cells or controls crossings into, and the
+            # countries one land border beyond (its drivers hand clients over at the border).
             own = self.irregular[eco.link_controller[self.irregular] == org]
-            reach = np.union1d(w.location_country[cells], self.entry_country[own])
-            network = np.isin(dest_country, reach)
+            present = np.zeros(w.n_countries, dtype=bool)
+            present[w.location_country[cells]] = True
+            present[self.entry_country[own]] = True
+            beyond = self.neighbours[present].any(axis=0)
+            network = (present | beyond)[dest_country]
             network &= dest_country != w.origin_country
             for place in w.origins:
                 if eco.package_org[place] >= 0:
