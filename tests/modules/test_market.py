@@ -142,3 +142,20 @@ def test_no_drugs_on_a_drug_route_where_no_organisation_operates(tiny):
     run = result.run()
     assert run.metric("revenue_drugs").sum() == 0
     assert run.metric("drug_carrier_arrests").sum() == 0
+
+
+def test_cost_from_origins_takes_the_cheapest_of_parallel_links(tiny):
+    from trocha.modules.market import Market
+
+    sim = trocha.Simulation(tiny, seed=1, scale=100)
+    w = sim.world
+    cost = Market._cost_from_origins(sim)
+    living = tiny.parameters["living_cost_usd_day"]
+    # Maracaibo -> San Antonio (USD 12 bus) -> Cúcuta: the bridge (fare 0), not bridge + trocha.
+    sat, cucuta = w.location_index("San Antonio del Táchira"), w.location_index("Cúcuta")
+    assert cost[w.location_index("Maracaibo")] == pytest.approx(0.0, abs=1e-6)
+    days = [
+        max(1, int(w.link_days[lk] + 0.5))
+        for lk in np.flatnonzero((w.link_from == sat) & (w.link_to == cucuta))
+    ]
+    assert cost[cucuta] == pytest.approx(cost[sat] + living * min(days), abs=1e-6)

@@ -154,7 +154,6 @@ class Market(Module):
         self.last_crossings = eco.link_crossings.copy()
         self.expected_margin = np.zeros(eco.n_orgs)  # USD/year from packages, expected
         self.selling = np.zeros(eco.n_orgs, dtype=bool)
-        self.priced_routing = None
 
     @staticmethod
     def _cost_from_origins(sim: Simulation) -> np.ndarray:
@@ -163,7 +162,11 @@ class Market(Module):
         days = np.maximum(1, (w.link_days + 0.5).astype(np.int64))
         spend = w.link_cost + p["living_cost_usd_day"] * days
         n = w.n_locations
-        graph = csr_matrix((spend + 1e-9, (w.link_from, w.link_to)), shape=(n, n))
+        # The cheapest link between two places (a sparse matrix would add parallel links up).
+        best = np.full((n, n), np.inf)
+        np.minimum.at(best, (w.link_from, w.link_to), spend + 1e-9)
+        a, b = np.nonzero(np.isfinite(best))
+        graph = csr_matrix((best[a, b], (a, b)), shape=(n, n))
         return dijkstra(graph, directed=True, indices=w.origins).min(axis=0)
 
     def step(self, sim: Simulation, day: int) -> None:
