@@ -134,14 +134,19 @@ def test_drugs_are_carried_where_an_organisation_operates_on_a_drug_route(tiny):
     assert held + money_out == pytest.approx(money_in, rel=1e-9)
 
 
-def test_no_drugs_on_a_drug_route_where_no_organisation_operates(tiny):
-    # Quito - Tumbes: no cell near it, no controller; package clients are the only carriers,
-    # so without packages there are none.
+def test_drugs_on_a_drug_route_only_within_an_organisations_reach(tiny):
+    # Quito - Tumbes: nobody controls it; without packages only a cell within reach operates it.
     scenario = tiny.with_parameters(drug_carry_probability=0.5, package_take_up=0.0)
-    result = trocha.Simulation(_with_drug_route(scenario, "Quito", "Tumbes"), seed=5, scale=100)
-    run = result.run()
-    assert run.metric("revenue_drugs").sum() == 0
-    assert run.metric("drug_carrier_arrests").sum() == 0
+    route = _with_drug_route(scenario, "Quito", "Tumbes")
+    far = trocha.Simulation(route.with_parameters(drug_reach_km=0.0), seed=5, scale=100)
+    # Within 5,000 km by road the gang's headquarters in Caracas operates it; at 0 km, none does
+    # (no cell at Quito or Tumbes in this run).
+    near_run = trocha.Simulation(route.with_parameters(drug_reach_km=5000.0), seed=5, scale=100)
+    assert near_run.run().metric("revenue_drugs").sum() > 0
+    far_run = far.run()
+    assert not far.economy.cell[:, [far.world.location_index(p) for p in ("Quito", "Tumbes")]].any()
+    assert far_run.metric("revenue_drugs").sum() == 0
+    assert far_run.metric("drug_carrier_arrests").sum() == 0
 
 
 def test_cost_from_origins_takes_the_cheapest_of_parallel_links(tiny):

@@ -21,10 +21,10 @@ crossings into, or one land border beyond (its network), at the trip's fares, li
 fees times a multiplier (the seed article: "$500 ... to Chile"; S69: USD 700-830).
 
 Drugs: on the crossings of drug_routes.csv (the seed article: Bolivia), an organisation that
-operates there (controls the crossing, or has a cell at either end or in the next town on the
-road), or that transports the migrant
-as a package client, forces some migrants to carry drugs; a carry pays the organisation unless the
-carrier is arrested (the load is seized and the carrier detained).
+operates there (controls the crossing, or has a cell within `drug_reach_km` by road of either
+end), or that transports the migrant as a package client, forces some migrants to carry drugs; a
+carry pays the organisation unless the carrier is arrested (the load is seized and the carrier
+detained).
 """
 
 from __future__ import annotations
@@ -129,15 +129,20 @@ class Market(Module):
             a, b = index[row.from_], index[row.to]
             pair = ((w.link_from == a) & (w.link_to == b)) | ((w.link_from == b) & (w.link_to == a))
             eco.link_drug_route[pair & (w.link_crossing != CROSSING_NONE)] = 1
-        # Places where a cell operates a drug-route link: its ends and their surface neighbours.
+        # Places from which a cell operates a drug-route link: within drug_reach_km by road or
+        # river of either end (the network works along the corridor, not by air).
         surface = w.link_mode != MODES.index("air")
-        self.drug_reach = {}
-        for link in np.flatnonzero(eco.link_drug_route):
-            ends = (w.link_from[link], w.link_to[link])
-            near = surface & (np.isin(w.link_from, ends) | np.isin(w.link_to, ends))
-            self.drug_reach[int(link)] = np.unique(
-                np.concatenate([ends, w.link_from[near], w.link_to[near]])
+        n = w.n_locations
+        km = np.full((n, n), np.inf)
+        np.minimum.at(km, (w.link_from[surface], w.link_to[surface]), w.link_km[surface])
+        a, b = np.nonzero(np.isfinite(km))
+        road = dijkstra(csr_matrix((km[a, b] + 1e-9, (a, b)), shape=(n, n)), directed=False)
+        self.drug_reach = {
+            int(link): np.flatnonzero(
+                road[[w.link_from[link], w.link_to[link]]].min(axis=0) <= p["drug_reach_km"]
             )
+            for link in np.flatnonzero(eco.link_drug_route)
+        }
         # Countries joined by a surface border crossing.
         crossing = surface & (w.link_crossing != CROSSING_NONE)
         self.neighbours = np.zeros((w.n_countries, w.n_countries), dtype=bool)
@@ -314,9 +319,8 @@ class Market(Module):
     # Drugs ------------------------------------------------------------------------------------
 
     def _drug_operators(self, sim: Simulation) -> None:
-        """The organisation operating on each drug-route link: its controller, else one with a
-        cell at either end or one surface link from an end (the next town on the road; the
-        first such in organisations.csv)."""
+        """The organisation operating on each drug-route link: its controller, else the first
+        one (table order) with a cell within drug_reach_km of an end."""
         eco = sim.economy
         route = np.flatnonzero(eco.link_drug_route)
         eco.link_drug_org[:] = -1
