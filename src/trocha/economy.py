@@ -47,6 +47,9 @@ class EconomyArrays(NamedTuple):
     package_org: np.ndarray
     victims_by_org: np.ndarray
     link_crossings: np.ndarray
+    package_price: np.ndarray
+    link_drug_route: np.ndarray
+    link_drug_org: np.ndarray
 
 
 @dataclass
@@ -86,6 +89,10 @@ class Economy:
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
     victims_by_org: np.ndarray  # int64 victims (agents) now
     link_crossings: np.ndarray  # int64 agents who crossed each irregular link so far
+    # USD price of a package [document class, origin place, destination index]; 0: not offered.
+    package_price: np.ndarray
+    link_drug_route: np.ndarray  # int8: 1 on crossings where drugs are carried (drug_routes.csv)
+    link_drug_org: np.ndarray  # int32: organisation operating on each drug-route link, -1 none
     revenue: np.ndarray = field(default=None)  # [organisation, stream] cumulative USD
     awareness: np.ndarray = field(default=None)  # [place] 0..1, lowers deceptive recruitment
     protection: np.ndarray = field(default=None)  # [place] 0..1, e.g. regularisation lowers risk
@@ -158,6 +165,9 @@ def build_economy(sim) -> Economy:
         package_org=np.full(nl, -1, dtype=np.int32),
         victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
         link_crossings=np.zeros(len(world.link_from), dtype=np.int64),
+        package_price=np.zeros((3, nl, len(world.destinations))),
+        link_drug_route=np.zeros(len(world.link_from), dtype=np.int8),
+        link_drug_org=np.full(len(world.link_from), -1, dtype=np.int32),
         revenue=np.zeros((n, len(STREAMS))),
         awareness=np.zeros(nl),
         protection=np.zeros(nl),

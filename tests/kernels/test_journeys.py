@@ -176,7 +176,10 @@ def _reference_agent(
 
 
 def test_kernel_matches_reference_on_tiny_world():
-    scenario = trocha.load_scenario("tiny").with_parameters(savings_median_usd=40.0)
+    # This reference has no forced drug carrying (test_reference_model.py covers it).
+    scenario = trocha.load_scenario("tiny").with_parameters(
+        savings_median_usd=40.0, drug_carry_probability=0.0
+    )
     sim = trocha.Simulation(scenario, seed=5, scale=500, end="2017-06-30")
     for module in sim.modules:
         module.init(sim)

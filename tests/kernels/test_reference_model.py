@@ -36,7 +36,7 @@ import trocha
 from trocha import rng
 from trocha.kernels import counters as k
 from trocha.loop import PHASES
-from trocha.scenario.tables import HostPolicyRow
+from trocha.scenario.tables import DrugRouteRow, HostPolicyRow
 
 # --- Layout helpers -----------------------------------------------------------------
 
@@ -168,7 +168,8 @@ class Reference:
         self.link_fee, self.link_controller = eco.link_fee, eco.link_controller
         self.place_org, self.recruit_prob = eco.place_org, eco.recruit_prob
         self.exploit_cdf, self.victim_exit = eco.exploit_cdf, eco.victim_exit
-        self.package_org = eco.package_org
+        self.package_org, self.package_price = eco.package_org, eco.package_price
+        self.drug_route, self.drug_org = eco.link_drug_route, eco.link_drug_org
         # ODD 7.5 and 7.13: host policies by country, today's values.
         self.stay_utility = sim.stay_utility
         self.apprehension, self.expulsion = sim.apprehension, sim.expulsion
@@ -336,9 +337,13 @@ class Reference:
         i = self.choose(a, place, cash, 0, day)
         self.set("destination", a, int(self.destinations[i]) if i >= 0 else -1)
         seller = self.package_org[place]
-        if seller >= 0 and i >= 0:  # ODD 7.7: the package offer
-            price = self.trip_cost[doc, place, i] * p["package_price_multiplier"]
-            if cash >= price and self.u("market.package", day, a) < p["package_take_up"]:
+        if seller >= 0 and i >= 0:  # ODD 7.7: the package offer, at the market's price
+            price = self.package_price[doc, place, i]
+            if (
+                price > 0
+                and cash >= price
+                and self.u("market.package", day, a) < p["package_take_up"]
+            ):
                 self.set("money", a, self.get("money", a) - price)
                 self.ledger[seller, k.L_PACKAGES] += price
                 self.set("package", a, seller + 1)
@@ -616,21 +621,32 @@ class Reference:
         elif crossing == IRREGULAR:
             self.daily[k.IRREGULAR, c2] += 1
             self.link_crossings[link] += 1
-            if controller >= 0 and (
-                self.u("market.drug_carrying", day, a) < p["drug_carry_probability"]
-            ):
+        held = 0
+        # ODD 7.7: forced drug carrying on a drug route, for the organisation operating there or
+        # else for the client's package seller; an arrested carrier loses the load and is held.
+        carrier = self.drug_org[link] if self.drug_org[link] >= 0 else seller
+        if (
+            self.drug_route[link]
+            and carrier >= 0
+            and self.u("market.drug_carrying", day, a, 0) < p["drug_carry_probability"]
+        ):
+            if self.u("market.drug_carrying", day, a, 1) < p["drug_carrier_arrest_probability"]:
+                self.tally["drug_carrier_arrested"] += 1
+                self.daily[k.DRUG_ARRESTS, c2] += 1
+                held = round(p["drug_detention_days"])
+            else:
                 self.tally["drug_carrying"] += 1
-                self.ledger[controller, k.L_DRUGS] += p["drug_carry_value_usd"]
-            # ODD 7.13: met at the border (an encounter), perhaps expelled back to `here`.
-            if self.u("journeys.border", day, a, 0) < self.apprehension[c2]:
-                self.tally["encounter"] += 1
-                self.daily[k.ENCOUNTERS, c2] += 1
-                if self.u("journeys.border", day, a, 1) < self.expulsion[c2]:
-                    self.tally["expulsion"] += 1
-                    self.daily[k.EXPULSIONS, c2] += 1
-                    self.set("route_version", a, -1)  # reconsider from here
-                    self.push(a, day + travel_days)
-                    return
+                self.ledger[carrier, k.L_DRUGS] += p["drug_carry_value_usd"]
+        # ODD 7.13: met at the border (an encounter), perhaps expelled back to `here`.
+        if crossing == IRREGULAR and self.u("journeys.border", day, a, 0) < self.apprehension[c2]:
+            self.tally["encounter"] += 1
+            self.daily[k.ENCOUNTERS, c2] += 1
+            if self.u("journeys.border", day, a, 1) < self.expulsion[c2]:
+                self.tally["expulsion"] += 1
+                self.daily[k.EXPULSIONS, c2] += 1
+                self.set("route_version", a, -1)  # reconsider from here
+                self.push(a, day + travel_days + held)
+                return
         self.loc[k.LOC_PRESENT, here] -= 1
         self.current[k.PRESENT, c] -= 1
         self.current[k.MOVING, c] -= 1
@@ -645,7 +661,7 @@ class Reference:
         self.loc[k.LOC_PRESENT, there] += 1
         self.current[k.PRESENT, c2] += 1
         self.current[k.MOVING, c2] += 1
-        self.push(a, day + travel_days)
+        self.push(a, day + travel_days + held)
 
     def stranded_without_money(self, a, here, c, day):
         p = self.p
@@ -751,8 +767,11 @@ def _tiny_with_every_mechanism():
         victim_identification_rate_year=1.0,
         victim_escape_rate_year=0.5,
         victim_death_rate_year=0.3,
-        drug_carry_probability=0.05,
+        drug_carry_probability=0.3,
+        drug_carrier_arrest_probability=0.3,
         package_take_up=0.5,
+        package_start_margin_usd_year=1e4,
+        arrest_rate_week=0.001,  # the gang keeps its crossings longer (and sells packages)
         onward_rate_per_year=0.2,
         return_rate_per_year=0.05,
     )
@@ -776,7 +795,15 @@ def _tiny_with_every_mechanism():
             ("COL", "parole", 3000.0),
         )
     ]
-    return dataclasses.replace(scenario, routes=routes, host_policies=policies)
+    # Drugs are carried across the first border (by the gang that controls its trochas, or for
+    # the seller of a package) and across Ecuador's (for package clients only).
+    drug_routes = [
+        DrugRouteRow(**{"from": a, "to": b, "source_id": "ILLUSTRATIVE"})
+        for a, b in (("San Antonio del Táchira", "Cúcuta"), ("Quito", "Tumbes"))
+    ]
+    return dataclasses.replace(
+        scenario, routes=routes, host_policies=policies, drug_routes=drug_routes
+    )
 
 
 def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
@@ -796,6 +823,7 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "package_leg_paid_by_seller",
         "package_client_arrived",
         "drug_carrying",
+        "drug_carrier_arrested",
         "death_on_link",
         "stranding",
         "work_spell",

@@ -42,8 +42,9 @@ N_CURRENT = 4
     ENCOUNTERS,
     EXPULSIONS,
     PAROLES,
-) = range(17)
-N_DAILY = 17
+    DRUG_ARRESTS,
+) = range(18)
+N_DAILY = 18
 
 # location[row, place]: people at each place now
 LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2

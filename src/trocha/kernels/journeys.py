@@ -38,6 +38,7 @@ from .counters import (
     ARRIVALS,
     DEATHS,
     DEPARTURES,
+    DRUG_ARRESTS,
     ENCOUNTERS,
     EXPULSIONS,
     IRREGULAR,
@@ -257,9 +258,11 @@ def spawn(
             agents.destination[a] = choice.destinations[k] if k >= 0 else -1
             seller = package_org[place]
             if seller >= 0 and k >= 0:
-                price = choice.trip_cost[doc, place, k] * rules.package_price_multiplier
+                # The market prices packages (0: none for this trip, e.g. outside the network).
+                price = economy.package_price[doc, place, k]
                 if (
-                    cash >= price
+                    price > 0.0
+                    and cash >= price
                     and uniform(keys.market_package, day, uid, 0) < rules.package_take_up
                 ):
                     agents.money[a] -= price
@@ -575,12 +578,24 @@ def _handle(
     elif irregular:
         daily[IRREGULAR, c2] += 1
         economy.link_crossings[link] += 1
+    detained = 0
+    if economy.link_drug_route[link] == 1:
+        # Forced drug carrying on a drug route, by the organisation operating there or, for a
+        # package client, by the seller transporting it.
+        carrier_org = economy.link_drug_org[link]
+        if carrier_org < 0:
+            carrier_org = seller
         if (
-            controller >= 0
+            carrier_org >= 0
             and uniform(keys.market_drug_carrying, day, uid, 0) < rules.drug_carry_probability
         ):
-            # Forced drug carrying across a controlled crossing.
-            ledger[controller, L_DRUGS] += rules.drug_carry_value_usd
+            caught = uniform(keys.market_drug_carrying, day, uid, 1)
+            if caught < rules.drug_carrier_arrest_probability:
+                # The load is seized and the carrier detained on the far side.
+                daily[DRUG_ARRESTS, c2] += 1
+                detained = int(rules.drug_detention_days + 0.5)
+            else:
+                ledger[carrier_org, L_DRUGS] += rules.drug_carry_value_usd
     if (
         irregular
         and choice.apprehension[c2] > 0.0
@@ -592,7 +607,7 @@ def _handle(
         if uniform(keys.journeys_border, day, uid, 1) < choice.expulsion[c2]:
             daily[EXPULSIONS, c2] += 1
             agents.route_version[a] = -1
-            _schedule(queue_head, agents, a, day + travel_days, last_day)
+            _schedule(queue_head, agents, a, day + travel_days + detained, last_day)
             return
     loc_counts[LOC_PRESENT, here] -= 1
     current[PRESENT, c] -= 1
@@ -607,4 +622,4 @@ def _handle(
     loc_counts[LOC_PRESENT, there] += 1
     current[PRESENT, c2] += 1
     current[MOVING, c2] += 1
-    _schedule(queue_head, agents, a, day + travel_days, last_day)
+    _schedule(queue_head, agents, a, day + travel_days + detained, last_day)

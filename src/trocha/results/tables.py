@@ -67,6 +67,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "revenue_extortion": ("USD/day", "extortion where cells operate (ALL only)"),
     "revenue_prison": ("USD/day", "taxes on inmates of a controlled prison (ALL only)"),
     "revenue_drugs": ("USD/day", "forced drug carrying by migrants (ALL only)"),
+    "drug_carrier_arrests": (
+        "people/day",
+        "migrants forced to carry drugs and arrested on crossings into the country",
+    ),
     "org_costs_usd": ("USD/day", "members, bribes and package transport (ALL only)"),
     "armed_group_revenue_usd": ("USD/day", "trocha fees taken by local armed groups (ALL only)"),
     "migrant_money_taken_usd": (
@@ -103,6 +107,7 @@ _DAILY = {
     "paroles": k.PAROLES,
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
+    "drug_carrier_arrests": k.DRUG_ARRESTS,
 }
 
 

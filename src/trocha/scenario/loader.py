@@ -30,6 +30,7 @@ from .tables import (
     BorderRegimeRow,
     CountryRow,
     CrossingControlRow,
+    DrugRouteRow,
     EnforcementEventRow,
     HostEconomyRow,
     HostPolicyRow,
@@ -78,6 +79,7 @@ class Scenario:
     targets: list[TargetRow] = field(default_factory=list)
     organisations: list[OrganisationRow] = field(default_factory=list)
     crossing_controls: list[CrossingControlRow] = field(default_factory=list)
+    drug_routes: list[DrugRouteRow] = field(default_factory=list)
     states: list[StateRow] = field(default_factory=list)
     enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
     host_economy: list[HostEconomyRow] = field(default_factory=list)
@@ -193,6 +195,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         targets=tables.get("targets") or [],
         organisations=tables.get("organisations") or [],
         crossing_controls=tables.get("crossing_controls") or [],
+        drug_routes=tables.get("drug_routes") or [],
         states=tables.get("states") or [],
         enforcement_events=tables.get("enforcement_events") or [],
         host_economy=tables.get("host_economy") or [],
@@ -663,6 +666,18 @@ def _check_economy(
                     i,
                     "to",
                     f"no irregular route between '{row.from_}' and '{row.to}' in routes.csv",
+                )
+            )
+    crossings = {(r.from_, r.to) for r in tables.get("routes") or [] if r.crossing != "none"}
+    crossings |= {(b, a) for a, b in crossings}
+    for i, row in enumerate(tables.get("drug_routes") or [], start=2):
+        if check_places and tables.get("routes") and (row.from_, row.to) not in crossings:
+            problems.append(
+                Problem(
+                    "drug_routes.csv",
+                    i,
+                    "to",
+                    f"no border crossing between '{row.from_}' and '{row.to}' in routes.csv",
                 )
             )
     for i, row in enumerate(tables.get("states") or [], start=2):

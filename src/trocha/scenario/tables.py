@@ -217,6 +217,20 @@ class CrossingControlRow(Row):
     notes: str = ""
 
 
+class DrugRouteRow(Row):
+    """A crossing (both directions, official and irregular links) on which an organisation that
+    operates there forces some migrants to carry drugs."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
 class StateRow(Row):
     """A country's policing and corruption, for enforcement."""
 
@@ -247,6 +261,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "targets": TargetRow,
     "organisations": OrganisationRow,
     "crossing_controls": CrossingControlRow,
+    "drug_routes": DrugRouteRow,
     "states": StateRow,
     "enforcement_events": EnforcementEventRow,
     "host_economy": HostEconomyRow,
