@@ -4,8 +4,9 @@ crackdowns (stronger policing in some countries for a while).
 
 Each week each member of a cell is arrested with probability base rate x policing x crackdown x
 (1 - corruption x bribe effect, where the organisation pays bribes) x heat / reference heat, drawn
-on a stream keyed by member id (arrests remove specific members; managers are replaced from below). Victim identification per
-review = 1 - exp(-rate x policing x crackdown x (1 - corruption x bribe effect) x days / 365).
+on a stream keyed by member id (arrests remove specific members; managers are replaced from
+below). Victim identification per review = 1 - exp(-rate x policing x crackdown x (1 - corruption
+x bribe effect) x days / 365).
 Policing and corruption by country come from the scenario's states.csv.
 """
 
@@ -138,7 +139,7 @@ class Enforcement(Module):
             here = roster.active(org, hq)
             high = here[np.isin(roster.role[here], HIGH_RANK)]
             u = uniforms(int(stream_key(sim.seed, "enforcement.raid")), day, high)
-            n = int(round(p["prison_raid_arrests"] * magnitude))
+            n = round(p["prison_raid_arrests"] * magnitude)
             taken = roster.remove(high[np.argsort(u)][:n], PRISON, day)
             arrested = len(taken)
             leader = here[roster.role[here] == LEADER]
@@ -171,10 +172,13 @@ class Enforcement(Module):
         active = roster.active()
         u = uniforms(key, day, active)
         for org in np.flatnonzero(eco.gangs() & (eco.founded_day <= day)):
-            share = np.minimum(
-                MAX_ARREST_SHARE_WEEK,
-                p["arrest_rate_week"] * reach * eco.heat[org] / p["heat_reference"],
-            ) * eco.cell[org]
+            share = (
+                np.minimum(
+                    MAX_ARREST_SHARE_WEEK,
+                    p["arrest_rate_week"] * reach * eco.heat[org] / p["heat_reference"],
+                )
+                * eco.cell[org]
+            )
             mine = roster.org[active] == org
             caught = active[mine][u[mine] < share[roster.place[active[mine]]]]
             if len(caught) == 0:
@@ -216,7 +220,9 @@ class Enforcement(Module):
                 )
             )
 
-    def crackdown_arrests(self, sim: Simulation, org: int, places: np.ndarray, share: float, day: int) -> int:
+    def crackdown_arrests(
+        self, sim: Simulation, org: int, places: np.ndarray, share: float, day: int
+    ) -> int:
         """A coordinated crackdown: each active member at `places` is arrested with
         probability `share` (drawn by member id); returns the number arrested."""
         eco, w = sim.economy, sim.world

@@ -1,7 +1,7 @@
 """Organisation members as agents: who they are, where, and whether free, in prison or dead.
 
-A small dataclass of arrays (a few thousand rows), owned by the organisation module and separate from
-the migrants' people table. Members join (recruited locally where cells operate), are arrested
+A small dataclass of arrays (a few thousand rows), owned by the organisation module and separate
+from the migrants' people table. Members join (recruited locally where cells operate), are arrested
 (drawn one by one on counter-based streams keyed by member id), die in contests for crossings, and
 move (manager rotation). `Economy.members[org, place]` stays the count of members operating at each
 place (free, or running the organisation from inside its headquarters prison), which the rest of

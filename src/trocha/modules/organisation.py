@@ -120,7 +120,7 @@ class Organisations(Module):
         eco.roster = roster
         for org in np.flatnonzero(eco.gangs()):
             hq = eco.hq_place[org]
-            size = int(round(eco.members[org, hq])) if hq >= 0 else 0
+            size = round(eco.members[org, hq]) if hq >= 0 else 0
             if size == 0:
                 continue
             ids = roster.add(int(org), int(hq), self._roles(roster.size, size, -1), -1)
@@ -269,7 +269,8 @@ class Organisations(Module):
             other = r.manager(org, target)
             r.move(manager, target)
             r.move(other, place)
-            where = f"moves to {w.location_names[target]} ({w.country_codes[w.location_country[target]]})"
+            country = w.country_codes[w.location_country[target]]
+            where = f"moves to {w.location_names[target]} ({country})"
         elif r.role[manager] == MANAGER:
             r.role[manager] = ENFORCER
             r.promote(org, place)
