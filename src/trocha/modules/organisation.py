@@ -78,6 +78,10 @@ def members_in_prison(sim: Simulation, org: int) -> int:
     return jailed + inside
 
 
+def p_transit(sim: Simulation) -> float:
+    return sim.parameters["cell_transit_weight"]
+
+
 class Organisations(Module):
     name = "organisation"
     parameters = ("organisation", "exploitation")
@@ -107,12 +111,20 @@ class Organisations(Module):
         )
         self.distance = dijkstra(graph, directed=True)
         self.reach = self.distance <= p["expansion_reach_km"]
+        # A cell works the migrants within its catchment in its own country (the police, the
+        # bribes and the local contacts it has stop at the border).
+        country = w.location_country
+        self.catchment = (
+            (self.distance <= p["cell_catchment_km"]) & (country[:, None] == country[None, :])
+        ).astype(np.float64)
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self.settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
         self.revenue_history: list[tuple[int, np.ndarray]] = []
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
         self.key = {s: int(stream_key(sim.seed, s)) for s in self.streams}
         self.rotations = np.zeros(eco.n_orgs, dtype=np.int64)
+        # Agents who set out on each link, cumulative, at the last 13 monthly decisions.
+        self.link_use_history: list[np.ndarray] = []
         self.role_cdf = np.cumsum(
             [p["member_share_recruiter"], p["member_share_enforcer"], p["member_share_driver"]]
         )
@@ -290,7 +302,17 @@ class Organisations(Module):
     def _decide(self, sim: Simulation, day: int) -> None:
         """Monthly decisions of each gang: contest crossings at its cells, close cells where
         migrants are gone, open a cell where its network reaches."""
-        eco = sim.economy
+        eco, w = sim.economy, sim.world
+        self.link_use_history.append(sim.link_use.copy())
+        if len(self.link_use_history) > 14:
+            self.link_use_history.pop(0)
+        passed = self.link_use_history[-1] - self.link_use_history[0]
+        months = max(1, len(self.link_use_history) - 1)
+        # Migrants within reach of a place: those present and those passing through in a year.
+        transit = np.bincount(w.link_from, weights=passed, minlength=w.n_locations)
+        self.within_reach = (
+            sim.location_counts[LOC_PRESENT] + p_transit(sim) * transit * 13.0 / months
+        ) * sim.scale
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             org = int(org)
             for place in np.flatnonzero(eco.cell[org]):
@@ -337,11 +359,12 @@ class Organisations(Module):
 
     def _expand(self, sim: Simulation, org: int, day: int) -> None:
         """A logit choice among the places the network reaches (or none): utility
-        ln(migrants within `cell_catchment_km` not yet within its cells' catchment x
+        ln(migrants (present, and passing through in a year x `cell_transit_weight`) within
+        `cell_catchment_km` not yet within its cells' catchment x
         (1 - policing) / cell_min_people) - distance / reach, in units of
         `expansion_logit_scale`; the option of not opening has utility 0."""
         eco, p, w = sim.economy, sim.parameters, sim.world
-        present = sim.location_counts[LOC_PRESENT] * sim.scale
+        present = self.within_reach
         policing = sim.policing[w.location_country]
         cells = eco.cell[org].copy()
         ally = eco.ally[org]
@@ -357,21 +380,18 @@ class Organisations(Module):
         rng = generator(sim.seed, "organisation.choice", day * 64 + org)
         if rng.random() > eco.coordination[org]:
             return
-        candidates = np.flatnonzero(
-            self.reach[cells].any(axis=0)
-            & ~eco.cell[org]
-            & self.settle
-            & (present >= p["cell_min_people"])
-        )
+        # Migrants within a cell's catchment that no cell of its own already reaches.
+        catchment = self.catchment
+        uncovered = present * (1 - policing) * ~(catchment[eco.cell[org]] > 0).any(axis=0)
+        value = catchment @ uncovered / p["cell_min_people"]
+        open_to = self.reach[cells].any(axis=0) & ~eco.cell[org] & self.settle & (value >= 1)
         if ally >= 0:
-            candidates = candidates[~eco.cell[ally, candidates]]
+            open_to &= ~eco.cell[ally]
+        candidates = np.flatnonzero(open_to)
         if len(candidates) == 0:
             return
         distance = self.distance[np.flatnonzero(cells)][:, candidates].min(axis=0)
-        # Migrants within a cell's catchment that no cell of its own already reaches.
-        catchment = self.distance <= p["cell_catchment_km"]
-        uncovered = present * (1 - policing) * ~catchment[eco.cell[org]].any(axis=0)
-        value = catchment[candidates] @ uncovered / p["cell_min_people"]
+        value = value[candidates]
         utility = np.log(np.maximum(value, 1e-9)) - distance / p["expansion_reach_km"]
         utility = np.append(utility, 0.0) / p["expansion_logit_scale"]
         weights = np.exp(utility - utility.max())
