@@ -248,16 +248,22 @@ class Organisations(Module):
 
     def _heat(self, sim: Simulation, day: int) -> None:
         """Heat decays and grows with the victims and members a cell makes visible (arrests and
-        violence add theirs when they happen); past the threshold the cell's manager rotates."""
+        violence add theirs when they happen); past the threshold the cell's manager rotates.
+        Inside a headquarters prison the organisation holds, the state does not look (S105):
+        no heat there from visibility, and its inmates are not rotated."""
         eco, p = sim.economy, sim.parameters
         victims_here = sim.location_counts[LOC_VICTIMS] * sim.scale
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
-            eco.heat[org] = eco.heat[org] * p["heat_decay_week"] + eco.cell[org] * (
+            visible = eco.cell[org].copy()
+            hq = eco.hq_place[org]
+            if hq >= 0 and eco.hq_held[org] and eco.prison_inmates[org] > 0:
+                visible[hq] = False
+            eco.heat[org] = eco.heat[org] * p["heat_decay_week"] + visible * (
                 p["heat_per_victim"] * victims_here + p["heat_per_member"] * eco.members[org]
             )
             hot = eco.cell[org] & (eco.heat[org] > p["rotation_heat"])
-            if eco.hq_place[org] >= 0:
-                hot[eco.hq_place[org]] = False  # inmates running the prison are not moved
+            if hq >= 0:
+                hot[hq] = False
             for place in np.flatnonzero(hot):
                 self._rotate(sim, int(org), int(place), day)
 
