@@ -366,12 +366,12 @@ class Organisations(Module):
     def _expand(self, sim: Simulation, org: int, day: int) -> None:
         """A logit choice among the places the network reaches (or none): utility
         ln(migrants (present, and passing through in a year x `cell_transit_weight`) within
-        `cell_catchment_km` not yet within its cells' catchment x
-        (1 - policing) / cell_min_people) - distance / reach, in units of
-        `expansion_logit_scale`; the option of not opening has utility 0."""
+        `cell_catchment_km` not yet within its cells' catchment x (1 - policing after bribes) /
+        cell_min_people) - distance / reach, in units of `expansion_logit_scale`; places where
+        that value is below 1 are not candidates, and not opening has utility 0."""
         eco, p, w = sim.economy, sim.parameters, sim.world
         present = self.within_reach
-        policing = sim.policing[w.location_country]
+        policing = self._risk(sim)[w.location_country]
         cells = eco.cell[org].copy()
         ally = eco.ally[org]
         if ally >= 0 and eco.alliance_day[org] <= day:
@@ -406,6 +406,12 @@ class Organisations(Module):
             return
         self._open_cell(sim, org, int(candidates[pick]), day)
         self.last_expansion[org] = day
+
+    def _risk(self, sim: Simulation) -> np.ndarray:
+        """Policing a cell would face, by country, after the bribes it pays (enforcement's
+        effectiveness; raw policing without the enforcement module)."""
+        enforcement = next((m for m in sim.modules if m.name == "enforcement"), None)
+        return sim.policing if enforcement is None else enforcement.effectiveness(sim)
 
     def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> None:
         """Members move from the largest cell to the new one, led by one of them as manager."""
