@@ -166,6 +166,8 @@ class Enforcement(Module):
         by member id); an arrested manager is replaced from below; arrests add heat."""
         eco, p, w = sim.economy, sim.parameters, sim.world
         roster = eco.roster
+        if roster is None:  # no organisation module: no members to arrest
+            return
         reach = self.effectiveness(sim)[w.location_country]
         arrested_by_country = np.zeros(w.n_countries)
         key = int(stream_key(sim.seed, "enforcement.arrest"))
