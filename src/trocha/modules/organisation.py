@@ -78,10 +78,6 @@ def members_in_prison(sim: Simulation, org: int) -> int:
     return jailed + inside
 
 
-def p_transit(sim: Simulation) -> float:
-    return sim.parameters["cell_transit_weight"]
-
-
 class Organisations(Module):
     name = "organisation"
     parameters = ("organisation", "exploitation")
@@ -316,9 +312,8 @@ class Organisations(Module):
         months = max(1, len(self.link_use_history) - 1)
         # Migrants within reach of a place: those present and those passing through in a year.
         transit = np.bincount(w.link_from, weights=passed, minlength=w.n_locations)
-        self.within_reach = (
-            sim.location_counts[LOC_PRESENT] + p_transit(sim) * transit * 13.0 / months
-        ) * sim.scale
+        yearly = sim.parameters["cell_transit_weight"] * transit * 13.0 / months
+        self.within_reach = (sim.location_counts[LOC_PRESENT] + yearly) * sim.scale
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             org = int(org)
             for place in np.flatnonzero(eco.cell[org]):
