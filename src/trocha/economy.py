@@ -96,6 +96,9 @@ class Economy:
     revenue: np.ndarray = field(default=None)  # [organisation, stream] cumulative USD
     awareness: np.ndarray = field(default=None)  # [place] 0..1, lowers deceptive recruitment
     protection: np.ndarray = field(default=None)  # [place] 0..1, e.g. regularisation lowers risk
+    # The members as agents (modules/members.Roster), set up by the organisation module;
+    # `members` above is its count of active members by [organisation, place].
+    roster: object = field(default=None)
 
     @property
     def n_orgs(self) -> int:

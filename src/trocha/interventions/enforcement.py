@@ -82,9 +82,8 @@ class CoordinatedCrackdown(CountryTargeted):
         org = _organisation(sim, self.organisation, self.kind)
         mask = self.country_mask(sim)
         places = mask[w.location_country] & eco.cell[org]
-        arrested = eco.members[org, places] * self.arrest_share
-        eco.members[org, places] -= arrested
-        np.add.at(sim.arrests, w.location_country[np.flatnonzero(places)], arrested)
+        enforcement = next(m for m in sim.modules if m.name == "enforcement")
+        arrested = enforcement.crackdown_arrests(sim, org, places, self.arrest_share, day)
         sim.economy_changed = True
         sim.events.append(
             (
@@ -92,7 +91,7 @@ class CoordinatedCrackdown(CountryTargeted):
                 "crackdown",
                 "",
                 " ".join(np.array(w.country_codes)[mask]),
-                f"coordinated crackdown on {self.organisation}: {arrested.sum():.0f} members "
+                f"coordinated crackdown on {self.organisation}: {arrested} members "
                 f"arrested in {int(places.sum())} cells (intervention)",
             )
         )

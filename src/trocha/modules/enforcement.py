@@ -2,9 +2,11 @@
 dated actions such as prison raids (losing the headquarters cuts coordination; cells carry on) and
 crackdowns (stronger policing in some countries for a while).
 
-Weekly arrests in a cell = members x base rate x policing x crackdown x (1 - corruption x bribe
-effect, where the organisation pays bribes) x heat / reference heat. Victim identification per
-review = 1 - exp(-rate x policing x crackdown x (1 - corruption x bribe effect) x days / 365).
+Each week each member of a cell is arrested with probability base rate x policing x crackdown x
+(1 - corruption x bribe effect, where the organisation pays bribes) x heat / reference heat, drawn
+on a stream keyed by member id (arrests remove specific members; managers are replaced from
+below). Victim identification per review = 1 - exp(-rate x policing x crackdown x (1 - corruption
+x bribe effect) x days / 365).
 Policing and corruption by country come from the scenario's states.csv.
 """
 
@@ -15,7 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..levers import Lever
+from ..rng import stream_key
 from .base import Module
+from .members import ACTIVE, HIGH_RANK, LEADER, PRISON, uniforms
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -28,6 +32,7 @@ class Enforcement(Module):
     name = "enforcement"
     parameters = ("enforcement", "exploitation")
     provides = ("policing",)
+    streams = ("enforcement.arrest", "enforcement.raid", "enforcement.crackdown")
     levers = (
         Lever(
             "policing_multiplier", "country", "product", "policing x (1 = as in states.csv)", True
@@ -117,44 +122,81 @@ class Enforcement(Module):
             )
 
     def raid(self, sim: Simulation, org: int, day: int, why: str, magnitude: float = 1.0) -> None:
-        """The state retakes the organisation's headquarters prison: no more prison tax, members
-        there arrested, coordination (growth and expansion) cut; the cells carry on."""
+        """The state retakes the organisation's headquarters prison: no more prison tax,
+        `prison_raid_arrests` x magnitude of its high-ranking members there arrested (drawn
+        among leader, managers and enforcers; the leader, if not drawn, escapes to the largest
+        other cell), the other members held there transferred (inmates, no longer active), and
+        coordination (growth and expansion) cut; the cells carry on."""
         eco, p, w = sim.economy, sim.parameters, sim.world
         hq = eco.hq_place[org]
         if hq < 0 or not eco.hq_held[org]:
             return
         eco.hq_held[org] = False
         eco.coordination[org] = p["hq_loss_coordination"]
-        arrested = eco.members[org, hq] * min(1.0, p["prison_raid_arrest_share"] * magnitude)
-        eco.members[org, hq] -= arrested
-        sim.arrests[w.location_country[hq]] += arrested
+        arrested = 0
+        roster = eco.roster
+        if roster is not None:
+            here = roster.active(org, hq)
+            high = here[np.isin(roster.role[here], HIGH_RANK)]
+            u = uniforms(int(stream_key(sim.seed, "enforcement.raid")), day, high)
+            n = round(p["prison_raid_arrests"] * magnitude)
+            taken = roster.remove(high[np.argsort(u)][:n], PRISON, day)
+            arrested = len(taken)
+            leader = here[roster.role[here] == LEADER]
+            others = np.flatnonzero(eco.cell[org] & (np.arange(w.n_locations) != hq))
+            if len(leader) and roster.status[leader[0]] == ACTIVE and len(others):
+                roster.move(int(leader[0]), int(others[np.argmax(eco.members[org, others])]))
+            if eco.prison_inmates[org] > 0:
+                roster.remove(roster.active(org, hq), PRISON, day, arrested=False)
+            eco.members[:] = roster.counts()
+            sim.arrests[w.location_country[hq]] += arrested
         sim.events.append(
             (
                 day,
                 "prison_raid",
                 w.location_names[hq],
                 w.country_codes[w.location_country[hq]],
-                f"the state retakes the headquarters prison of {eco.names[org]} ({why})",
+                f"the state retakes the headquarters prison of {eco.names[org]} ({why}): "
+                f"{arrested} high-ranking members arrested",
             )
         )
 
     def _arrest(self, sim: Simulation, day: int) -> None:
+        """Each active member of a cell is arrested with the cell's weekly share (a draw keyed
+        by member id); an arrested manager is replaced from below; arrests add heat."""
         eco, p, w = sim.economy, sim.parameters, sim.world
+        roster = eco.roster
+        if roster is None:  # no organisation module: no members to arrest
+            return
         reach = self.effectiveness(sim)[w.location_country]
         arrested_by_country = np.zeros(w.n_countries)
+        key = int(stream_key(sim.seed, "enforcement.arrest"))
+        active = roster.active()
+        u = uniforms(key, day, active)
         for org in np.flatnonzero(eco.gangs() & (eco.founded_day <= day)):
-            share = np.minimum(
-                MAX_ARREST_SHARE_WEEK,
-                p["arrest_rate_week"] * reach * eco.heat[org] / p["heat_reference"],
+            share = (
+                np.minimum(
+                    MAX_ARREST_SHARE_WEEK,
+                    p["arrest_rate_week"] * reach * eco.heat[org] / p["heat_reference"],
+                )
+                * eco.cell[org]
             )
-            arrested = eco.members[org] * share * eco.cell[org]
-            eco.members[org] -= arrested
-            np.add.at(arrested_by_country, w.location_country, arrested)
+            mine = roster.org[active] == org
+            caught = active[mine][u[mine] < share[roster.place[active[mine]]]]
+            if len(caught) == 0:
+                continue
+            roster.remove(caught, PRISON, day)
+            places = roster.place[caught]
+            np.add.at(eco.heat[org], places, p["heat_per_arrest"])
+            np.add.at(arrested_by_country, w.location_country[places], 1.0)
+            for place in np.unique(places):
+                roster.promote(int(org), int(place))
+            eco.members[org] = roster.counts()[org]
             gone = eco.cell[org] & (eco.members[org] < 1.0)
             gone &= np.arange(w.n_locations) != eco.hq_place[org]
             for place in np.flatnonzero(gone):
                 eco.cell[org, place] = False
-                eco.members[org, place] = 0.0
+                eco.heat[org, place] = 0.0
                 lost = (eco.link_controller == org) & (
                     (w.link_from == place) | (w.link_to == place)
                 )
@@ -179,6 +221,23 @@ class Enforcement(Module):
                     f"{arrested_by_country[c]:.0f} members arrested this week",
                 )
             )
+
+    def crackdown_arrests(
+        self, sim: Simulation, org: int, places: np.ndarray, share: float, day: int
+    ) -> int:
+        """A coordinated crackdown: each active member at `places` is arrested with
+        probability `share` (drawn by member id); returns the number arrested."""
+        eco, w = sim.economy, sim.world
+        roster = eco.roster
+        here = roster.active(org)
+        here = here[places[roster.place[here]]]
+        u = uniforms(int(stream_key(sim.seed, "enforcement.crackdown")), day, here)
+        caught = roster.remove(here[u < share], PRISON, day)
+        for place in np.unique(roster.place[caught]):
+            roster.promote(org, int(place))
+        np.add.at(sim.arrests, w.location_country[roster.place[caught]], 1.0)
+        eco.members[:] = roster.counts()
+        return len(caught)
 
     def _victim_exits(self, sim: Simulation) -> None:
         eco, p = sim.economy, sim.parameters

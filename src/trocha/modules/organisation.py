@@ -1,17 +1,19 @@
-"""The organisations: revenue, costs, members, cells, expansion, heat and manager rotation.
+"""The organisations: revenue, costs, members, cells, decisions, heat and manager rotation.
 
-Organisations are aggregates (members per cell), not agents. Daily: revenue by stream (prison tax,
-extortion, smuggling fees and packages and forced drug carrying from the ledger the journeys kernel
-writes, exploitation from the victims held) and costs (members, bribes, package transport). Weekly:
-profit buys new members; an organisation that expands opens a cell where many migrants are within
-reach of its network (or an ally's) and policing is weak, taking over the irregular crossings there;
-heat grows with victims and members and decays; past a threshold a cell's manager is rotated.
-(Mechanisms from the seed article and InSight Crime's reports on Tren de Aragua.)
+Members are agents (modules/members.py): a leader, cell managers, recruiters, enforcers, drivers
+and plain members, each at a place. Daily: revenue by stream (prison tax, extortion, smuggling fees
+and packages and forced drug carrying from the ledger the journeys kernel writes, exploitation from
+the victims held) and costs (members, bribes, package transport). Weekly: profit recruits local
+members where cells operate; heat grows with victims, members, arrests and violence and decays;
+past a threshold a cell's manager is moved to another cell. Monthly each organisation decides
+where to open a cell (a logit over the places its network reaches, by migrants present, policing
+and distance), which cells to close, and whether to contest the crossings at its cells held by
+others. (Mechanisms from the seed article and InSight Crime's reports on Tren de Aragua.)
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -19,6 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from ..codes import CROSSING_IRREGULAR
 from ..economy import (
+    NEVER,
     S_COST_BRIBES,
     S_COST_MEMBERS,
     S_COST_PACKAGES,
@@ -38,22 +41,63 @@ from ..kernels.counters import (
     LOC_PRESENT,
     LOC_VICTIMS,
 )
-from ..rng import generator
+from ..rng import generator, stream_key
 from ..world.graph import KINDS, MODES
 from .base import Module
+from .members import (
+    ACTIVE,
+    DEAD,
+    DRIVER,
+    ENFORCER,
+    LEADER,
+    MANAGER,
+    MEMBER,
+    PRISON,
+    RECRUITER,
+    ROLES,
+    Roster,
+    uniforms,
+)
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
 SETTLEMENT_KINDS = (KINDS.index("city"), KINDS.index("border_town"))
+MONTH_DAYS = 28  # decisions every fourth week
+
+
+def members_in_prison(sim: Simulation, org: int) -> int:
+    """Members held in prisons: arrested ones, and those running the organisation from inside
+    its headquarters prison while it holds it."""
+    eco, r = sim.economy, sim.economy.roster
+    jailed = int(((r.status[: r.size] == PRISON) & (r.org[: r.size] == org)).sum())
+    hq = eco.hq_place[org]
+    inside = 0
+    if hq >= 0 and eco.hq_held[org] and eco.prison_inmates[org] > 0:
+        inside = int(eco.members[org, hq])
+    return jailed + inside
 
 
 class Organisations(Module):
     name = "organisation"
     parameters = ("organisation", "exploitation")
+    streams = (
+        "organisation.roles",
+        "organisation.recruit",
+        "organisation.choice",
+        "organisation.contest",
+        "organisation.rotation",
+    )
+    metrics: ClassVar = (
+        "org_members_prison",
+        "org_members_joined",
+        "org_members_died",
+        "org_rotations",
+        *(f"org_members_{role}" for role in ROLES),
+    )
 
     def init(self, sim: Simulation) -> None:
-        eco, w = sim.economy, sim.world
+        eco, w, p = sim.economy, sim.world, sim.parameters
         self.last_ledger = eco.ledger.copy()
         n = w.n_locations
         # Road and river distance between places: networks spread along the corridor, not by air.
@@ -61,10 +105,45 @@ class Organisations(Module):
         graph = csr_matrix(
             (w.link_km[surface], (w.link_from[surface], w.link_to[surface])), shape=(n, n)
         )
-        self.reach = dijkstra(graph, directed=True) <= sim.parameters["expansion_reach_km"]
+        self.distance = dijkstra(graph, directed=True)
+        self.reach = self.distance <= p["expansion_reach_km"]
+        # A cell works the migrants within its catchment in its own country (the police, the
+        # bribes and the local contacts it has stop at the border).
+        country = w.location_country
+        self.catchment = (
+            (self.distance <= p["cell_catchment_km"]) & (country[:, None] == country[None, :])
+        ).astype(np.float64)
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
+        self.settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
         self.revenue_history: list[tuple[int, np.ndarray]] = []
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
+        self.key = {s: int(stream_key(sim.seed, s)) for s in self.streams}
+        self.rotations = np.zeros(eco.n_orgs, dtype=np.int64)
+        # Agents who set out on each link, cumulative, at the last 13 monthly decisions.
+        self.link_use_history: list[np.ndarray] = []
+        self.role_cdf = np.cumsum(
+            [p["member_share_recruiter"], p["member_share_enforcer"], p["member_share_driver"]]
+        )
+        roster = Roster(eco.n_orgs, n)
+        eco.roster = roster
+        for org in np.flatnonzero(eco.gangs()):
+            hq = eco.hq_place[org]
+            size = round(eco.members[org, hq]) if hq >= 0 else 0
+            if size == 0:
+                continue
+            ids = roster.add(int(org), int(hq), self._roles(roster.size, size, -1), -1)
+            roster.role[ids[0]] = LEADER
+            if size > 1:
+                roster.role[ids[1]] = MANAGER
+        eco.members[:] = roster.counts()
+
+    def _roles(self, first_id: int, n: int, day: int) -> np.ndarray:
+        """Roles of new members (recruiter, enforcer, driver or plain member by their shares),
+        drawn on each member's own stream."""
+        u = uniforms(self.key["organisation.roles"], day + 1, np.arange(first_id, first_id + n))
+        return np.array([RECRUITER, ENFORCER, DRIVER, MEMBER], dtype=np.int8)[
+            np.searchsorted(self.role_cdf, u, side="right")
+        ]
 
     def step(self, sim: Simulation, day: int) -> None:
         if sim.economy.n_orgs == 0:
@@ -81,13 +160,12 @@ class Organisations(Module):
                     f"{eco.names[org]} allies with {eco.names[eco.ally[org]]}",
                 )
             )
-        for org in np.flatnonzero(eco.smuggling_day == day):
-            for place in np.flatnonzero(eco.cell[org]):
-                self._take_crossings(sim, int(org), int(place), day)
         if day % 7 == 0:
             self._grow(sim, day)
             self._heat(sim, day)
-            self._expand(sim, day)
+            self._record(sim, day)
+        if day % MONTH_DAYS == 0:
+            self._decide(sim, day)
 
     def _active(self, eco, day: int) -> np.ndarray:
         return eco.founded_day <= day
@@ -136,9 +214,9 @@ class Organisations(Module):
         ).astype(np.int64)
 
     def _grow(self, sim: Simulation, day: int) -> None:
-        """Members grow towards the size the organisation's revenue supports (and never shrink
-        here: arrests do that)."""
-        eco, p = sim.economy, sim.parameters
+        """Local recruits join where cells operate, towards the size the organisation's revenue
+        supports (a Poisson number a week; arrests, not this, shrink it)."""
+        eco, p, r = sim.economy, sim.parameters, sim.economy.roster
         # Yearly revenue from the last four weeks.
         now = eco.revenue[:, :6].sum(axis=1).copy()
         self.revenue_history.append((day, now))
@@ -146,77 +224,205 @@ class Organisations(Module):
             self.revenue_history.pop(0)
         first_day, first = self.revenue_history[0]
         yearly = (now - first) * 365.0 / max(1, day - first_day)
+        rng = generator(sim.seed, "organisation.recruit", day)
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             target = yearly[org] / p["revenue_per_member_usd_year"]
             gap = target - eco.members[org].sum()
             if gap <= 0 or not eco.cell[org].any():
                 continue
-            new = p["member_growth_week"] * gap * eco.coordination[org]
-            weights = eco.members[org] * eco.cell[org] + eco.cell[org]
-            eco.members[org] += new * weights / weights.sum()
+            new = int(rng.poisson(p["member_growth_week"] * gap * eco.coordination[org]))
+            if new == 0:
+                continue
+            cells = np.flatnonzero(eco.cell[org])
+            weights = eco.members[org, cells] + 1.0
+            joined = rng.multinomial(new, weights / weights.sum())
+            for place, k in zip(cells, joined, strict=True):
+                if k:
+                    r.add(int(org), int(place), self._roles(r.size, int(k), day), day)
+                    r.promote(int(org), int(place))
+        eco.members[:] = r.counts()
 
     def _heat(self, sim: Simulation, day: int) -> None:
+        """Heat decays and grows with the victims and members a cell makes visible (arrests and
+        violence add theirs when they happen); past the threshold the cell's manager rotates.
+        Inside a headquarters prison the organisation holds, the state does not look (S105):
+        no heat there from visibility, and its inmates are not rotated."""
         eco, p = sim.economy, sim.parameters
         victims_here = sim.location_counts[LOC_VICTIMS] * sim.scale
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
-            eco.heat[org] = eco.heat[org] * p["heat_decay_week"] + eco.cell[org] * (
+            visible = eco.cell[org].copy()
+            hq = eco.hq_place[org]
+            if hq >= 0 and eco.hq_held[org] and eco.prison_inmates[org] > 0:
+                visible[hq] = False
+            eco.heat[org] = eco.heat[org] * p["heat_decay_week"] + visible * (
                 p["heat_per_victim"] * victims_here + p["heat_per_member"] * eco.members[org]
             )
-            for place in np.flatnonzero(eco.heat[org] > p["rotation_heat"]):
-                eco.heat[org, place] *= 1 - p["rotation_heat_reset"]
-                eco.rotation_until[org, place] = day + int(p["rotation_days"])
-                sim.events.append(
-                    (
-                        day,
-                        "manager_rotation",
-                        sim.world.location_names[place],
-                        sim.world.country_codes[sim.world.location_country[place]],
-                        f"{eco.names[org]} rotates the manager of its cell (heat above threshold)",
-                    )
-                )
+            hot = eco.cell[org] & (eco.heat[org] > p["rotation_heat"])
+            if hq >= 0:
+                hot[hq] = False
+            for place in np.flatnonzero(hot):
+                self._rotate(sim, int(org), int(place), day)
 
-    def _expand(self, sim: Simulation, day: int) -> None:
-        eco, p, w = sim.economy, sim.parameters, sim.world
-        present = sim.location_counts[LOC_PRESENT] * sim.scale
-        policing = sim.policing[w.location_country]
-        settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
-        # An organisation spreads once its migrant businesses (smuggling or exploitation) start.
-        migrant_business = np.minimum(eco.smuggling_day, eco.exploitation_day) <= day
-        for org in np.flatnonzero(
-            eco.gangs() & eco.expands & self._active(eco, day) & migrant_business
-        ):
-            cells = eco.cell[org].copy()
-            ally = eco.ally[org]
-            if ally >= 0 and eco.alliance_day[org] <= day:
-                cells |= eco.cell[ally]
-            n_cells = eco.cell[org].sum()
-            if eco.funds[org] < p["cell_open_cost_usd"] or n_cells == 0:
-                continue
-            if day - self.last_expansion[org] < 7 * p["expansion_interval_weeks"]:
-                continue
-            if eco.members[org].sum() / n_cells < 2 * p["cell_initial_members"]:
-                continue
-            if generator(sim.seed, "organisation.expand", day).random() > eco.coordination[org]:
-                continue
-            reachable = self.reach[cells].any(axis=0) & ~eco.cell[org] & settle
-            if ally >= 0:
-                reachable &= ~eco.cell[ally]
-            score = np.where(
-                reachable & (present >= p["cell_min_people"]), present * (1 - policing), 0.0
+    def _rotate(self, sim: Simulation, org: int, place: int, day: int) -> None:
+        """The manager of a hot cell moves to another cell (a logit on low heat, possibly in
+        another country), whose manager takes the hot cell; with no other cell the manager
+        steps down and one is promoted from below."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
+        manager = r.manager(org, place)
+        if manager < 0:
+            return
+        others = np.flatnonzero(eco.cell[org])
+        others = others[(others != place) & (others != eco.hq_place[org])]
+        others = others[[r.manager(org, int(o)) >= 0 for o in others]]
+        where = "steps down"
+        if len(others):
+            utility = -eco.heat[org, others] / max(p["rotation_heat"], 1e-9)
+            weights = np.exp(utility - utility.max())
+            u = generator(sim.seed, "organisation.rotation", day).random()
+            target = int(others[np.searchsorted(np.cumsum(weights) / weights.sum(), u)])
+            other = r.manager(org, target)
+            r.move(manager, target)
+            r.move(other, place)
+            country = w.country_codes[w.location_country[target]]
+            where = f"moves to {w.location_names[target]} ({country})"
+        elif r.role[manager] == MANAGER:
+            r.role[manager] = ENFORCER
+            r.promote(org, place)
+        eco.heat[org, place] *= 1 - p["rotation_heat_reset"]
+        eco.rotation_until[org, place] = day + int(p["rotation_days"])
+        self.rotations[org] += 1
+        sim.events.append(
+            (
+                day,
+                "manager_rotation",
+                w.location_names[place],
+                w.country_codes[w.location_country[place]],
+                f"{eco.names[org]}: the manager of its cell {where} (heat above threshold)",
             )
-            if score.max() <= 0:
+        )
+
+    def _decide(self, sim: Simulation, day: int) -> None:
+        """Monthly decisions of each gang: contest crossings at its cells, close cells where
+        migrants are gone, open a cell where its network reaches."""
+        eco, w = sim.economy, sim.world
+        self.link_use_history.append(sim.link_use.copy())
+        if len(self.link_use_history) > 14:
+            self.link_use_history.pop(0)
+        passed = self.link_use_history[-1] - self.link_use_history[0]
+        months = max(1, len(self.link_use_history) - 1)
+        # Migrants within reach of a place: those present and those passing through in a year.
+        transit = np.bincount(w.link_from, weights=passed, minlength=w.n_locations)
+        yearly = sim.parameters["cell_transit_weight"] * transit * 13.0 / months
+        self.within_reach = (sim.location_counts[LOC_PRESENT] + yearly) * sim.scale
+        for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
+            org = int(org)
+            for place in np.flatnonzero(eco.cell[org]):
+                self._contest(sim, org, int(place), day)
+            self._close(sim, org, day)
+            if eco.expands[org]:
+                self._expand(sim, org, day)
+        eco.members[:] = eco.roster.counts()
+
+    def _close(self, sim: Simulation, org: int, day: int) -> None:
+        """A cell where few migrants remain and that controls no crossing closes; its members
+        move to the organisation's nearest other cell."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
+        present = sim.location_counts[LOC_PRESENT] * sim.scale
+        controls = np.zeros(w.n_locations, dtype=bool)
+        mine = self.irregular[eco.link_controller[self.irregular] == org]
+        controls[w.link_from[mine]] = controls[w.link_to[mine]] = True
+        cells = np.flatnonzero(eco.cell[org])
+        for place in cells:
+            if place == eco.hq_place[org] or controls[place] or len(cells) < 2:
                 continue
-            place = int(np.argmax(score))
-            self._open_cell(sim, org, place, day)
-            self.last_expansion[org] = day
+            if present[place] >= p["cell_close_share"] * p["cell_min_people"]:
+                continue
+            rest = cells[(cells != place) & eco.cell[org, cells]]
+            if len(rest) == 0:
+                continue
+            target = int(rest[np.argmin(self.distance[place, rest])])
+            for m in r.active(org, int(place)):
+                r.move(int(m), target)
+                if r.role[m] == MANAGER:
+                    r.role[m] = ENFORCER
+            eco.cell[org, place] = False
+            eco.heat[org, place] = 0.0
+            sim.events.append(
+                (
+                    day,
+                    "cell_closed",
+                    w.location_names[place],
+                    w.country_codes[w.location_country[place]],
+                    f"{eco.names[org]} closes its cell (few migrants left); members move to "
+                    f"{w.location_names[target]}",
+                )
+            )
+
+    def _expand(self, sim: Simulation, org: int, day: int) -> None:
+        """A logit choice among the places the network reaches (or none): utility
+        ln(migrants (present, and passing through in a year x `cell_transit_weight`) within
+        `cell_catchment_km` not yet within its cells' catchment x (1 - policing after bribes) /
+        cell_min_people) - distance / reach, in units of `expansion_logit_scale`; places where
+        that value is below 1 are not candidates, and not opening has utility 0."""
+        eco, p, w = sim.economy, sim.parameters, sim.world
+        present = self.within_reach
+        policing = self._risk(sim)[w.location_country]
+        cells = eco.cell[org].copy()
+        ally = eco.ally[org]
+        if ally >= 0 and eco.alliance_day[org] <= day:
+            cells |= eco.cell[ally]
+        n_cells = eco.cell[org].sum()
+        if eco.funds[org] < p["cell_open_cost_usd"] or n_cells == 0:
+            return
+        if day - self.last_expansion[org] < 7 * p["expansion_interval_weeks"]:
+            return
+        if eco.members[org].sum() / n_cells < 2 * p["cell_initial_members"]:
+            return
+        rng = generator(sim.seed, "organisation.choice", day * 64 + org)
+        if rng.random() > eco.coordination[org]:
+            return
+        # Migrants within a cell's catchment that no cell of its own already reaches.
+        catchment = self.catchment
+        uncovered = present * (1 - policing) * ~(catchment[eco.cell[org]] > 0).any(axis=0)
+        value = catchment @ uncovered / p["cell_min_people"]
+        open_to = self.reach[cells].any(axis=0) & ~eco.cell[org] & self.settle & (value >= 1)
+        if ally >= 0:
+            open_to &= ~eco.cell[ally]
+        candidates = np.flatnonzero(open_to)
+        if len(candidates) == 0:
+            return
+        distance = self.distance[np.flatnonzero(cells)][:, candidates].min(axis=0)
+        value = value[candidates]
+        utility = np.log(np.maximum(value, 1e-9)) - distance / p["expansion_reach_km"]
+        utility = np.append(utility, 0.0) / p["expansion_logit_scale"]
+        weights = np.exp(utility - utility.max())
+        pick = int(np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random()))
+        if pick >= len(candidates):
+            return
+        self._open_cell(sim, org, int(candidates[pick]), day)
+        self.last_expansion[org] = day
+
+    def _risk(self, sim: Simulation) -> np.ndarray:
+        """Policing a cell would face, by country, after the bribes it pays (enforcement's
+        effectiveness; raw policing without the enforcement module)."""
+        enforcement = next((m for m in sim.modules if m.name == "enforcement"), None)
+        return sim.policing if enforcement is None else enforcement.effectiveness(sim)
 
     def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> None:
-        eco, p, w = sim.economy, sim.parameters, sim.world
+        """Members move from the largest cell to the new one, led by one of them as manager."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
         donor = int(np.argmax(eco.members[org]))
-        moved = min(p["cell_initial_members"], eco.members[org, donor] / 2)
-        eco.members[org, donor] -= moved
-        eco.members[org, place] += moved
+        pool = r.active(org, donor)
+        pool = pool[(r.role[pool] != LEADER) & (r.role[pool] != MANAGER)]
+        n = int(min(p["cell_initial_members"], len(pool) // 2))
+        if n == 0:
+            return
+        movers = pool[np.argsort(uniforms(self.key["organisation.choice"], day, pool))[:n]]
+        for m in movers:
+            r.move(int(m), place)
+        r.promote(org, place)
         eco.cell[org, place] = True
+        eco.members[:] = r.counts()
         eco.funds[org] -= p["cell_open_cost_usd"]
         country = w.country_codes[w.location_country[place]]
         sim.events.append(
@@ -228,31 +434,66 @@ class Organisations(Module):
                 f"{eco.names[org]} opens a cell in {w.location_names[place]}",
             )
         )
-        if eco.smuggling_day[org] <= day:
-            self._take_crossings(sim, org, place, day)
+        if w.location_country[place] != w.origin_country and eco.exploitation_day[org] >= NEVER:
+            # Trafficking needs a market abroad: it starts with the first cell there.
+            eco.exploitation_day[org] = day
+        self._contest(sim, org, place, day)
 
-    def _take_crossings(self, sim: Simulation, org: int, place: int, day: int) -> None:
-        """The organisation takes over the irregular crossings at a place where it has a cell."""
-        eco, w = sim.economy, sim.world
-        country = w.country_codes[w.location_country[place]]
+    def _contest(self, sim: Simulation, org: int, place: int, day: int) -> None:
+        """The cell takes the irregular crossings at its place: free ones outright; ones another
+        group holds by a contest its enforcers win with probability E / (E + strength), which
+        raises heat; a lost contest costs the life of one enforcer."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
         links = self.irregular[
             (w.link_from[self.irregular] == place) | (w.link_to[self.irregular] == place)
         ]
         ally = eco.ally[org]
-        taken = [
-            lk
-            for lk in links
-            if eco.link_controller[lk] != org and (ally < 0 or eco.link_controller[lk] != ally)
-        ]
-        if taken:
-            eco.link_controller[taken] = org
-            sim.events.append(
-                (
-                    day,
-                    "takeover",
-                    w.location_names[place],
-                    country,
-                    f"{eco.names[org]} takes control of {len(taken) // 2 or 1} irregular "
-                    f"crossing(s) at {w.location_names[place]}",
-                )
+        held = eco.link_controller[links]
+        links = links[(held != org) & ((ally < 0) | (held != ally))]
+        if len(links) == 0:
+            return
+        here = r.active(org, place)
+        enforcers = here[r.role[here] == ENFORCER]
+        rivals = eco.link_controller[links]
+        won = rivals < 0
+        if (rivals >= 0).any():
+            if len(enforcers) == 0:
+                return
+            strength = p["armed_group_strength"]
+            u = generator(sim.seed, "organisation.contest", day * 64 + org).random(2)
+            eco.heat[org, place] += p["heat_per_contest"]
+            if u[0] < len(enforcers) / (len(enforcers) + strength):
+                won[:] = True
+            else:
+                dead = enforcers[int(u[1] * len(enforcers))]
+                r.remove(np.array([dead]), DEAD, day)
+                r.promote(org, place)
+                eco.members[:] = r.counts()
+        taken = links[won]
+        if len(taken) == 0:
+            return
+        eco.link_controller[taken] = org
+        if eco.smuggling_day[org] >= NEVER:
+            eco.smuggling_day[org] = day
+        sim.economy_changed = True
+        sim.events.append(
+            (
+                day,
+                "takeover",
+                w.location_names[place],
+                w.country_codes[w.location_country[place]],
+                f"{eco.names[org]} takes control of {len(taken) // 2 or 1} irregular "
+                f"crossing(s) at {w.location_names[place]}",
             )
+        )
+
+    def _record(self, sim: Simulation, day: int) -> None:
+        eco, r = sim.economy, sim.economy.roster
+        gangs = np.flatnonzero(eco.gangs())
+        table = sum((r.by_status_role(int(o)) for o in gangs), np.zeros((3, len(ROLES)), int))
+        for i, role in enumerate(ROLES):
+            sim.record(f"org_members_{role}", day, float(table[ACTIVE, i]))
+        sim.record("org_members_prison", day, float(sum(members_in_prison(sim, o) for o in gangs)))
+        sim.record("org_members_joined", day, float(r.n_joined[gangs].sum()))
+        sim.record("org_members_died", day, float(table[DEAD].sum()))
+        sim.record("org_rotations", day, float(self.rotations[gangs].sum()))

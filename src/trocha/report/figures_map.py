@@ -6,7 +6,7 @@ A run directory without links.parquet (written before it was recorded) gets an e
 the month's entries of that kind into each end's country, shared equally among that country's
 crossings of the kind, and the legend says so. Routes inside a country are drawn thin and fixed.
 Organisation cells appear at the month they open (`expansion` events) and go
-at `cell_dismantled`; a gang's headquarters counts from its founding.
+at `cell_dismantled` or `cell_closed`; a gang's headquarters counts from its founding.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def open_cells(events: pd.DataFrame, geo: Geography, days: list) -> list[list[st
         if org.kind == "gang" and org.headquarters:
             changes.append((org.founded, org.headquarters, True))
     for e in events.itertuples():
-        if e.kind in ("expansion", "cell_dismantled") and e.location:
+        if e.kind in ("expansion", "cell_dismantled", "cell_closed") and e.location:
             changes.append((pd.Timestamp(e.date), e.location, e.kind == "expansion"))
     changes.sort(key=lambda c: (c[0], c[1], c[2]))
     result, count, j = [], {}, 0
