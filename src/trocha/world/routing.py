@@ -1,7 +1,10 @@
 """Routing tables: the best next link from every place to every destination, per document class.
 
-Recomputed only when a border regime changes. Generalised cost of a link, in USD:
-fare + value of time x days + irregular penalty (if irregular) + death-risk penalty x risk.
+Recomputed when a border regime changes and when fees or route information moved (modules).
+Generalised cost of a link, in USD: fare + value of time x days + irregular penalty (if irregular)
++ death-risk penalty x risk - route information (what those who went before tell about it).
+The kernels draw each hop among the links that make progress (kernels/choice.py
+`sample_next_link`), so the tables also carry each class's link costs and the outgoing links.
 """
 
 from __future__ import annotations
@@ -24,18 +27,52 @@ class RoutingTables:
     )  # int32 [class, here, destination]; -1 if here == destination or unreachable
     cost: np.ndarray  # float64 [class, here, destination] generalised cost, inf if unreachable
     trip_cost: np.ndarray  # float64 [class, here, destination index] USD fares + living costs
+    link_cost: np.ndarray  # float64 [class, link] generalised cost; inf where the class may not go
+    out_start: np.ndarray  # int64 [place + 1]: place i's outgoing links are out_links[start[i]:]
+    out_links: np.ndarray  # int64 [link] links ordered by their start place, then index
 
 
 def link_costs(
-    world: World, parameters: dict[str, float], prices: np.ndarray | None = None
+    world: World,
+    parameters: dict[str, float],
+    prices: np.ndarray | None = None,
+    information: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares."""
-    return (
+    """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares,
+    `information` (USD the route information takes off each link, `route_information`) to 0."""
+    cost = (
         (world.link_cost if prices is None else prices)
         + parameters["value_of_time_usd_day"] * world.link_days
         + parameters["irregular_penalty_usd"] * (world.link_crossing == CROSSING_IRREGULAR)
         + parameters["death_risk_penalty_usd"] * world.link_risk
     )
+    return cost if information is None else cost - information
+
+
+def route_information(
+    world: World, parameters: dict[str, float], people_per_week: np.ndarray
+) -> np.ndarray:
+    """USD taken off each irregular link's generalised cost by what earlier migrants tell of it.
+
+    `people_per_week`: people (not agents) who set out on each link in a recent week. The
+    information is `route_information_usd x log1p(people / route_information_reference_week)`,
+    at most the irregular penalty: it lowers the fear of an unknown trocha (which path, which
+    guide, what it costs), never its fee, time or risk. Official and domestic links are public
+    transport that everyone knows.
+    """
+    irregular = world.link_crossing == CROSSING_IRREGULAR
+    reference = max(parameters["route_information_reference_week"], 1e-9)
+    told = parameters["route_information_usd"] * np.log1p(np.maximum(people_per_week, 0) / reference)
+    return np.where(irregular, np.minimum(told, parameters["irregular_penalty_usd"]), 0.0)
+
+
+def out_adjacency(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Outgoing links of every place as CSR (start offsets, links in index order within a place)."""
+    order = np.argsort(world.link_from, kind="stable").astype(np.int64)
+    counts = np.bincount(world.link_from, minlength=world.n_locations)
+    start = np.zeros(world.n_locations + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    return start, order
 
 
 def trip_money(
@@ -121,4 +158,12 @@ def compute_routing(
         nxt = pred.T[here, dest]
         next_link[c, here, dest] = best_link[here, nxt]
     trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
-    return RoutingTables(next_link=next_link, cost=cost, trip_cost=np.ascontiguousarray(trip_cost))
+    out_start, out_links = out_adjacency(world)
+    return RoutingTables(
+        next_link=next_link,
+        cost=cost,
+        trip_cost=np.ascontiguousarray(trip_cost),
+        link_cost=np.where(allowed, link_cost[None, :], np.inf).astype(np.float64),
+        out_start=out_start,
+        out_links=out_links,
+    )
