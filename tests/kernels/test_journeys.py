@@ -157,7 +157,11 @@ def _reference_agent(
 
 
 def test_kernel_matches_reference_on_tiny_world():
-    scenario = trocha.load_scenario("tiny").with_parameters(savings_median_usd=40.0)
+    # Scale 0: the deterministic limit of route choice, every hop on the cheapest route (the logit
+    # draw is checked against the ODD reference in test_reference_model.py).
+    scenario = trocha.load_scenario("tiny").with_parameters(
+        savings_median_usd=40.0, route_choice_scale_usd=0.0
+    )
     sim = trocha.Simulation(scenario, seed=5, scale=500, end="2017-06-30")
     for module in sim.modules:
         module.init(sim)

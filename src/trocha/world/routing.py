@@ -62,7 +62,8 @@ def route_information(
     """
     irregular = world.link_crossing == CROSSING_IRREGULAR
     reference = max(parameters["route_information_reference_week"], 1e-9)
-    told = parameters["route_information_usd"] * np.log1p(np.maximum(people_per_week, 0) / reference)
+    people = np.maximum(people_per_week, 0.0)
+    told = parameters["route_information_usd"] * np.log1p(people / reference)
     return np.where(irregular, np.minimum(told, parameters["irregular_penalty_usd"]), 0.0)
 
 
