@@ -159,6 +159,7 @@ class Simulation(Engine):
             self.borders_allowed,
             self.parameters["living_cost_usd_day"],
             prices,
+            self.parameters["route_choice_scale_usd"],
         )
         self.reroutes += 1
         if new_regimes:
@@ -181,8 +182,7 @@ class Simulation(Engine):
             self.world.destinations,
             r.trip_cost,
             r.next_link,
-            r.cost,
-            r.link_cost,
+            r.route_cdf,
             r.out_start,
             r.out_links,
         )

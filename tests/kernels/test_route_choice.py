@@ -75,39 +75,45 @@ def test_two_near_equal_routes_split_as_the_logit_says():
     assert counts[1] > 0.3 * n
 
 
+def _choice_at(sim, scale_usd):
+    """The kernels' choice arrays with the route-choice scale set to `scale_usd`."""
+    sim.parameters["route_choice_scale_usd"] = scale_usd
+    sim.reroute(new_regimes=False)
+    return sim.choice_arrays()
+
+
 def test_a_vanishing_scale_is_the_cheapest_route(venezuela):
-    choice = venezuela.choice_arrays()
-    link_to = venezuela.world.link_to
     us = rng.generator(1, "test.route", 0).random(3)
+    off, vanishing = _choice_at(venezuela, 0.0), _choice_at(venezuela, 1e-9)
+    assert off.route_cdf.size == 0 and vanishing.route_cdf.size > 0
     for c, here, dest in _pairs(venezuela):
-        best = choice.next_link[c, here, dest]
-        assert sample_next_link(choice, link_to, c, here, dest, 0.0, us[0]) == best
+        best = venezuela.routing.next_link[c, here, dest]
+        assert sample_next_link(off, c, here, dest, us[0]) == best
         for u in us:
-            assert sample_next_link(choice, link_to, c, here, dest, 1e-9, u) == best
+            assert sample_next_link(vanishing, c, here, dest, u) == best
 
 
 def test_no_route_choice_loops_even_when_every_way_forward_weighs_the_same(venezuela):
     """With a huge scale every link that makes progress is about equally likely; walks from
     every place reach every destination, each hop strictly cheaper to go on from (or the
     cheapest route's first link), in fewer hops than there are places."""
-    choice = venezuela.choice_arrays()
-    link_to = venezuela.world.link_to
+    choice = _choice_at(venezuela, 1e6)
+    w, routing = venezuela.world, venezuela.routing
     draws = rng.generator(2, "test.route", 0)
-    n_places = venezuela.world.n_locations
     detours = 0
     for c, here, dest in _pairs(venezuela):
-        if dest not in venezuela.world.destinations:
+        if dest not in w.destinations:
             continue
         place, hops = here, 0
         while place != dest:
-            link = sample_next_link(choice, link_to, c, place, dest, 1e6, draws.random())
-            assert link >= 0 and venezuela.world.link_from[link] == place
-            nxt = int(link_to[link])
-            cost = choice.cost[c]
-            assert cost[nxt, dest] < cost[place, dest] or link == choice.next_link[c, place, dest]
-            detours += link != choice.next_link[c, place, dest]
+            link = sample_next_link(choice, c, place, dest, draws.random())
+            assert link >= 0 and w.link_from[link] == place
+            nxt = int(w.link_to[link])
+            best = routing.next_link[c, place, dest]
+            assert routing.cost[c, nxt, dest] < routing.cost[c, place, dest] or link == best
+            detours += link != best
             place, hops = nxt, hops + 1
-            assert hops < n_places
+            assert hops < w.n_locations
     assert detours > 1000
 
 

@@ -13,8 +13,7 @@ class Choice(NamedTuple):
     destinations: np.ndarray  # place of each destination index
     trip_cost: np.ndarray  # [class, place, destination index] USD
     next_link: np.ndarray  # [class, place, place] first link of the cheapest route, -1 none
-    cost: np.ndarray  # [class, place, place] generalised cost of the cheapest route, inf none
-    link_cost: np.ndarray  # [class, link] generalised cost, inf where the class may not go
+    route_cdf: np.ndarray  # [class, destination, out position] cumulative next-link weights
     out_start: np.ndarray  # [place + 1] offsets of each place's outgoing links in out_links
     out_links: np.ndarray  # [link] links ordered by their start place
 
@@ -99,35 +98,20 @@ def sample_affordable_py(cdf_row, trip_cost_row, budget: float, u: float) -> int
     return affordable[-1]
 
 
-@njit(cache=True)
-def sample_next_link(choice, link_to, doc, here, dest, scale, u) -> int:
+@njit(cache=True, inline="always")
+def sample_next_link(choice, doc, here, dest, u) -> int:
     """The link taken from `here` towards `dest`: a logit draw over the links that make progress.
 
-    Candidates are the outgoing links class `doc` may use whose far end is strictly closer to
-    `dest` in generalised cost than `here` (so no route loops), and always the cheapest route's
-    first link. Each weighs exp(-(extra generalised cost of going that way) / scale), the
-    cheapest route's link weighing 1; scale <= 0 gives the cheapest route (-1 if none).
+    The weights (world/routing.py `route_choice_cdf`) are those of the links leaving `here`, in
+    the order of out_links; with route choice off (scale 0) it is the cheapest route's first
+    link. -1 if there is no way on.
     """
     best = choice.next_link[doc, here, dest]
-    if best < 0 or scale <= 0.0:
+    if best < 0 or choice.route_cdf.shape[1] == 0:
         return best
-    cost = choice.cost[doc]
-    remaining = cost[here, dest]
-    cheapest = choice.link_cost[doc, best] + cost[link_to[best], dest]
     start, stop = choice.out_start[here], choice.out_start[here + 1]
-    total = 0.0
+    target = u * choice.route_cdf[doc, dest, stop - 1]
     for i in range(start, stop):
-        link = choice.out_links[i]
-        ahead = cost[link_to[link], dest]
-        if link == best or (ahead < remaining and choice.link_cost[doc, link] < np.inf):
-            total += np.exp(-(choice.link_cost[doc, link] + ahead - cheapest) / scale)
-    target = u * total
-    acc = 0.0
-    for i in range(start, stop):
-        link = choice.out_links[i]
-        ahead = cost[link_to[link], dest]
-        if link == best or (ahead < remaining and choice.link_cost[doc, link] < np.inf):
-            acc += np.exp(-(choice.link_cost[doc, link] + ahead - cheapest) / scale)
-            if acc > target:
-                return link
+        if choice.route_cdf[doc, dest, i] > target:
+            return choice.out_links[i]
     return best

@@ -409,13 +409,7 @@ def _handle(
     if dest >= 0 and dest != here:
         # Route choice: a logit draw over the links that bring it closer (-1: no way on).
         link = sample_next_link(
-            choice,
-            links.to,
-            agents.document[a],
-            here,
-            dest,
-            rules.route_choice_scale_usd,
-            uniform(keys.journeys_route, day, uid, 0),
+            choice, agents.document[a], here, dest, uniform(keys.journeys_route, day, uid, 0)
         )
     if dest < 0 or (link < 0 and dest != here):
         # No way on with this document (e.g. the way home is closed): wait and retry.

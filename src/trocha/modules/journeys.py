@@ -56,7 +56,6 @@ class Journeys(Module):
             "stranded_work_days": p["stranded_work_days"],
             "settled_event_days": 365.0 / rate if rate > 0 else 1e12,
             "return_share": p["return_rate_per_year"] / rate if rate > 0 else 0.0,
-            "route_choice_scale_usd": p["route_choice_scale_usd"],
         }
 
     def init(self, sim: Simulation) -> None:
