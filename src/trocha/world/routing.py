@@ -176,6 +176,10 @@ def compute_routing(
     cost = np.full((n_classes, n, n), np.inf)
     pair = world.link_from.astype(np.int64) * n + world.link_to
     for c in range(n_classes):
+        same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
+        if same >= 0:  # the same usable links as an earlier class: the same shortest paths
+            cost[c], next_link[c] = cost[same], next_link[same]
+            continue
         # The cheapest usable link of each ordered pair of places (ties: the lowest index), in
         # the pairs' row-major order.
         usable = np.flatnonzero(allowed[c] & (link_cost < np.inf))
