@@ -72,6 +72,8 @@ class Simulation(Engine):
         self.location_counts = np.zeros((N_LOCATION, nl), dtype=np.int64)
         self.queue_head = np.full(self.n_days + 1, -1, dtype=np.int32)
         self.link_use = np.zeros(len(self.world.link_from), dtype=np.int64)  # agents, cumulative
+        # USD of generalised cost that route information takes off each link (journeys module).
+        self.route_information = np.zeros(len(self.world.link_from))
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
@@ -159,10 +161,11 @@ class Simulation(Engine):
         prices = self.link_prices()
         self.routing = compute_routing(
             self.world,
-            link_costs(self.world, self.parameters, prices),
+            link_costs(self.world, self.parameters, prices, self.route_information),
             self.borders_allowed,
             self.parameters["living_cost_usd_day"],
             prices,
+            self.parameters["route_choice_scale_usd"],
         )
         self.reroutes += 1
         if new_regimes:
@@ -179,15 +182,19 @@ class Simulation(Engine):
 
     def choice_arrays(self) -> Choice:
         """Destination-choice and routing arrays as the kernels read them."""
+        r = self.routing
         return Choice(
             self.choice,
             self.world.destinations,
-            self.routing.trip_cost,
-            self.routing.next_link,
+            r.trip_cost,
+            r.next_link,
             self.stay_utility,
             self.apprehension,
             self.expulsion,
             self.parole_left,
+            r.route_cdf,
+            r.out_start,
+            r.out_links,
         )
 
     def results(self, timings: dict) -> Result:

@@ -80,7 +80,21 @@ def test_crossing_closure_stops_the_trochas(tiny, baseline):
     )
     assert_same_before(baseline, alt, "2019-03-01")
     assert window(baseline, "irregular_crossings", "2019-03-01", "2019-06-01", "COL") > 0
-    assert window(alt, "irregular_crossings", "2019-03-02", "2019-12-31", "COL") == 0
+    # Nobody sets out on those trochas (weekly link counts) while they are closed; the few other
+    # irregular entries into Colombia come from Ecuador (route choice may take the Ipiales trocha).
+    links = alt.links
+    dates = pd.to_datetime(links["date"])
+    closed = links[
+        (links["from"] == "San Antonio del Táchira")
+        & (links["to"] == "Cúcuta")
+        & (links["crossing"] == "irregular")
+        & (dates > "2019-03-08")
+        & (dates <= "2019-12-31")
+    ]
+    assert len(closed) > 30 and closed["value"].sum() == 0
+    assert window(alt, "irregular_crossings", "2019-03-02", "2019-12-31", "COL") < 0.05 * window(
+        baseline, "irregular_crossings", "2019-03-02", "2019-12-31", "COL"
+    )
 
 
 def test_awareness_campaign_cuts_deceptive_recruitment(tiny, baseline):

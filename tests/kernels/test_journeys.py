@@ -176,9 +176,11 @@ def _reference_agent(
 
 
 def test_kernel_matches_reference_on_tiny_world():
-    # This reference has no forced drug carrying (test_reference_model.py covers it).
+    # This reference has no forced drug carrying (test_reference_model.py covers it), and scale 0
+    # is the deterministic limit of route choice, every hop on the cheapest route (the logit draw
+    # is checked against the ODD reference in test_reference_model.py).
     scenario = trocha.load_scenario("tiny").with_parameters(
-        savings_median_usd=40.0, drug_carry_probability=0.0
+        savings_median_usd=40.0, drug_carry_probability=0.0, route_choice_scale_usd=0.0
     )
     sim = trocha.Simulation(scenario, seed=5, scale=500, end="2017-06-30")
     for module in sim.modules:

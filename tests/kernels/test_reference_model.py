@@ -3,7 +3,8 @@
 The reference below is written from docs/ODD.md (sections 3.2, 4 "Stochasticity", 5, 7.1,
 7.3-7.5, 7.7-7.9 and 7.12), not from the kernels: the initial stock; the per-agent rules of
 departure (document, savings, sex and age, recruitment at origin, destination choice, package
-purchase); every journey event (settled decisions, reconsidering, stranding, work and debt bondage,
+purchase); every journey event (settled decisions, reconsidering, the logit draw of the next link,
+stranding, work and debt bondage,
 fares, living costs and fees, package clients whose way the seller pays, crossings and forced drug
 carrying, death on a link, arrival and recruitment on arrival); and exploitation (making a victim,
 the monthly review with its three exits), with every entry of the money ledger and every counter.
@@ -118,6 +119,7 @@ STREAMS = (
     "journeys.settled_when",
     "journeys.settled_what",
     "journeys.border",
+    "journeys.route",
     "market.package",
     "market.drug_carrying",
     "exploitation.recruit",
@@ -159,7 +161,9 @@ class Reference:
         self.choice_cdf = sim.choice  # P as a cumulative row over destinations
         self.trip_cost = sim.routing.trip_cost  # M
         self.next_link = sim.routing.next_link
-        self.link_to, self.link_days = w.link_to, w.link_days
+        self.route_cost = sim.routing.cost  # G
+        self.link_gcost = sim.routing.link_cost  # g[c, l] as routed, inf where c may not go
+        self.link_from, self.link_to, self.link_days = w.link_from, w.link_to, w.link_days
         self.link_crossing, self.link_risk, self.link_fare = (
             w.link_crossing,
             w.link_risk,
@@ -482,13 +486,41 @@ class Reference:
         if dest == here:  # step 3: arrival
             self.arrive(a, here, c, day)
             return
-        link = int(self.next_link[self.get("document", a), here, dest]) if dest >= 0 else -1
+        link = self.route(a, here, dest, day) if dest >= 0 else -1
         if link < 0:  # step 2: no way on
             self.tally["no_way_on"] += 1
             self.strand(a, c, here)
             self.push(a, day + NO_WAY_WAIT)
             return
         self.hop(a, here, c, link, day)
+
+    # ODD 7.3 "Route choice" and 7.4 step 2: the next link, a logit draw over the links leaving
+    # `here` that make progress towards `dest`, and the cheapest route's first link.
+    def route(self, a, here, dest, day):
+        doc = self.get("document", a)
+        best = int(self.next_link[doc, here, dest])
+        scale = self.p["route_choice_scale_usd"]
+        if best < 0 or scale <= 0:
+            return best
+        G, g = self.route_cost[doc], self.link_gcost[doc]
+        cheapest = g[best] + G[self.link_to[best], dest]
+        options = []  # in the order of the links table
+        for link in range(len(self.link_from)):
+            ahead = G[self.link_to[link], dest]
+            progress = math.isfinite(g[link]) and ahead < G[here, dest]
+            if self.link_from[link] == here and (link == best or progress):
+                options.append((link, math.exp(-(g[link] + ahead - cheapest) / scale)))
+        total = 0.0
+        for _, weight in options:
+            total += weight
+        u = self.u("journeys.route", day, a)
+        acc = 0.0
+        for link, weight in options:
+            acc += weight
+            if acc > u * total:
+                self.tally["route_not_cheapest" if link != best else "route_cheapest"] += 1
+                return link
+        return best
 
     # ODD 7.5: the slow decision of a settled migrant; True if it sets off.
     def settled_decision(self, a, here, c, day):
@@ -847,6 +879,8 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "savings",
         "settled_weighs_staying",
         "parole",
+        "route_cheapest",
+        "route_not_cheapest",
     ):
         assert tally[event] > 0, event
     # Money is conserved (ODD 7.12).

@@ -1,4 +1,4 @@
-"""Sampling from a cumulative distribution (destination choice)."""
+"""Sampling from a cumulative distribution (destination choice) and the next link (route choice)."""
 
 from typing import NamedTuple
 
@@ -17,6 +17,9 @@ class Choice(NamedTuple):
     apprehension: np.ndarray  # [country] share of irregular entrants met at the border
     expulsion: np.ndarray  # [country] share of those met who are expelled back across it
     parole_left: np.ndarray  # [country] parole places left this month, in agents
+    route_cdf: np.ndarray  # [class, destination, out position] cumulative next-link weights
+    out_start: np.ndarray  # [place + 1] offsets of each place's outgoing links in out_links
+    out_links: np.ndarray  # [link] links ordered by their start place
 
 
 @njit(cache=True)
@@ -108,3 +111,22 @@ def sample_affordable_py(cdf_row, trip_cost_row, budget: float, u: float) -> int
         if acc > u * total:
             return k
     return affordable[-1]
+
+
+@njit(cache=True, inline="always")
+def sample_next_link(choice, doc, here, dest, u) -> int:
+    """The link taken from `here` towards `dest`: a logit draw over the links that make progress.
+
+    The weights (world/routing.py `route_choice_cdf`) are those of the links leaving `here`, in
+    the order of out_links; with route choice off (scale 0) it is the cheapest route's first
+    link. -1 if there is no way on.
+    """
+    best = choice.next_link[doc, here, dest]
+    if best < 0 or choice.route_cdf.shape[1] == 0:
+        return best
+    start, stop = choice.out_start[here], choice.out_start[here + 1]
+    target = u * choice.route_cdf[doc, dest, stop - 1]
+    for i in range(start, stop):
+        if choice.route_cdf[doc, dest, i] > target:
+            return choice.out_links[i]
+    return best

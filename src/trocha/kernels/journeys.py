@@ -12,7 +12,7 @@ Kernels take named inputs:
   rules    named numbers from the modules' `kernel_rules` (`rules.living_cost_usd_day`)
   counters Counters: queue_head, current, daily, location, links (counters.py)
   links    world.graph.Links: to, days, fare, crossing, risk
-  choice   choice.Choice: cdf, destinations, trip_cost, next_link
+  choice   choice.Choice: cdf, destinations, trip_cost, next_link and the route-choice arrays
   economy  economy.EconomyArrays: fees, crossing control, recruitment, the ledger
 Money: every dollar a migrant pays is written to the ledger (counters.py), so money is conserved.
 """
@@ -33,7 +33,7 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
-from .choice import sample_affordable, sample_cdf, stay_weight
+from .choice import sample_affordable, sample_cdf, sample_next_link, stay_weight
 from .counters import (
     ARRIVALS,
     DEATHS,
@@ -469,7 +469,12 @@ def _handle(
         agents.route_version[a] = version
 
     dest = agents.destination[a]
-    link = choice.next_link[agents.document[a], here, dest] if dest >= 0 and dest != here else -1
+    link = -1
+    if dest >= 0 and dest != here:
+        # Route choice: a logit draw over the links that bring it closer (-1: no way on).
+        link = sample_next_link(
+            choice, agents.document[a], here, dest, uniform(keys.journeys_route, day, uid, 0)
+        )
     if dest < 0 or (link < 0 and dest != here):
         # No way on with this document (e.g. the way home is closed): wait and retry.
         _become_stranded(a, c, here, agents, counters)

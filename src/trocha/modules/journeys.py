@@ -3,6 +3,10 @@
 Each day the kernel handles only the agents whose next event is today: arrival at a place, the next
 hop, running out of money (stranded: work, then try again), settling, and the slow decisions of
 settled migrants (move on or return), drawn as exponential waiting times instead of daily checks.
+At each hop the next link is a logit draw over the links that make progress towards the
+destination (kernels/choice.py `sample_next_link`). Weekly, this module turns the people who
+recently set out on each irregular link into route information that lowers its generalised cost
+(world/routing.py `route_information`; migrants learn routes from those who went before).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import numpy as np
 
 from ..kernels.journeys import process_day
 from ..levers import Lever
+from ..world.routing import route_information
 from .base import Module
 
 if TYPE_CHECKING:
@@ -41,6 +46,7 @@ class Journeys(Module):
         "journeys.settled_when",
         "journeys.settled_what",
         "journeys.border",
+        "journeys.route",
     )
 
     def kernel_rules(self, sim: Simulation) -> dict[str, float]:
@@ -69,13 +75,33 @@ class Journeys(Module):
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
         self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
         self.links = w.link_arrays()
+        self.information_weeks = max(1, int(p["route_information_weeks"]))
+        self.link_use_weekly = [sim.link_use.copy()]  # agents who set out, at each week's start
 
     def start_step(self, sim: Simulation, day: int) -> None:
         if sim.levers.apply("wage_multiplier", day):
             self.wage_day[:] = self.base_wage_day * self.wage_multiplier
             sim.economy_changed = True
+        informed = day % 7 == 0 and day > 0 and self._update_information(sim)
         if sim.levers.apply("link_fare", day):
             sim.reroute(new_regimes=True)
+        elif informed:
+            sim.reroute(new_regimes=False)
+
+    def _update_information(self, sim: Simulation) -> bool:
+        """Route information from the people who set out on each link in the last weeks; True if
+        some link's moved by more than `route_information_tolerance_usd` (then re-route)."""
+        history = self.link_use_weekly
+        history.append(sim.link_use.copy())
+        del history[: -self.information_weeks - 1]
+        weeks = len(history) - 1
+        people_per_week = (history[-1] - history[0]) * (sim.scale / weeks)
+        told = route_information(sim.world, sim.parameters, people_per_week)
+        tolerance = sim.parameters["route_information_tolerance_usd"]
+        if not (np.abs(told - sim.route_information) > tolerance).any():
+            return False
+        sim.route_information[:] = told
+        return True
 
     def step(self, sim: Simulation, day: int) -> None:
         sim.events_handled += process_day(

@@ -1,7 +1,10 @@
 """Routing tables: the best next link from every place to every destination, per document class.
 
-Recomputed only when a border regime changes. Generalised cost of a link, in USD:
-fare + value of time x days + irregular penalty (if irregular) + death-risk penalty x risk.
+Recomputed when a border regime changes and when fees or route information moved (modules).
+Generalised cost of a link, in USD: fare + value of time x days + irregular penalty (if irregular)
++ death-risk penalty x risk - route information (what those who went before tell about it).
+The kernels draw each hop among the links that make progress (kernels/choice.py
+`sample_next_link`) from weights precomputed here (`route_choice_cdf`).
 """
 
 from __future__ import annotations
@@ -24,18 +27,56 @@ class RoutingTables:
     )  # int32 [class, here, destination]; -1 if here == destination or unreachable
     cost: np.ndarray  # float64 [class, here, destination] generalised cost, inf if unreachable
     trip_cost: np.ndarray  # float64 [class, here, destination index] USD fares + living costs
+    link_cost: np.ndarray  # float64 [class, link] generalised cost; inf where the class may not go
+    out_start: np.ndarray  # int64 [place + 1]: place i's outgoing links are out_links[start[i]:]
+    out_links: np.ndarray  # int64 [link] links ordered by their start place, then index
+    # float64 [class, destination, position in out_links]: cumulative route-choice weights of
+    # each place's outgoing links (route_choice_cdf); [class, 0, 0] when route choice is off.
+    route_cdf: np.ndarray
 
 
 def link_costs(
-    world: World, parameters: dict[str, float], prices: np.ndarray | None = None
+    world: World,
+    parameters: dict[str, float],
+    prices: np.ndarray | None = None,
+    information: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares."""
-    return (
+    """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares,
+    `information` (USD the route information takes off each link, `route_information`) to 0."""
+    cost = (
         (world.link_cost if prices is None else prices)
         + parameters["value_of_time_usd_day"] * world.link_days
         + parameters["irregular_penalty_usd"] * (world.link_crossing == CROSSING_IRREGULAR)
         + parameters["death_risk_penalty_usd"] * world.link_risk
     )
+    return cost if information is None else cost - information
+
+
+def route_information(
+    world: World, parameters: dict[str, float], people_per_week: np.ndarray
+) -> np.ndarray:
+    """USD taken off each irregular link's generalised cost by what earlier migrants tell of it.
+
+    `people_per_week`: people (not agents) who set out on each link in a recent week. The
+    information is `route_information_usd x log1p(people / route_information_reference_week)`,
+    at most the irregular penalty: it lowers the fear of an unknown trocha (which path, which
+    guide, what it costs), never its fee, time or risk. Official and domestic links are public
+    transport that everyone knows.
+    """
+    irregular = world.link_crossing == CROSSING_IRREGULAR
+    reference = max(parameters["route_information_reference_week"], 1e-9)
+    people = np.maximum(people_per_week, 0.0)
+    told = parameters["route_information_usd"] * np.log1p(people / reference)
+    return np.where(irregular, np.minimum(told, parameters["irregular_penalty_usd"]), 0.0)
+
+
+def out_adjacency(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Outgoing links of every place as CSR (start offsets, links in index order within a place)."""
+    order = np.argsort(world.link_from, kind="stable").astype(np.int64)
+    counts = np.bincount(world.link_from, minlength=world.n_locations)
+    start = np.zeros(world.n_locations + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    return start, order
 
 
 def trip_money(
@@ -91,34 +132,96 @@ def _route_sums(next_link, link_to, spend, out):
                     state[k] = 2
 
 
+@njit(cache=True)
+def route_choice_cdf(next_link, cost, link_cost, out_start, out_links, link_to, scale, out):
+    """out[c, dest, i]: cumulative weights of the next-link choice of class c heading for dest,
+    over the outgoing links of the place whose links hold position i of out_links.
+
+    A link weighs exp(-(its cost + the cheapest cost on from its end - the cheapest route's) /
+    scale) if it is the cheapest route's first link or its far end is strictly closer to dest
+    (no loops), else 0. Precomputed at each re-routing: a hop then reads one short row.
+    """
+    n_classes, n = next_link.shape[0], next_link.shape[1]
+    for c in range(n_classes):
+        for dest in range(n):
+            for here in range(n):
+                best = next_link[c, here, dest]
+                acc = 0.0
+                remaining = cost[c, here, dest]
+                cheapest = 0.0
+                if best >= 0:
+                    cheapest = link_cost[c, best] + cost[c, link_to[best], dest]
+                for i in range(out_start[here], out_start[here + 1]):
+                    link = out_links[i]
+                    if best >= 0:
+                        ahead = cost[c, link_to[link], dest]
+                        if link == best or (ahead < remaining and link_cost[c, link] < np.inf):
+                            acc += np.exp(-(link_cost[c, link] + ahead - cheapest) / scale)
+                    out[c, dest, i] = acc
+
+
 def compute_routing(
     world: World,
     link_cost: np.ndarray,
     allowed: np.ndarray,
     living_cost: float = 0.0,
     prices: np.ndarray | None = None,
+    route_scale: float = 0.0,
 ) -> RoutingTables:
-    """Shortest paths for each document class over the links that class may use."""
+    """Shortest paths for each document class over the links that class may use, and the
+    next-link choice weights for logit scale `route_scale` (0: always the cheapest route)."""
     n = world.n_locations
     n_classes = allowed.shape[0]
     next_link = np.full((n_classes, n, n), -1, dtype=np.int32)
     cost = np.full((n_classes, n, n), np.inf)
+    pair = world.link_from.astype(np.int64) * n + world.link_to
     for c in range(n_classes):
-        best_cost = np.full((n, n), np.inf)
+        same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
+        if same >= 0:  # the same usable links as an earlier class: the same shortest paths
+            cost[c], next_link[c] = cost[same], next_link[same]
+            continue
+        # The cheapest usable link of each ordered pair of places (ties: the lowest index), in
+        # the pairs' row-major order.
+        usable = np.flatnonzero(allowed[c] & (link_cost < np.inf))
+        order = np.lexsort((usable, link_cost[usable], pair[usable]))
+        sorted_pairs = pair[usable][order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = sorted_pairs[1:] != sorted_pairs[:-1]
+        chosen = usable[order][first]
+        a_idx, b_idx = world.link_from[chosen], world.link_to[chosen]
         best_link = np.full((n, n), -1, dtype=np.int64)
-        for link in np.flatnonzero(allowed[c]):
-            a, b = world.link_from[link], world.link_to[link]
-            if link_cost[link] < best_cost[a, b]:
-                best_cost[a, b] = link_cost[link]
-                best_link[a, b] = link
-        a_idx, b_idx = np.nonzero(np.isfinite(best_cost))
+        best_link[a_idx, b_idx] = chosen
         # Dijkstra on the reversed graph from each place j: the predecessor of i in that tree is
         # the next place on i's best path to j.
-        reversed_graph = csr_matrix((best_cost[a_idx, b_idx], (b_idx, a_idx)), shape=(n, n))
+        reversed_graph = csr_matrix((link_cost[chosen], (b_idx, a_idx)), shape=(n, n))
         dist, pred = dijkstra(reversed_graph, directed=True, return_predecessors=True)
         cost[c] = dist.T
         here, dest = np.nonzero(pred.T >= 0)
         nxt = pred.T[here, dest]
         next_link[c, here, dest] = best_link[here, nxt]
     trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
-    return RoutingTables(next_link=next_link, cost=cost, trip_cost=np.ascontiguousarray(trip_cost))
+    out_start, out_links = out_adjacency(world)
+    class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
+    if route_scale > 0:
+        route_cdf = np.empty((n_classes, n, len(out_links)))
+        route_choice_cdf(
+            next_link,
+            cost,
+            class_cost,
+            out_start,
+            out_links,
+            world.link_to.astype(np.int64),
+            float(route_scale),
+            route_cdf,
+        )
+    else:
+        route_cdf = np.zeros((n_classes, 0, 0))
+    return RoutingTables(
+        next_link=next_link,
+        cost=cost,
+        trip_cost=np.ascontiguousarray(trip_cost),
+        link_cost=class_cost,
+        out_start=out_start,
+        out_links=out_links,
+        route_cdf=route_cdf,
+    )
