@@ -63,6 +63,14 @@ def calibrate(
             min=0,
         ),
     ] = 40,
+    warm_start_rounds: Annotated[
+        int,
+        typer.Option(
+            help="Fixed-point rounds moving the destination constants towards the observed "
+            "stocks before the search (the first trial)",
+            min=0,
+        ),
+    ] = 3,
     apply: Annotated[
         bool,
         typer.Option(
@@ -89,6 +97,7 @@ def calibrate(
         parameters=parameter or None,
         constants=constants,
         posterior_draws=posterior_draws,
+        warm_start_rounds=warm_start_rounds,
     )
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)

@@ -41,6 +41,7 @@ from .importance import (
 from .likelihood import ErrorModel, target_log_likelihoods
 from .priors import Prior, calibration_priors, point_of, split_point
 from .targets import Target, calibration_targets, held_back, simulated_values
+from .warm_start import warm_constants
 
 STUDY_NAME = "trocha-calibration"
 
@@ -106,15 +107,17 @@ class CalibrationSettings:
     constants: bool = True
     errors: ErrorModel = field(default_factory=ErrorModel)
     posterior_draws: int = 40  # importance-sampled draws after the search (importance.py)
+    warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        draws = self.posterior_draws
-        if isinstance(draws, bool) or not isinstance(draws, int) or draws < 0:
-            raise ValueError(f"posterior_draws must be an integer >= 0, got {draws!r}")
+        for name in ("posterior_draws", "warm_start_rounds"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
         if self.scale is not None and (not isinstance(self.scale, int) or self.scale < 1):
             raise ValueError(f"scale must be a positive integer, got {self.scale!r}")
 
@@ -129,6 +132,7 @@ class CalibrationSettings:
             "seed": self.seed,
             "parameters": self.parameters,
             "constants": self.constants,
+            "warm_start_rounds": self.warm_start_rounds,
             "errors": asdict(self.errors),
             "version": __version__,
         }
@@ -171,9 +175,9 @@ def calibrate(
     study = optuna.create_study(
         study_name=STUDY_NAME, storage=storage, direction="minimize", load_if_exists=True
     )
-    if not study.trials:
+    fresh = not study.trials
+    if fresh:
         study.set_user_attr("identity", identity)
-        study.enqueue_trial(point_of(scenario, priors))
     elif study.user_attrs.get("identity") != identity:
         raise ValueError(
             f"{out} holds a calibration with other settings "
@@ -187,6 +191,22 @@ def calibrate(
         optional_client(workers, scheduler) as client,
         _progress(progress, settings.trials + settings.posterior_draws) as show,
     ):
+        evaluate = functools.partial(
+            _evaluate, settings=settings, priors=priors, targets=targets, client=client,
+            runs=functools.partial(
+                TrialRun, reference, seed=0, scale=settings.scale, end=end,
+                targets=tuple(targets),
+            ),
+        )  # fmt: skip
+        if fresh:
+            first = warm_constants(
+                point_of(scenario, priors),
+                priors,
+                targets,
+                lambda point: evaluate([point])[0]["simulated"],
+                settings.warm_start_rounds,
+            )
+            study.enqueue_trial(first)
         show(done_before, _best(study))
         while (n_done := len(_search_trials(study))) < settings.trials:
             batch_index = n_done // settings.batch
@@ -224,13 +244,6 @@ def calibrate(
             show(_completed(study), _best(study))
             if on_batch is not None:
                 on_batch(batch_index)
-        evaluate = functools.partial(
-            _evaluate, settings=settings, priors=priors, targets=targets, client=client,
-            runs=functools.partial(
-                TrialRun, reference, seed=0, scale=settings.scale, end=end,
-                targets=tuple(targets),
-            ),
-        )  # fmt: skip
         _posterior_phase(study, settings, priors, distributions, evaluate, show)
     posterior = posterior_table(study, priors)
     summary = _summary(
@@ -413,6 +426,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             + (f" --scale {settings.scale}" if settings.scale else "")
             + f" --batch {settings.batch} --seed {settings.seed}"
             + f" --posterior-draws {settings.posterior_draws}"
+            + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
     }
 
