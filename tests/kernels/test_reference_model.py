@@ -77,6 +77,7 @@ FIELDS = (
     "victim_org",
     "debt",
     "former_org",
+    "recruit_clock",
 )
 # States (ODD 2.1).
 TRAVELLING, STRANDED, SETTLED, RETURNED, DEAD, VICTIM = 1, 2, 3, 4, 5, 6
@@ -276,6 +277,7 @@ class Reference:
                     ("victim_org", -1),
                     ("debt", 0.0),
                     ("former_org", -1),
+                    ("recruit_clock", self.exp("exploitation.recruit", -1, a, 0, 1.0)),
                 ):
                     self.set(name, a, value)
                 self.current[k.PRESENT, c] += 1
@@ -321,6 +323,7 @@ class Reference:
             ("victim_org", -1),
             ("debt", 0.0),
             ("former_org", -1),
+            ("recruit_clock", self.exp("exploitation.recruit", day, a, 0, 1.0)),
         ):
             self.set(name, a, value)
         self.ledger[self.other, k.L_SAVINGS_IN] += cash
@@ -360,8 +363,16 @@ class Reference:
         if 0.0 < control < 0.5:
             self.tally["recruitment_damped_by_control"] += 1
         prob = self.recruit_prob[mechanism, place] * exposure * weight * control
-        if prob <= 0.0 or self.u("exploitation.recruit", day, a, mechanism) >= prob:
+        if prob <= 0.0:
             return False
+        # ODD 7.8: the recruitment clock, an Exp(1) hazard budget; each exposure uses -ln(1 - p).
+        clock = float(self.get("recruit_clock", a)) + (
+            math.log(1.0 - prob) if prob < 1.0 else -math.inf
+        )
+        if clock > 0.0:
+            self.set("recruit_clock", a, clock)
+            return False
+        self.set("recruit_clock", a, self.exp("exploitation.recruit", day, a, 4, 1.0))
         self.make_victim(a, org, day)
         self.daily[RECRUITED_ROW[mechanism], self.country[place]] += 1
         self.tally[("recruited", mechanism)] += 1

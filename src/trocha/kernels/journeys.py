@@ -108,7 +108,11 @@ def _try_recruit(
 ):
     """Recruitment attempt at `place` by the organisation operating there; True if recruited.
 
-    The chance falls smoothly with the victims the organisation already holds per member."""
+    The chance p falls smoothly with the victims the organisation already holds per member. The
+    draw is the agent's recruitment clock (ODD 7.8): each exposure uses up -ln(1 - p) of an
+    Exp(1) clock drawn once, and the agent is taken when it runs out. The same as a fresh draw
+    per exposure, but the same agent meets the same clock in every scenario of a comparison
+    whatever the day of its exposures, so common random numbers reach recruitment."""
     org = economy.place_org[place]
     if org < 0:
         return False
@@ -122,8 +126,14 @@ def _try_recruit(
             rules.control_cost_exponent,
         )
     )
-    if p <= 0.0 or uniform(keys.exploitation_recruit, day, agents.uid[a], mechanism) >= p:
+    if p <= 0.0:
         return False
+    clock = agents.recruit_clock[a] + (np.log(1.0 - p) if p < 1.0 else -np.inf)
+    if clock > 0.0:
+        agents.recruit_clock[a] = clock
+        return False
+    # A fresh clock for after this spell of exploitation.
+    agents.recruit_clock[a] = exponential(keys.exploitation_recruit, day, agents.uid[a], 4, 1.0)
     make_victim(
         a,
         org,
@@ -188,6 +198,7 @@ def spawn(
             agents.victim_org[a] = -1
             agents.former_org[a] = -1
             agents.debt[a] = 0.0
+            agents.recruit_clock[a] = exponential(keys.exploitation_recruit, day, uid, 0, 1.0)
             ledger[n_orgs, L_SAVINGS_IN] += cash
             current[PRESENT, c] += 1
             current[MOVING, c] += 1
@@ -272,6 +283,7 @@ def spawn_settled(
             agents.victim_org[a] = -1
             agents.former_org[a] = -1
             agents.debt[a] = 0.0
+            agents.recruit_clock[a] = exponential(keys.exploitation_recruit, -1, uid, 0, 1.0)
             wait = exponential(keys.journeys_settled_when, -1, uid, 0, settled_event_days)
             _schedule(counters.queue_head, agents, a, int(wait), last_day)
             current[PRESENT, c] += 1
