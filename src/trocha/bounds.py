@@ -3,7 +3,9 @@
 Seeds are 0..2^63-1: they are stored as signed 64-bit integers (manifest, catalog) and mixed
 modulo 2^64 into the random streams, so a larger seed would either break the catalog or silently
 repeat another seed's numbers. A scale must leave at least one agent per place, or a run
-"completes" with nobody in it.
+"completes" with nobody in it. Trafficking victims are far fewer than migrants, so at a coarse
+scale a run holds few victim agents and its trafficking outputs carry seed noise of about
+1/sqrt(victim agents): `trafficking_noise` says when that exceeds what a reader would expect.
 """
 
 from __future__ import annotations
@@ -52,6 +54,24 @@ def check_scale(scale: object, scenario: Scenario) -> int:
             f"{len(scenario.locations)} places; use a scale of at most {largest}"
         )
     return value
+
+
+MIN_VICTIM_AGENTS = 100  # 1/sqrt(100) = 10 % seed noise on victims held
+
+
+def trafficking_noise(peak_victims: float, scale: int) -> str | None:
+    """A warning when a run's trafficking outputs rest on fewer than MIN_VICTIM_AGENTS victim
+    agents at their peak (`peak_victims` in people), else None."""
+    agents = peak_victims / scale
+    if agents <= 0 or agents >= MIN_VICTIM_AGENTS:
+        return None
+    noise = 1.0 / agents**0.5
+    finer = max(1, int(scale * agents / MIN_VICTIM_AGENTS))
+    return (
+        f"trafficking outputs rest on {agents:.0f} victim agents at most, so they carry about "
+        f"{noise:.0%} seed noise (migrant stocks far less); use --scale {finer} or less, or "
+        "several seeds, to read victims, detections and exploitation revenue"
+    )
 
 
 def check_dates(scenario: Scenario, start: dt.date, end: dt.date) -> None:

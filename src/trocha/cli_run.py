@@ -233,6 +233,19 @@ def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None
     out.print(text, end="", highlight=False, markup=False, soft_wrap=True)
     seconds = result.manifest["timings"]["total_seconds"]
     out.print(f"{seconds:.1f} s. Run directory: {folder}", highlight=False, soft_wrap=True)
+    _warn_trafficking_noise(result)
+
+
+def _warn_trafficking_noise(result: Result) -> None:
+    from .bounds import trafficking_noise
+
+    try:
+        victims = result.metric("victims_current")
+    except KeyError:  # a run without exploitation (e.g. Flee's rules)
+        return
+    warning = trafficking_noise(float(victims.max()), int(result.manifest["scale"]))
+    if warning:
+        console(stderr=True).print(f"warning: {warning}", highlight=False, soft_wrap=True)
 
 
 def summary(result: Result, loaded: Scenario) -> tuple[str, dict[str, Any]]:

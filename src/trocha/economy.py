@@ -27,9 +27,10 @@ STREAMS = (
     "cost_members",
     "cost_bribes",
     "cost_packages",
+    "cost_trafficking",
 )
 S_SMUGGLING, S_PACKAGES, S_EXPLOITATION, S_EXTORTION, S_PRISON, S_DRUGS = range(6)
-S_COST_MEMBERS, S_COST_BRIBES, S_COST_PACKAGES = 6, 7, 8
+S_COST_MEMBERS, S_COST_BRIBES, S_COST_PACKAGES, S_COST_TRAFFICKING = 6, 7, 8, 9
 NEVER = 10**9  # a day index that never comes
 
 
@@ -42,6 +43,7 @@ class EconomyArrays(NamedTuple):
     recruit_prob: np.ndarray
     exploit_cdf: np.ndarray
     capacity_left: np.ndarray
+    control_capacity: np.ndarray
     ledger: np.ndarray
     victim_exit: np.ndarray
     package_org: np.ndarray
@@ -84,6 +86,9 @@ class Economy:
     recruit_prob: np.ndarray  # [mechanism, place]: origin, destination, debt bondage
     exploit_cdf: np.ndarray  # [organisation, place]
     capacity_left: np.ndarray  # int64 victims (agents) each organisation can still take
+    # Victims (in agents, not whole) each organisation's members control at half its
+    # recruitment: members x victims_per_member / scale (exploitation module; kernels read it).
+    control_capacity: np.ndarray
     ledger: np.ndarray  # [organisation + 1, column] cumulative USD in agents' money
     victim_exit: np.ndarray  # [identified/escaped/died, country] probability per review
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
@@ -163,6 +168,7 @@ def build_economy(sim) -> Economy:
         recruit_prob=np.zeros((3, nl)),
         exploit_cdf=np.zeros((max(n, 1), nl)),
         capacity_left=np.zeros(max(n, 1), dtype=np.int64),
+        control_capacity=np.zeros(max(n, 1)),
         ledger=np.zeros((n + 1, N_LEDGER)),
         victim_exit=np.zeros((3, nc)),
         package_org=np.full(nl, -1, dtype=np.int32),

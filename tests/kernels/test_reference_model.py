@@ -6,8 +6,10 @@ departure (document, savings, sex and age, recruitment at origin, destination ch
 purchase); every journey event (settled decisions, reconsidering, the logit draw of the next link,
 stranding, work and debt bondage,
 fares, living costs and fees, package clients whose way the seller pays, crossings and forced drug
-carrying, death on a link, arrival and recruitment on arrival); and exploitation (making a victim,
-the monthly review with its three exits), with every entry of the money ledger and every counter.
+carrying, death on a link, arrival and recruitment on arrival); and exploitation (making a victim
+with the organisation's cost of control, moving the victim link by link at the organisation's cost
+and the victim's debt, the monthly review with its debt and four exits, re-trafficking of freed
+victims), with every entry of the money ledger and every counter.
 
 The tiny scenario is run over its whole period; every day the other modules step as usual, then the
 reference runs on copies of the state and the kernel on the real state, and everything the kernels
@@ -77,6 +79,8 @@ FIELDS = (
     "package",
     "victim_org",
     "debt",
+    "former_org",
+    "recruit_clock",
 )
 # States (ODD 2.1).
 TRAVELLING, STRANDED, SETTLED, RETURNED, DEAD, VICTIM = 1, 2, 3, 4, 5, 6
@@ -85,6 +89,7 @@ ID_CARD, PASSPORT, VISA = 0, 1, 2
 NO_CROSSING, OFFICIAL, IRREGULAR = 0, 1, 2
 # Recruitment mechanisms (ODD 7.8), in the order of economy.recruit_prob's rows.
 ORIGIN, DESTINATION, BONDAGE = 0, 1, 2
+ID_CARD_ROUTES = 0  # ODD 7.9: victims are moved along the routes of an ID card
 RECRUITED_ROW = (k.RECRUITED_ORIGIN, k.RECRUITED_DESTINATION, k.RECRUITED_BONDAGE)
 NO_WAY_WAIT = 30  # ODD 7.4 step 2: retry in 30 days
 
@@ -149,10 +154,10 @@ class Reference:
         self.daily = sim.daily.copy()
         self.loc = sim.location_counts.copy()
         self.ledger = eco.ledger.copy()
-        self.capacity_left = eco.capacity_left.copy()
         self.victims_by_org = eco.victims_by_org.copy()
         self.link_crossings = eco.link_crossings.copy()
         self.parole_left = sim.parole_left.copy()  # places left this month (ODD 7.13)
+        self.link_use = sim.link_use.copy()
         self.other = eco.ledger.shape[0] - 1  # the ledger's "everyone else" row
         # Inputs the kernels only read.
         self.version = sim.routing_version
@@ -171,6 +176,7 @@ class Reference:
         )
         self.link_fee, self.link_controller = eco.link_fee, eco.link_controller
         self.place_org, self.recruit_prob = eco.place_org, eco.recruit_prob
+        self.control_capacity = eco.control_capacity
         self.exploit_cdf, self.victim_exit = eco.exploit_cdf, eco.victim_exit
         self.package_org, self.package_price = eco.package_org, eco.package_price
         self.drug_route, self.drug_org = eco.link_drug_route, eco.link_drug_org
@@ -285,6 +291,8 @@ class Reference:
                     ("package", 0),
                     ("victim_org", -1),
                     ("debt", 0.0),
+                    ("former_org", -1),
+                    ("recruit_clock", self.exp("exploitation.recruit", -1, a, 0, 1.0)),
                 ):
                     self.set(name, a, value)
                 self.current[k.PRESENT, c] += 1
@@ -329,6 +337,8 @@ class Reference:
             ("package", 0),
             ("victim_org", -1),
             ("debt", 0.0),
+            ("former_org", -1),
+            ("recruit_clock", self.exp("exploitation.recruit", day, a, 0, 1.0)),
         ):
             self.set(name, a, value)
         self.ledger[self.other, k.L_SAVINGS_IN] += cash
@@ -354,18 +364,34 @@ class Reference:
                 self.tally["package_sold"] += 1
         self.push(a, day)
 
+    # ODD 7.8: the organisation's cost of control: the share of opportunities it takes.
+    def control(self, org):
+        capacity = self.control_capacity[org]
+        if capacity <= 0.0:
+            return 0.0
+        ratio = self.victims_by_org[org] / capacity
+        return 1.0 / (1.0 + ratio ** self.p["control_cost_exponent"])
+
     # ODD 7.8: recruitment into exploitation.
     def recruit(self, a, mechanism, place, exposure, day):
         org = self.place_org[place]
         if org < 0:
             return False
-        if self.capacity_left[org] <= 0:
-            self.tally["recruitment_blocked_by_capacity"] += 1
-            return False
         weight = self.weight[(int(self.get("female", a)), int(self.get("minor", a)))]
-        prob = self.recruit_prob[mechanism, place] * exposure * weight
-        if prob <= 0.0 or self.u("exploitation.recruit", day, a, mechanism) >= prob:
+        control = self.control(org)
+        if 0.0 < control < 0.5:
+            self.tally["recruitment_damped_by_control"] += 1
+        prob = self.recruit_prob[mechanism, place] * exposure * weight * control
+        if prob <= 0.0:
             return False
+        # ODD 7.8: the recruitment clock, an Exp(1) hazard budget; each exposure uses -ln(1 - p).
+        clock = float(self.get("recruit_clock", a)) + (
+            math.log(1.0 - prob) if prob < 1.0 else -math.inf
+        )
+        if clock > 0.0:
+            self.set("recruit_clock", a, clock)
+            return False
+        self.set("recruit_clock", a, self.exp("exploitation.recruit", day, a, 4, 1.0))
         self.make_victim(a, org, day)
         self.daily[RECRUITED_ROW[mechanism], self.country[place]] += 1
         self.tally[("recruited", mechanism)] += 1
@@ -374,7 +400,6 @@ class Reference:
     def make_victim(self, a, org, day):
         here = int(self.get("location", a))
         c = self.country[here]
-        self.capacity_left[org] -= 1
         self.victims_by_org[org] += 1
         state = self.get("state", a)
         if state == STRANDED:
@@ -386,62 +411,144 @@ class Reference:
         self.set("money", a, 0.0)
         self.set("debt", a, self.p["victim_debt_usd"])
         self.set("victim_org", a, org)
+        self.set("former_org", a, -1)
         self.set("package", a, 0)
         if self.get("returning", a):
             self.tally["recruited_on_the_way_home"] += 1
         if self.odd_returning:
             self.set("returning", a, 0)
-        # An exploitation place drawn in proportion to the population of the org's held cities.
+        # An exploitation place drawn in proportion to the population of the org's held cities;
+        # the victim is held where it was taken and moved there from tomorrow.
         cdf = self.exploit_cdf[org]
         there = here
         if cdf[-1] > 0.0:
             target = self.u("exploitation.place", day, a) * cdf[-1]
             there = next((i for i in range(len(cdf)) if cdf[i] > target), len(cdf) - 1)
         self.tally["victim_moved" if there != here else "victim_stays_put"] += 1
-        c2 = self.country[there]
-        self.loc[k.LOC_PRESENT, here] -= 1
-        self.current[k.PRESENT, c] -= 1
-        self.set("location", a, there)
         self.set("destination", a, there)
-        self.loc[k.LOC_PRESENT, there] += 1
-        self.loc[k.LOC_VICTIMS, there] += 1
-        self.current[k.PRESENT, c2] += 1
-        self.current[k.VICTIMS_NOW, c2] += 1
-        self.daily[k.VICTIMS_NEW, c2] += 1
+        self.loc[k.LOC_VICTIMS, here] += 1
+        self.current[k.VICTIMS_NOW, c] += 1
+        self.daily[k.VICTIMS_NEW, c] += 1
         self.set("state", a, VICTIM)
-        self.push(a, day + int(self.p["victim_review_days"]))
+        review_days = int(self.p["victim_review_days"])
+        self.push(a, day + (review_days if there == here else 1))
 
-    # ODD 7.9: a victim's review.
-    def review(self, a, day):
-        here = int(self.get("location", a))
-        c = self.country[here]
-        u = self.u("exploitation.exit", day, a, 0)
-        p_id, p_esc, p_die = self.victim_exit[:, c]
-        if u >= p_id + p_esc + p_die:
-            self.tally["victim_kept"] += 1
-            self.push(a, day + int(self.p["victim_review_days"]))
-            return
+    def leave(self, a, here, c):
         self.victims_by_org[self.get("victim_org", a)] -= 1
         self.set("victim_org", a, -1)
         self.current[k.VICTIMS_NOW, c] -= 1
         self.loc[k.LOC_VICTIMS, here] -= 1
-        if u < p_id + p_esc:
-            identified = u < p_id
-            self.daily[k.VICTIMS_IDENTIFIED if identified else k.VICTIMS_ESCAPED, c] += 1
-            self.tally["victim_identified" if identified else "victim_escaped"] += 1
-            self.set("state", a, SETTLED)
-            # A settled waiting time, drawn from the exit stream (k = 1).
-            wait = self.exp("exploitation.exit", day, a, 1, self.settled_mean)
-            self.push(a, day + 1 + int(wait))
-            return
-        self.tally["victim_died"] += 1
-        self.daily[k.VICTIMS_DIED, c] += 1
-        self.daily[k.DEATHS, c] += 1
+
+    def victim_dies(self, a, here, c, where):
+        self.leave(a, here, c)
+        self.daily[k.VICTIMS_DIED, where] += 1
+        self.daily[k.DEATHS, where] += 1
         self.ledger[self.other, k.L_LOST] += self.get("money", a)
         self.set("money", a, 0.0)
         self.set("state", a, DEAD)
         self.current[k.PRESENT, c] -= 1
         self.loc[k.LOC_PRESENT, here] -= 1
+
+    # ODD 7.9: the organisation moves a victim one link on (ID-card routes), paying the way.
+    def move_victim(self, a, here, c, day):
+        p = self.p
+        dest, org = int(self.get("destination", a)), self.get("victim_org", a)
+        link = int(self.next_link[ID_CARD_ROUTES, here, dest])
+        if link < 0:
+            self.tally["victim_taken_directly"] += 1
+            travel_days, there = 1, dest
+        else:
+            self.tally["victim_moved_on_link"] += 1
+            travel_days = max(1, round(self.link_days[link]))
+            there = int(self.link_to[link])
+            crossing = self.link_crossing[link]
+            cost = p["living_cost_usd_day"] * travel_days
+            if crossing == IRREGULAR:
+                if self.link_controller[link] != org:
+                    cost += self.link_fee[link]
+            else:
+                cost += self.link_fare[link]
+            self.ledger[org, k.L_TRAFFICKING_COSTS] += cost
+            self.set("debt", a, float(self.get("debt", a)) + cost)
+            self.link_use[link] += 1
+            if crossing == OFFICIAL:
+                self.daily[k.OFFICIAL, self.country[there]] += 1
+            elif crossing == IRREGULAR:
+                self.daily[k.IRREGULAR, self.country[there]] += 1
+                self.link_crossings[link] += 1
+            risk = self.link_risk[link]
+            if risk > 0.0 and self.u("exploitation.exit", day, a, 2) < risk:
+                self.tally["victim_died_on_the_way"] += 1
+                self.victim_dies(a, here, c, self.country[there])
+                return
+        c2 = self.country[there]
+        for row, place in ((k.LOC_PRESENT, here), (k.LOC_VICTIMS, here)):
+            self.loc[row, place] -= 1
+        self.current[k.PRESENT, c] -= 1
+        self.current[k.VICTIMS_NOW, c] -= 1
+        self.set("location", a, there)
+        self.loc[k.LOC_PRESENT, there] += 1
+        self.loc[k.LOC_VICTIMS, there] += 1
+        self.current[k.PRESENT, c2] += 1
+        self.current[k.VICTIMS_NOW, c2] += 1
+        review_days = int(p["victim_review_days"]) if there == dest else 0
+        self.push(a, day + travel_days + review_days)
+
+    # ODD 7.9: a victim's event: on the way, or the review with its debt and exits.
+    def review(self, a, day):
+        p = self.p
+        here = int(self.get("location", a))
+        c = self.country[here]
+        if here != self.get("destination", a):
+            self.move_victim(a, here, c, day)
+            return
+        days = p["victim_review_days"]
+        charges = (p["victim_lodging_usd_day"] + p["victim_fine_usd_day"]) * days
+        credited = p["victim_earning_share"] * p["victim_revenue_usd_day"] * days
+        # float32 debt, as the people table stores it (ODD 2.1)
+        debt = np.float32(float(self.get("debt", a)) + charges - credited)
+        self.set("debt", a, debt)
+        u = self.u("exploitation.exit", day, a, 0)
+        p_id, p_esc, p_die = self.victim_exit[:, c]
+        if u >= p_id + p_esc + p_die and debt > 0.0:
+            self.tally["victim_kept"] += 1
+            self.push(a, day + int(days))
+            return
+        if p_id + p_esc <= u < p_id + p_esc + p_die:
+            self.tally["victim_died"] += 1
+            self.victim_dies(a, here, c, c)
+            return
+        org = self.get("victim_org", a)
+        self.leave(a, here, c)
+        if u < p_id:
+            self.daily[k.VICTIMS_IDENTIFIED, c] += 1
+            self.tally["victim_identified"] += 1
+        elif u < p_id + p_esc:
+            self.daily[k.VICTIMS_ESCAPED, c] += 1
+            self.tally["victim_escaped"] += 1
+        else:
+            self.daily[k.VICTIMS_RELEASED, c] += 1
+            self.tally["victim_released"] += 1
+            self.set("debt", a, 0.0)
+        self.set("former_org", a, org)
+        self.set("state", a, SETTLED)
+        # The organisation may come back after a waiting time drawn from the exit stream (k = 1).
+        wait = self.exp("exploitation.exit", day, a, 1, p["retrafficking_days"])
+        self.push(a, day + 1 + int(wait))
+
+    # ODD 7.9: the organisation comes back for a freed victim.
+    def retraffic(self, a, c, day):
+        org = self.get("former_org", a)
+        self.set("former_org", a, -1)
+        prob = self.p["retrafficking_probability"] * self.control(org)
+        if prob > 0.0 and self.u("exploitation.recruit", day, a, 3) < prob:
+            self.tally["retrafficked"] += 1
+            self.make_victim(a, org, day)
+            self.daily[k.RECRUITED_AGAIN, c] += 1
+            return
+        self.tally["not_retrafficked"] += 1
+        wait = self.exp("journeys.settled_when", day, a, 2, self.settled_mean)
+        self.push(a, day + 1 + int(wait))
 
     # ODD 3.2: one day of the calendar.
     def process_day(self, day):
@@ -470,6 +577,9 @@ class Reference:
         state = self.get("state", a)
         if state == VICTIM:
             self.review(a, day)
+            return
+        if state == SETTLED and self.get("former_org", a) >= 0:
+            self.retraffic(a, c, day)
             return
         if state == SETTLED and not self.settled_decision(a, here, c, day):
             return
@@ -648,6 +758,7 @@ class Reference:
             self.loc[k.LOC_STRANDED, here] -= 1
         there = int(self.link_to[link])
         c2 = self.country[there]
+        self.link_use[link] += 1
         if crossing == OFFICIAL:
             self.daily[k.OFFICIAL, c2] += 1
         elif crossing == IRREGULAR:
@@ -729,7 +840,7 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
         ("daily", ref.daily, sim.daily),
         ("location_counts", ref.loc, sim.location_counts),
         ("ledger", ref.ledger, eco.ledger),
-        ("capacity_left", ref.capacity_left, eco.capacity_left),
+        ("link_use", ref.link_use, sim.link_use),
         ("victims_by_org", ref.victims_by_org, eco.victims_by_org),
         ("link_crossings", ref.link_crossings, eco.link_crossings),
         ("parole_left", ref.parole_left, sim.parole_left),
@@ -796,6 +907,10 @@ def _tiny_with_every_mechanism():
         recruit_destination_probability=0.02,
         recruit_bondage_probability=0.05,
         victims_per_member=3.0,
+        victim_debt_usd=100.0,
+        victim_earning_share=0.9,
+        retrafficking_probability=0.5,
+        retrafficking_days=60.0,
         victim_identification_rate_year=1.0,
         victim_escape_rate_year=0.5,
         victim_death_rate_year=0.3,
@@ -871,7 +986,11 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "recruited_on_the_way_home",
         "victim_moved",
         "victim_stays_put",
-        "recruitment_blocked_by_capacity",
+        "recruitment_damped_by_control",
+        "victim_moved_on_link",
+        "victim_released",
+        "retrafficked",
+        "not_retrafficked",
         "package_own_crossing",
         "no_way_on",
         "encounter",

@@ -43,8 +43,10 @@ N_CURRENT = 4
     EXPULSIONS,
     PAROLES,
     DRUG_ARRESTS,
-) = range(18)
-N_DAILY = 18
+    VICTIMS_RELEASED,
+    RECRUITED_AGAIN,
+) = range(20)
+N_DAILY = 20
 
 # location[row, place]: people at each place now
 LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2
@@ -56,7 +58,8 @@ N_LOCATION = 3
 L_SAVINGS_IN, L_EARNINGS_IN = 0, 1
 # Migrants' money out:
 L_FARES, L_LIVING, L_FEES, L_PACKAGES, L_CONFISCATED, L_LOST = 2, 3, 4, 5, 6, 7
-# Organisations' own flows (not migrants' money):
-L_DRUGS, L_PACKAGE_COSTS = 8, 9
-N_LEDGER = 10
+# Organisations' own flows (not migrants' money): drugs carried, package clients' transport, and
+# moving victims to the place of exploitation (which the victim is charged as debt).
+L_DRUGS, L_PACKAGE_COSTS, L_TRAFFICKING_COSTS = 8, 9, 10
+N_LEDGER = 11
 MIGRANT_OUT = (L_FARES, L_LIVING, L_FEES, L_PACKAGES, L_CONFISCATED, L_LOST)

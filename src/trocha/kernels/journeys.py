@@ -57,6 +57,7 @@ from .counters import (
     OFFICIAL,
     PAROLES,
     PRESENT,
+    RECRUITED_AGAIN,
     RECRUITED_BONDAGE,
     RECRUITED_DESTINATION,
     RECRUITED_ORIGIN,
@@ -64,7 +65,7 @@ from .counters import (
     STRANDED_NOW,
     STRANDINGS,
 )
-from .exploitation import make_victim, recruitment_weight, review_victim
+from .exploitation import control_factor, make_victim, recruitment_weight, review_victim
 
 NO_WAY_WAIT_DAYS = 30  # how long an agent with no reachable destination waits before trying again
 
@@ -109,17 +110,34 @@ def _try_recruit(
     counters,
     economy,
 ):
-    """Recruitment attempt at `place` by the organisation operating there; True if recruited."""
+    """Recruitment attempt at `place` by the organisation operating there; True if recruited.
+
+    The chance p falls smoothly with the victims the organisation already holds per member. The
+    draw is the agent's recruitment clock (ODD 7.8): each exposure uses up -ln(1 - p) of an
+    Exp(1) clock drawn once, and the agent is taken when it runs out. The same as a fresh draw
+    per exposure, but the same agent meets the same clock in every scenario of a comparison
+    whatever the day of its exposures, so common random numbers reach recruitment."""
     org = economy.place_org[place]
-    if org < 0 or economy.capacity_left[org] <= 0:
+    if org < 0:
         return False
     p = (
         economy.recruit_prob[mechanism, place]
         * p_scale
         * recruitment_weight(rules, agents.female[a], agents.minor[a])
+        * control_factor(
+            economy.victims_by_org[org],
+            economy.control_capacity[org],
+            rules.control_cost_exponent,
+        )
     )
-    if p <= 0.0 or uniform(keys.exploitation_recruit, day, agents.uid[a], mechanism) >= p:
+    if p <= 0.0:
         return False
+    clock = agents.recruit_clock[a] + (np.log(1.0 - p) if p < 1.0 else -np.inf)
+    if clock > 0.0:
+        agents.recruit_clock[a] = clock
+        return False
+    # A fresh clock for after this spell of exploitation.
+    agents.recruit_clock[a] = exponential(keys.exploitation_recruit, day, agents.uid[a], 4, 1.0)
     make_victim(
         a,
         org,
@@ -229,7 +247,9 @@ def spawn(
             )
             agents.package[a] = 0
             agents.victim_org[a] = -1
+            agents.former_org[a] = -1
             agents.debt[a] = 0.0
+            agents.recruit_clock[a] = exponential(keys.exploitation_recruit, day, uid, 0, 1.0)
             ledger[n_orgs, L_SAVINGS_IN] += cash
             current[PRESENT, c] += 1
             current[MOVING, c] += 1
@@ -314,7 +334,9 @@ def spawn_settled(
             agents.minor[a] = 0
             agents.package[a] = 0
             agents.victim_org[a] = -1
+            agents.former_org[a] = -1
             agents.debt[a] = 0.0
+            agents.recruit_clock[a] = exponential(keys.exploitation_recruit, -1, uid, 0, 1.0)
             wait = exponential(keys.journeys_settled_when, -1, uid, 0, settled_event_days)
             _schedule(counters.queue_head, agents, a, int(wait), last_day)
             current[PRESENT, c] += 1
@@ -410,11 +432,40 @@ def _handle(
             last_day,
             keys.exploitation_exit,
             rules,
+            choice,
             loc_country,
+            links,
             agents,
             counters,
             economy,
         )
+        return
+
+    if agents.state[a] == SETTLED and agents.former_org[a] >= 0:
+        # A freed victim the organisation comes back for (re-trafficking); if not, from now on an
+        # ordinary settled migrant.
+        org = agents.former_org[a]
+        agents.former_org[a] = -1
+        p = rules.retrafficking_probability * control_factor(
+            economy.victims_by_org[org], economy.control_capacity[org], rules.control_cost_exponent
+        )
+        if p > 0.0 and uniform(keys.exploitation_recruit, day, uid, 3) < p:
+            make_victim(
+                a,
+                org,
+                day,
+                last_day,
+                keys.exploitation_place,
+                rules,
+                loc_country,
+                agents,
+                counters,
+                economy,
+            )
+            daily[RECRUITED_AGAIN, c] += 1
+            return
+        wait = exponential(keys.journeys_settled_when, day, uid, 2, rules.settled_event_days)
+        _schedule(queue_head, agents, a, day + 1 + int(wait), last_day)
         return
 
     if agents.state[a] == SETTLED:

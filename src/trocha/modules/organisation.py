@@ -25,6 +25,7 @@ from ..economy import (
     S_COST_BRIBES,
     S_COST_MEMBERS,
     S_COST_PACKAGES,
+    S_COST_TRAFFICKING,
     S_DRUGS,
     S_EXPLOITATION,
     S_EXTORTION,
@@ -38,6 +39,7 @@ from ..kernels.counters import (
     L_FEES,
     L_PACKAGE_COSTS,
     L_PACKAGES,
+    L_TRAFFICKING_COSTS,
     LOC_PRESENT,
     LOC_VICTIMS,
 )
@@ -181,6 +183,7 @@ class Organisations(Module):
         rev[:, S_PACKAGES] = delta[:, L_PACKAGES]
         rev[:, S_DRUGS] = delta[:, L_DRUGS]
         rev[:, S_COST_PACKAGES] = delta[:, L_PACKAGE_COSTS]
+        rev[:, S_COST_TRAFFICKING] = delta[:, L_TRAFFICKING_COSTS]
         victims = eco.victims_by_org[: eco.n_orgs] * scale
         rev[:, S_EXPLOITATION] = victims * p["victim_revenue_usd_day"] + delta[:, L_CONFISCATED]
         gang = eco.gangs() & active

@@ -46,8 +46,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "trocha_fee_usd": ("USD", "mean fee at the irregular crossings into the country (ALL: all)"),
     "victims_current": ("people", "people held in exploitation in the country"),
     "victims_new": ("people/day", "people newly trafficked into exploitation in the country"),
-    "victims_exited": ("people/day", "victims leaving exploitation (identified + escaped + died)"),
+    "victims_exited": (
+        "people/day",
+        "victims leaving exploitation (identified + escaped + died + released)",
+    ),
     "victims_identified": ("people/day", "victims identified and rescued by the state"),
+    "victims_detected": (
+        "people/day",
+        "victims the state detects (= identified; compare with reported detections)",
+    ),
+    "victims_released": ("people/day", "victims released once their debt is repaid"),
     "victims_escaped": ("people/day", "victims who escaped"),
     "victims_died": ("people/day", "victims who died in exploitation"),
     "recruitment_origin": ("people/day", "victims recruited by deceptive offers at origin"),
@@ -56,6 +64,7 @@ METRICS: dict[str, tuple[str, str]] = {
         "victims recruited by deceptive job offers or online relationships on arrival",
     ),
     "recruitment_debt_bondage": ("people/day", "stranded migrants trapped by debt bondage"),
+    "recruitment_again": ("people/day", "freed victims trafficked again by the same organisation"),
     "org_members": ("members", "members of criminal organisations (gangs) in the country"),
     "org_cells": ("cells", "cells of criminal organisations (gangs) in the country"),
     "org_countries": ("countries", "countries where a criminal organisation has a cell (ALL only)"),
@@ -71,7 +80,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "people/day",
         "migrants forced to carry drugs and arrested on crossings into the country",
     ),
-    "org_costs_usd": ("USD/day", "members, bribes and package transport (ALL only)"),
+    "org_costs_usd": (
+        "USD/day",
+        "members, bribes, package transport and moving victims (ALL only)",
+    ),
     "armed_group_revenue_usd": ("USD/day", "trocha fees taken by local armed groups (ALL only)"),
     "migrant_money_taken_usd": (
         "USD/day",
@@ -93,11 +105,14 @@ _CURRENT = {
 _DAILY = {
     "victims_new": k.VICTIMS_NEW,
     "victims_identified": k.VICTIMS_IDENTIFIED,
+    "victims_detected": k.VICTIMS_IDENTIFIED,
+    "victims_released": k.VICTIMS_RELEASED,
     "victims_escaped": k.VICTIMS_ESCAPED,
     "victims_died": k.VICTIMS_DIED,
     "recruitment_origin": k.RECRUITED_ORIGIN,
     "recruitment_destination": k.RECRUITED_DESTINATION,
     "recruitment_debt_bondage": k.RECRUITED_BONDAGE,
+    "recruitment_again": k.RECRUITED_AGAIN,
     "arrivals": k.ARRIVALS,
     "departures": k.DEPARTURES,
     "irregular_crossings": k.IRREGULAR,
@@ -178,6 +193,7 @@ LEDGER_STREAMS = {
     "revenue_packages": k.L_PACKAGES,
     "revenue_drugs": k.L_DRUGS,
     "cost_packages": k.L_PACKAGE_COSTS,
+    "cost_trafficking": k.L_TRAFFICKING_COSTS,
     "revenue_exploitation": k.L_CONFISCATED,
 }
 
@@ -244,7 +260,8 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     add("emigrants_cumulative", None, departed)
     add("returned_cumulative", None, rec.daily[:, k.RETURNS, :].sum(axis=1).cumsum())
     add("deaths_cumulative", None, rec.daily[:, k.DEATHS, :].sum(axis=1).cumsum())
-    exited = rec.daily[:, [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED], :].sum(axis=1)
+    exits = [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED, k.VICTIMS_RELEASED]
+    exited = rec.daily[:, exits, :].sum(axis=1)
     add("victims_exited", exited, exited.sum(axis=1))
     frames.extend(_economy_frames(sim, rec, dates, codes))
     for metric, rows in sim.recorded.items():
