@@ -132,7 +132,7 @@ def _try_recruit(
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # as process_day (below)
 def spawn(
     day,
     last_day,
@@ -220,7 +220,7 @@ def spawn(
     return a
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)  # as process_day (below)
 def spawn_settled(
     first_id,
     counts,
