@@ -42,7 +42,12 @@ def run_loop(
 ) -> dict[str, dict[str, float]]:
     """Run every day through every phase and module; return the seconds per module and phase."""
     seconds = {m.name: dict.fromkeys(PHASES, 0.0) for m in modules}
-    plan = [(phase, [(m.name, getattr(m, phase)) for m in modules]) for phase in PHASES]
+    # A phase a module does not override is Module's no-op: left out of the plan (its seconds
+    # stay 0), which saves ~100k calls and clock reads over a 4,000-day run.
+    plan = [
+        (phase, [(m.name, getattr(m, phase)) for m in modules if _overrides(m, phase)])
+        for phase in PHASES
+    ]
     for day in range(sim.n_days):
         for phase, calls in plan:
             for name, call in calls:
@@ -53,3 +58,8 @@ def run_loop(
         if progress is not None:
             progress(day)
     return seconds
+
+
+def _overrides(module: Module, phase: str) -> bool:
+    """Whether `module` does something in `phase` (its class replaces Module's no-op)."""
+    return getattr(type(module), phase) is not getattr(Module, phase) or phase in vars(module)

@@ -13,10 +13,29 @@ route choice in the first pass, then 2, 3, ... for the draws of the second pass.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 
 from ..rng import uniform
+
+
+def _load_numba_arrays_without_blas() -> None:
+    """Load Numba's NumPy implementations (which the first call of a cached kernel loads anyway)
+    without `scipy.linalg`: Numba imports it only to learn whether `np.dot` has a BLAS, and these
+    kernels use none. That import was 0.1-0.35 s and 12 MB of a whole `trocha run` of mali2012.
+    A later `np.dot` in a kernel still finds SciPy: the block is lifted at once."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules["scipy.linalg.cython_blas"] = None  # type: ignore[assignment]
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules["scipy.linalg.cython_blas"]
+
+
+_load_numba_arrays_without_blas()
 
 
 @njit(cache=True, inline="always")
@@ -109,7 +128,11 @@ def _move(
     return k
 
 
-@njit(cache=True)
+# No reference counting in the day's kernel (`_nrt=False`): `_move` is inlined at Numba IR level
+# with 20 array arguments, and with NRT on each of the ~30k moves a day paid an incref and a
+# decref per array (atomic operations, 40 calls a move): 60% of the kernel's time on mali2012.
+# The kernel allocates nothing, so it needs no runtime; the arithmetic is unchanged.
+@njit(cache=True, _nrt=False)
 def step_day(
     key, day, n, loc, link, on_link, recent, started, route_len, route,
     count, capacity, movechance, town, camp,

@@ -72,10 +72,21 @@ class Recorder(Module):
         if eco.n_orgs == 0:
             return
         self.revenue[day] = eco.revenue
-        for org in range(eco.n_orgs):
-            self.members[day, org] = np.bincount(
-                w.location_country, weights=eco.members[org], minlength=w.n_countries
-            )
-            self.cells[day, org] = np.bincount(
-                w.location_country, weights=eco.cell[org], minlength=w.n_countries
-            )
+        # Members and cells by (organisation, country): one bincount over the flattened
+        # [organisation, place] arrays (each bin adds its places in the same order as a bincount
+        # per organisation did, so the sums are the same to the last bit).
+        n = eco.n_orgs * w.n_countries
+        by_org = self._org_country_bins(eco.n_orgs, w)
+        members = np.bincount(by_org, weights=eco.members.reshape(-1), minlength=n)
+        self.members[day] = members.reshape(eco.n_orgs, w.n_countries)
+        cells = np.bincount(by_org, weights=eco.cell.reshape(-1), minlength=n)
+        self.cells[day] = cells.reshape(eco.n_orgs, w.n_countries)
+
+    def _org_country_bins(self, n_orgs: int, w) -> np.ndarray:
+        """Bin (organisation x countries + country) of each [organisation, place] entry."""
+        bins = getattr(self, "_bins", None)
+        if bins is None or len(bins) != n_orgs * w.n_locations:
+            org = np.repeat(np.arange(n_orgs), w.n_locations)
+            bins = org * w.n_countries + np.tile(w.location_country, n_orgs)
+            self._bins = bins
+        return bins

@@ -70,6 +70,11 @@ def _write_parquet(frame, path: Path) -> None:
         if isinstance(values, np.ndarray):
             columns[field.name] = _from_numpy(values, field.type)
             continue
+        if field.type == pa.date32() and values.dtype.kind == "M" and not values.isna().any():
+            # days from the datetime64 buffer: the same date32 values as going through
+            # Python date objects (`.dt.date.tolist()`), without a million of them
+            columns[field.name] = _from_numpy(values.to_numpy(), field.type)
+            continue
         if field.type == pa.date32():
             values = values.dt.date
         columns[field.name] = pa.array(

@@ -126,7 +126,7 @@ _DAILY = {
 }
 
 
-def _economy_frames(sim, rec, dates, codes) -> list[pd.DataFrame]:
+def _economy_frames(sim, rec, dates, codes) -> list[dict]:
     """Fees, organisations' size and money: values are people, members or USD (not agents)."""
     from ..economy import STREAMS
 
@@ -137,25 +137,11 @@ def _economy_frames(sim, rec, dates, codes) -> list[pd.DataFrame]:
     def long(metric, by_country, total):
         if by_country is not None:
             n_days, nc = by_country.shape
-            frame = pd.DataFrame(
-                {
-                    "date": np.repeat(dates, nc),
-                    "country": np.tile(codes, n_days),
-                    "metric": metric,
-                    "value": by_country.reshape(-1).astype(np.float64),
-                }
-            )
-            frames.append(frame.dropna(subset=["value"]))
-        frames.append(
-            pd.DataFrame(
-                {
-                    "date": dates,
-                    "country": "ALL",
-                    "metric": metric,
-                    "value": np.asarray(total, dtype=np.float64),
-                }
-            )
-        )
+            value = by_country.reshape(-1).astype(np.float64)
+            kept = ~np.isnan(value)
+            date, country = np.repeat(dates, nc)[kept], np.tile(codes, n_days)[kept]
+            frames.append(_piece(date, country, metric, value[kept]))
+        frames.append(_piece(dates, "ALL", metric, np.asarray(total, dtype=np.float64)))
 
     if not np.isnan(rec.fees[:, -1]).all():
         long("trocha_fee_usd", rec.fees[:, :-1], rec.fees[:, -1])
@@ -218,6 +204,52 @@ def _reported_on_the_day_paid(revenue: np.ndarray, ledger: np.ndarray, scale: fl
     return out
 
 
+def _piece(date, country, metric: str, value) -> dict:
+    """Columns of a run of timeseries rows of one metric (a scalar country fills the run)."""
+    date = np.asarray(date)
+    n = len(date)
+    if isinstance(country, str):
+        country = np.full(n, country, dtype=object)
+    return {"date": date, "country": country, "metric": metric, "value": np.asarray(value)}
+
+
+def _sorted_timeseries(pieces: list[dict]) -> pd.DataFrame:
+    """The pieces as one frame sorted by metric, country and date, stably (ties keep the order
+    of the pieces). Sorted in NumPy before the frame is made: pandas sorting its Arrow-backed
+    string columns cost a second a run."""
+    date = np.concatenate([p["date"] for p in pieces])
+    country = np.concatenate([p["country"] for p in pieces])
+    value = np.concatenate([np.asarray(p["value"], dtype=np.float64) for p in pieces])
+    metrics = sorted({p["metric"] for p in pieces})
+    metric_rank = np.concatenate(
+        [np.full(len(p["date"]), metrics.index(p["metric"])) for p in pieces]
+    )
+    codes, labels = pd.factorize(country)
+    labels = np.asarray(labels, dtype=object)
+    by_name = np.argsort(labels)
+    countries = labels[by_name]
+    country_rank = np.argsort(by_name)[codes]
+    # one int64 key: metric, then country, then day (a stable sort keeps ties in piece order)
+    day = date.astype("datetime64[D]").astype(np.int64)  # daily rows: the day orders them
+    day = day - day.min() if len(day) else day
+    key = (metric_rank * len(countries) + country_rank) * (int(day.max(initial=0)) + 1) + day
+    order = np.argsort(key, kind="stable")
+    return pd.DataFrame(
+        {
+            "date": date[order],
+            "country": _strings(country_rank[order], countries),
+            "metric": _strings(metric_rank[order], metrics),
+            "value": value[order],
+        }
+    )
+
+
+def _strings(index: np.ndarray, labels) -> pd.Series:
+    """labels[index] as a string column, converted once per label rather than once per row."""
+    labels = pd.array([str(x) for x in labels], dtype=str)
+    return pd.Series(labels.take(index))
+
+
 def build_result(sim: Simulation, timings: dict) -> Result:
     from ..results.manifest import manifest_for
 
@@ -233,21 +265,9 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     def add(metric: str, by_country: np.ndarray | None, total: np.ndarray) -> None:
         if by_country is not None:
             n_days, nc = by_country.shape
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "date": np.repeat(dates, nc),
-                        "country": np.tile(codes, n_days),
-                        "metric": metric,
-                        "value": by_country.reshape(-1) * scale,
-                    }
-                )
-            )
-        frames.append(
-            pd.DataFrame(
-                {"date": dates, "country": "ALL", "metric": metric, "value": total * scale}
-            )
-        )
+            date, country = np.repeat(dates, nc), np.tile(codes, n_days)
+            frames.append(_piece(date, country, metric, by_country.reshape(-1) * scale))
+        frames.append(_piece(dates, "ALL", metric, total * scale))
 
     for metric, row in _CURRENT.items():
         data = rec.current[:, row, :]
@@ -266,17 +286,9 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     frames.extend(_economy_frames(sim, rec, dates, codes))
     for metric, rows in sim.recorded.items():
         days, where, values = zip(*rows, strict=True)
-        frames.append(
-            pd.DataFrame(
-                {"date": dates[list(days)], "country": where, "metric": metric, "value": values}
-            )
-        )
-    timeseries = pd.concat(frames, ignore_index=True)
-    timeseries["country"] = timeseries["country"].astype(str)
-    timeseries["metric"] = timeseries["metric"].astype(str)
-    timeseries = timeseries.sort_values(["metric", "country", "date"], kind="stable").reset_index(
-        drop=True
-    )
+        where = np.array([str(x) for x in where], dtype=object)
+        frames.append(_piece(dates[list(days)], where, str(metric), np.asarray(values)))
+    timeseries = _sorted_timeseries(frames)
 
     weeks = dates[rec.location_days]
     names = np.array(w.location_names, dtype=object)
