@@ -19,10 +19,9 @@ PRIORS = [Prior("a", 0.0, 10.0), Prior("rate", 0.001, 0.1, log=True)]
 
 def _log_likelihood(point: dict[str, float]) -> float:
     """A known posterior: a ~ N(3, 0.5), log(rate) ~ N(log 0.01, 0.3) (the priors are flat)."""
-    return (
-        -0.5 * ((point["a"] - 3.0) / 0.5) ** 2
-        - 0.5 * ((np.log(point["rate"]) - np.log(0.01)) / 0.3) ** 2
-    )
+    return -0.5 * ((point["a"] - 3.0) / 0.5) ** 2 - 0.5 * (
+        (np.log(point["rate"]) - np.log(0.01)) / 0.3
+    ) ** 2
 
 
 def _search(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
