@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -162,3 +164,81 @@ def test_parole_places_are_taken_by_passport_holders_abroad_within_the_monthly_c
 def test_without_parole_rows_no_one_is_paroled(tiny_copy):
     sim = _tiny_with_policies(tiny_copy, "2018-01-01,PER,apprehension,0.0,ILLUSTRATIVE,\n")
     assert sim.cumulative[k.PAROLES].sum() == 0
+
+
+def test_controlled_flow_corridor_of_panama_is_the_darien_reception_route():
+    """Panama's corridor runs from the Darién landing to the Costa Rican border; only the links
+    from it into Panama City close, not the airport's."""
+    from trocha.world.controlled_flow import controlled_flow_links, corridor_places
+
+    scenario = trocha.load_scenario("venezuela")
+    world = trocha.Simulation(scenario, seed=1, scale=2000, end="2016-01-10").world
+    names = [loc.name for loc in scenario.locations]
+    pan = world.country_codes.index("PAN")
+    assert [names[p] for p in corridor_places(world, pan)] == [
+        "Bajo Chiquito",
+        "Lajas Blancas",
+        "Paso Canoas",
+    ]
+    closed = {
+        (names[world.link_from[i]], names[world.link_to[i]])
+        for i in controlled_flow_links(world, pan)
+    }
+    assert closed == {("Lajas Blancas", "Panama City"), ("Paso Canoas", "Panama City")}
+
+
+def test_under_controlled_flow_irregular_entrants_transit_and_do_not_settle(tiny_copy):
+    """Ecuador (a host here) escorting entrants from Tulcán onward by a bus past Quito to the
+    Peruvian border: nobody settles in Ecuador while it applies (they reach Peru instead); without
+    it some do. People and money are conserved."""
+    routes = tiny_copy / "routes.csv"
+    routes.write_text(
+        routes.read_text(encoding="utf-8").rstrip("\n")
+        + "\nTulcán,Tumbes,900,great_circle_x1.3,bus,official,30,0,ILLUSTRATIVE,escort bus\n",
+        encoding="utf-8",
+    )
+    countries = tiny_copy / "countries.csv"
+    countries.write_text(
+        countries.read_text(encoding="utf-8").replace("ECU,Ecuador,transit", "ECU,Ecuador,host"),
+        encoding="utf-8",
+    )
+    base = _tiny_with_policies(tiny_copy, "")
+    sim = _tiny_with_policies(tiny_copy, "2016-01-01,ECU,controlled_flow,1.0,ILLUSTRATIVE,\n")
+    w = sim.world
+    ecu, per = (w.country_codes.index(c) for c in ("ECU", "PER"))
+    tulcan, quito = w.location_index("Tulcán"), w.location_index("Quito")
+    into_quito = np.flatnonzero((w.link_from == tulcan) & (w.link_to == quito))
+    assert base.link_use[into_quito].sum() > 0 and base.cumulative[k.ARRIVALS, ecu] > 0
+    assert sim.link_use[into_quito].sum() == 0  # nobody goes on from the corridor into Quito
+    assert sim.cumulative[k.IRREGULAR, ecu] > 0  # they still cross into Ecuador
+    # Those who settle in Ecuador now come only the other way (back from Peru): fewer.
+    assert sim.cumulative[k.ARRIVALS, ecu] < base.cumulative[k.ARRIVALS, ecu] / 2
+    escort = np.flatnonzero((w.link_from == tulcan) & (w.link_to == w.location_index("Tumbes")))
+    assert sim.link_use[escort].sum() > base.link_use[escort].sum()  # on past Quito to Peru
+    assert sim.cumulative[k.ARRIVALS, per] > 0
+    assert _alive_agents_are_counted(sim)
+    ledger = sim.economy.ledger
+    held = sim.people.table["money"][: sim.people.count].sum()
+    money_in = ledger[:, [k.L_SAVINGS_IN, k.L_EARNINGS_IN]].sum()
+    assert money_in == pytest.approx(held + ledger[:, list(k.MIGRANT_OUT)].sum(), rel=1e-9)
+
+
+def test_controlled_flow_closes_the_corridor_links_only_while_in_force(tiny_copy):
+    """The links from the corridor into the country's cities close on the row's date and reopen
+    when a later row sets the policy to 0."""
+    sim = _tiny_with_policies(
+        tiny_copy,
+        "2018-01-01,ECU,controlled_flow,1.0,ILLUSTRATIVE,\n"
+        "2019-01-01,ECU,controlled_flow,0.0,ILLUSTRATIVE,\n",
+    )
+    borders = next(m for m in sim.modules if m.name == "borders")
+    w = sim.world
+    link = next(
+        i
+        for i in range(len(w.link_from))
+        if (w.link_from[i], w.link_to[i]) == (w.location_index("Tulcán"), w.location_index("Quito"))
+    )
+    day = sim.calendar.day_of
+    assert borders.allowed(sim, day(dt.date(2017, 12, 31)))[:, link].all()
+    assert not borders.allowed(sim, day(dt.date(2018, 1, 1)))[:, link].any()
+    assert borders.allowed(sim, day(dt.date(2019, 1, 1)))[:, link].all()

@@ -11,7 +11,10 @@ host_policies.csv (optional) gives, from a date on, per country:
 - `parole`: people a month admitted by air on parole (the US processes for Venezuelans from
   October 2022 and January 2023): every 30 days the country gets that many places (in agents;
   unused places lapse), taken in turn by passport holders abroad when they next weigh their
-  options; a parolee gets a visa-class document and flies to that country.
+  options; a parolee gets a visa-class document and flies to that country;
+- `controlled_flow` (on when > 0): irregular entrants are escorted from the reception stations to
+  the next border and do not settle (Panama's Operación Flujo Controlado); applied to the routing
+  by the borders module (world/controlled_flow.py).
 The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`,
 `parole_left`).
 """
@@ -27,7 +30,7 @@ from .base import Module
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
-POLICIES = ("apprehension", "expulsion", "protection", "parole")
+POLICIES = ("apprehension", "expulsion", "protection", "parole", "controlled_flow")
 PAROLE_MONTH_DAYS = 30
 
 

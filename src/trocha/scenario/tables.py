@@ -132,11 +132,12 @@ class HostPolicyRow(Row):
     an encounter), the share of those expelled back across the border (`expulsion`), or a
     protection status that adds `value` to the utility of staying for migrants already there
     (`protection`, e.g. US TPS), or the people a month admitted by air on parole (`parole`,
-    e.g. the US parole processes for Venezuelans)."""
+    e.g. the US parole processes for Venezuelans), or a controlled flow that escorts irregular
+    entrants to the next border (`controlled_flow`, 1 on, 0 off, e.g. Panama's)."""
 
     date: dt.date
     country: str
-    policy: Literal["apprehension", "expulsion", "protection", "parole"]
+    policy: Literal["apprehension", "expulsion", "protection", "parole", "controlled_flow"]
     value: float = Field(ge=0, le=1e7, allow_inf_nan=False)
     source_id: str = Field(min_length=1)
     notes: str = ""
@@ -145,7 +146,7 @@ class HostPolicyRow(Row):
 
     @model_validator(mode="after")
     def _share(self) -> HostPolicyRow:
-        if self.policy in ("apprehension", "expulsion") and self.value > 1:
+        if self.policy in ("apprehension", "expulsion", "controlled_flow") and self.value > 1:
             raise ValueError(f"value: {self.policy} is a share of people, between 0 and 1")
         if self.policy == "protection" and self.value > 10:
             raise ValueError("value: protection is in logit units, between 0 and 10")
