@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..calendar import Calendar
 from ..codes import CROSSING_OFFICIAL
 from ..scenario.loader import Scenario
-from .graph import World
+from .graph import MODES, World
 
 DOCUMENT_CLASSES = ("id_card", "passport", "visa")
 REGIMES = ("open", "passport", "visa", "closed")
@@ -23,6 +23,7 @@ REGIME_ALLOWS = np.array(
         [False, False, False],  # closed
     ]
 )
+PASSPORT = REGIMES.index("passport")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class RegimeSchedule:
     change_days: np.ndarray  # sorted unique days (>= 0) on which some regime changes
     changes: list[RegimeChange]
     _timelines: dict[int, list[tuple[int, int]]]  # link -> [(day, regime index)], sorted
+    # International flights: airlines board only travellers with a passport, whatever the
+    # destination's land regime (ODD 7.2), so these links are at least "passport".
+    passport_links: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def link_regimes(self, day: int, n_links: int) -> np.ndarray:
         """Regime index of every link on `day` (non-official links are reported open)."""
@@ -53,6 +57,7 @@ class RegimeSchedule:
                     break
                 current = regime
             out[link] = current
+        out[self.passport_links] = np.maximum(out[self.passport_links], PASSPORT)
         return out
 
     def allowed(self, day: int, n_links: int) -> np.ndarray:
@@ -67,7 +72,14 @@ def build_regime_schedule(scenario: Scenario, world: World, calendar: Calendar) 
         key=lambda item: (item[1].date, item[1].from_country != "*", item[0]),
     )
     timelines: dict[int, list[tuple[int, int]]] = {}
-    for link in np.flatnonzero(world.link_crossing == CROSSING_OFFICIAL):
+    official = world.link_crossing == CROSSING_OFFICIAL
+    country = world.location_country
+    passport_links = np.flatnonzero(
+        official
+        & (world.link_mode == MODES.index("air"))
+        & (country[world.link_from] != country[world.link_to])
+    )
+    for link in np.flatnonzero(official):
         src = world.country_codes[world.location_country[world.link_from[link]]]
         dst = world.country_codes[world.location_country[world.link_to[link]]]
         timeline = [
@@ -83,4 +95,4 @@ def build_regime_schedule(scenario: Scenario, world: World, calendar: Calendar) 
         for _, r in rows
     ]
     days = sorted({max(0, c.day) for c in changes})
-    return RegimeSchedule(np.array(days, dtype=np.int64), changes, timelines)
+    return RegimeSchedule(np.array(days, dtype=np.int64), changes, timelines, passport_links)
