@@ -118,3 +118,24 @@ def test_shipped_flow_and_price_targets_parse_with_their_kinds():
     # Outcomes after 2020 are held back for validation: never a calibration row.
     later = [row for row in scenario.targets if row.date.year > 2020]
     assert later and all(row.role == "validation" for row in later)
+
+
+def test_counts_below_half_an_agent_are_not_resolved():
+    import datetime as dt
+
+    from trocha.experiments.likelihood import count_floor, target_log_likelihoods
+    from trocha.experiments.targets import FLOW, LEVEL, Target
+
+    day = dt.date(2020, 12, 31)
+    tiny_stock = Target(2, day, "GTM", "migrant_stock", 72.0, LEVEL)
+    flow = Target(3, day, "USA", "encounters", 4520.0, FLOW, dt.date(2019, 10, 1))
+    floor = count_floor(1000)
+    assert floor == 500.0 and count_floor(1) == 1.0
+    # At scale 1000, 72 people and no agent agree as well as 500 and 500 people would.
+    unresolved = target_log_likelihoods([tiny_stock], [0.0], floor=floor)[0]
+    exact = target_log_likelihoods([tiny_stock], [72.0], floor=1.0)[0]
+    assert unresolved == pytest.approx(exact)
+    # A missed flow costs what half an agent would, not what one person would.
+    missed = target_log_likelihoods([flow], [0.0], floor=floor)[0]
+    assert missed == pytest.approx(target_log_likelihoods([flow], [500.0])[0])
+    assert missed > target_log_likelihoods([flow], [0.0])[0] + 1000

@@ -69,3 +69,11 @@ def test_no_rounds_or_no_constants_change_nothing():
     assert warm_constants({"x": 1.0}, [Prior("x", 0, 2)], TARGETS, _simulate, rounds=3) == {
         "x": 1.0
     }
+
+
+def test_counts_below_the_floor_do_not_move_a_constant():
+    start = {"choice_constant_mean": 0.0, "choice_constant_spread": 1.0}
+    start |= {"choice_z_AAA": 0.0, "choice_z_BBB": 0.0}
+    # AAA's observed stock (about 2,700) and a simulated 0 are both below a floor of 5,000.
+    warmed = warm_constants(start, PRIORS, TARGETS, lambda p: np.zeros(len(TARGETS)), 1, 5000.0)
+    assert warmed["choice_z_AAA"] == 0.0 and warmed["choice_z_BBB"] == 0.0

@@ -38,7 +38,7 @@ from .importance import (
     parameter_values,
     search_coordinates,
 )
-from .likelihood import ErrorModel, target_log_likelihoods
+from .likelihood import ErrorModel, count_floor, target_log_likelihoods
 from .priors import Prior, calibration_priors, point_of, split_point
 from .targets import Target, calibration_targets, held_back, simulated_values
 from .warm_start import warm_constants
@@ -191,8 +191,10 @@ def calibrate(
         optional_client(workers, scheduler) as client,
         _progress(progress, settings.trials + settings.posterior_draws) as show,
     ):
+        floor = count_floor(settings.scale or scenario.spec.default_scale)
         evaluate = functools.partial(
             _evaluate, settings=settings, priors=priors, targets=targets, client=client,
+            floor=floor,
             runs=functools.partial(
                 TrialRun, reference, seed=0, scale=settings.scale, end=end,
                 targets=tuple(targets),
@@ -205,6 +207,7 @@ def calibrate(
                 targets,
                 lambda point: evaluate([point])[0]["simulated"],
                 settings.warm_start_rounds,
+                floor,
             )
             study.enqueue_trial(first)
         show(done_before, _best(study))
@@ -218,28 +221,11 @@ def calibrate(
             )
             study.sampler = sampler
             asked = [study.ask(distributions) for _ in range(size)]
-            runs = [
-                TrialRun(
-                    reference,
-                    *split_point(trial.params),
-                    seed=s,
-                    scale=settings.scale,
-                    end=end,
-                    targets=tuple(targets),
-                )
-                for trial in asked
-                for s in range(1, settings.seeds + 1)
-            ]
-            values = map_in_order(client, simulate_targets, runs)
-            for i, trial in enumerate(asked):
-                per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
-                simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
-                ll = target_log_likelihoods(targets, simulated, settings.errors)
-                log_prior = sum(p.log_density(trial.params[p.name]) for p in priors)
-                total = float(ll.sum() + log_prior)
-                trial.set_user_attr("log_likelihood", float(ll.sum()))
-                trial.set_user_attr("log_prior", float(log_prior))
-                trial.set_user_attr("simulated", [float(v) for v in simulated])
+            for trial, result in zip(asked, evaluate([t.params for t in asked]), strict=True):
+                total = result["log_likelihood"] + result["log_prior"]
+                trial.set_user_attr("log_likelihood", result["log_likelihood"])
+                trial.set_user_attr("log_prior", result["log_prior"])
+                trial.set_user_attr("simulated", [float(v) for v in result["simulated"]])
                 study.tell(trial, -total if np.isfinite(total) else 1e300)
             show(_completed(study), _best(study))
             if on_batch is not None:
@@ -254,7 +240,7 @@ def calibrate(
     return Calibration(folder=out, posterior=posterior, summary=summary)
 
 
-def _evaluate(points, *, settings, priors, targets, client, runs) -> list[dict]:
+def _evaluate(points, *, settings, priors, targets, client, runs, floor) -> list[dict]:
     """Seed-mean simulated targets and log-likelihoods of parameter points."""
     batch = [
         runs(*split_point(point), seed=s) for point in points for s in range(1, settings.seeds + 1)
@@ -264,7 +250,7 @@ def _evaluate(points, *, settings, priors, targets, client, runs) -> list[dict]:
     for i, point in enumerate(points):
         per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
         simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
-        ll = float(target_log_likelihoods(targets, simulated, settings.errors).sum())
+        ll = float(target_log_likelihoods(targets, simulated, settings.errors, floor).sum())
         log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
         out.append({"log_likelihood": ll, "log_prior": log_prior, "simulated": simulated})
     return out

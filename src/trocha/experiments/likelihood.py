@@ -10,7 +10,10 @@
   over-dispersed counts.
 - Intervals (prices with a low and a high): 0 inside [low, high]; outside, a lognormal penalty on
   the distance to the nearer end with the same log-scale sd.
-Simulated values below one person are floored at one (a log of zero is not a fit, it is a miss).
+Counts are compared above the model's resolution: a run with one agent per `scale` people cannot
+resolve fewer than about half an agent, so simulated and observed counts of people are floored at
+`floor` = scale / 2 (at least one person): a host with 70 observed Venezuelans and no agent at
+scale 1000 is not a miss, and a flow the model misses entirely costs what half an agent would.
 """
 
 from __future__ import annotations
@@ -32,10 +35,19 @@ class ErrorModel:
     interval_log_sd: float = 0.3
 
 
+def count_floor(scale: float) -> float:
+    """Half an agent, in people: the smallest count a run at `scale` resolves."""
+    return max(1.0, 0.5 * float(scale))
+
+
 def target_log_likelihoods(
-    targets: list[Target], simulated: np.ndarray, errors: ErrorModel | None = None
+    targets: list[Target],
+    simulated: np.ndarray,
+    errors: ErrorModel | None = None,
+    floor: float = 1.0,
 ) -> np.ndarray:
-    """One log-likelihood per target; -inf where the model gives no value (NaN)."""
+    """One log-likelihood per target; -inf where the model gives no value (NaN). Counts of
+    people (levels, flows) are floored at `floor` (see the module docstring); prices are not."""
     errors = errors or ErrorModel()
     simulated = np.asarray(simulated, dtype=np.float64)
     out = np.empty(len(targets))
@@ -44,7 +56,7 @@ def target_log_likelihoods(
         if not np.isfinite(sim):
             out[i] = -np.inf
             continue
-        sim = max(sim, 1.0)
+        sim = max(sim, 1e-9) if target.kind == INTERVAL else max(sim, floor)
         if target.kind == FLOW:
             mu, r = sim, errors.flow_dispersion
             p = r / (r + mu)
@@ -63,7 +75,7 @@ def target_log_likelihoods(
                 z = np.log(sim / edge) / errors.interval_log_sd
                 out[i] = -0.5 * z * z
         else:
-            z = (np.log(sim) - np.log(max(target.value, 1.0))) / errors.stock_log_sd
+            z = (np.log(sim) - np.log(max(target.value, floor))) / errors.stock_log_sd
             if target.lower_bound:
                 out[i] = stats.norm.logcdf(z)  # observed <= true: fine when sim >= observed
             elif target.upper_bound:

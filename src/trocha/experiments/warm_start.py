@@ -45,8 +45,10 @@ def warm_constants(
     targets: list[Target],
     simulate: Callable[[dict[str, float]], np.ndarray],
     rounds: int,
+    floor: float = 1.0,
 ) -> dict[str, float]:
-    """`point` with its hosts' z values moved by `rounds` damped fixed-point steps."""
+    """`point` with its hosts' z values moved by `rounds` damped fixed-point steps (counts
+    below `floor`, half an agent, are not resolved: they are compared as `floor`)."""
     hosts = [p.name[len(Z_PREFIX) :] for p in priors if p.name.startswith(Z_PREFIX)]
     by_host = stock_targets_by_host(targets, hosts)
     if not by_host or rounds <= 0:
@@ -56,8 +58,8 @@ def warm_constants(
     for _ in range(rounds):
         simulated = simulate(point)
         for host, rows in by_host.items():
-            observed = np.array([targets[i].value for i in rows])
-            model = np.maximum(np.nan_to_num(simulated[rows], nan=0.0), 1.0)
+            observed = np.maximum([targets[i].value for i in rows], floor)
+            model = np.maximum(np.nan_to_num(simulated[rows], nan=0.0), floor)
             step = float(np.clip(DAMPING * np.mean(np.log(observed / model)), -MAX_STEP, MAX_STEP))
             z = point[Z_PREFIX + host] + step / spread
             point[Z_PREFIX + host] = float(np.clip(z, -Z_BOUND, Z_BOUND))
