@@ -91,8 +91,16 @@ def test_no_closure_no_packages(tiny_copy):
     assert result.metric("revenue_packages").sum() == 0
 
 
-def test_package_prices_are_offered_within_the_network_only(tiny_run):
-    sim, _ = tiny_run
+def _without_expansion(scenario):
+    """The organisations keep the cells they start with (no monthly expansion): where the network
+    reaches is then fixed by the data, not by where the organisation chose to open cells."""
+    fixed = [o.model_copy(update={"expands": False}) for o in scenario.organisations]
+    return dataclasses.replace(scenario, organisations=fixed)
+
+
+def test_package_prices_are_offered_within_the_network_only(tiny):
+    sim = trocha.Simulation(_without_expansion(tiny), seed=5, scale=100)
+    sim.run()
     eco, w = sim.economy, sim.world
     offered = eco.package_price > 0
     assert offered.any()
@@ -100,6 +108,12 @@ def test_package_prices_are_offered_within_the_network_only(tiny_run):
     # borders beyond the gang's cells and crossings in Venezuela and Colombia).
     places = np.flatnonzero(offered.any(axis=(0, 2)))
     assert set(places) <= set(np.flatnonzero(eco.package_org >= 0))
+    gang = sim.scenario.organisations[0].name
+    org = eco.names.index(gang)
+    controlled = eco.link_controller == org
+    reached = set(w.location_country[np.flatnonzero(eco.cell[org])])
+    reached |= set(w.location_country[w.link_to[controlled]])
+    assert {w.country_codes[c] for c in reached} <= {"VEN", "COL"}
     peru = w.country_codes.index("PER")
     to_peru = w.location_country[w.destinations] == peru
     assert not offered[:, :, to_peru].any()
@@ -136,8 +150,9 @@ def test_drugs_are_carried_where_an_organisation_operates_on_a_drug_route(tiny):
 
 def test_drugs_on_a_drug_route_only_within_an_organisations_reach(tiny):
     # Quito - Tumbes: nobody controls it; without packages only a cell within reach operates it.
+    # The gang keeps its headquarters cell only, so no cell opens at either end.
     scenario = tiny.with_parameters(drug_carry_probability=0.5, package_take_up=0.0)
-    route = _with_drug_route(scenario, "Quito", "Tumbes")
+    route = _with_drug_route(_without_expansion(scenario), "Quito", "Tumbes")
     far = trocha.Simulation(route.with_parameters(drug_reach_km=0.0), seed=5, scale=100)
     # Within 5,000 km by road the gang's headquarters in Caracas operates it; at 0 km, none does
     # (no cell at Quito or Tumbes in this run).
