@@ -75,3 +75,10 @@ def test_unknown_country_and_missing_study_are_refused(tmp_path):
     cal = _calibration(tmp_path, {}, {"ZZZ": 1.0})
     with pytest.raises(ValueError, match="ZZZ"):
         apply_calibration(cal, folder)
+
+
+def test_comments_above_the_next_table_stay_with_it():
+    text = "[parameters]\na = 1.0\n\n# about the intervention\n[[interventions]]\ntype = 'x'\n"
+    out = set_parameters(text, {"a": 2.0, "b": 3.0}, "calibrated: test")
+    assert out.index("b = 3.0") < out.index("# about the intervention")
+    assert out.count("a = ") == 1 and "a = 2.0" in out

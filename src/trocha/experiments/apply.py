@@ -45,10 +45,8 @@ def apply_calibration(calibration_dir: Path, scenario_folder: Path) -> dict:
     )
     if best["constants"]:
         countries = scenario_folder / "countries.csv"
-        countries.write_text(
-            set_constants(countries.read_text(encoding="utf-8"), best["constants"], note),
-            encoding="utf-8",
-        )
+        raw = countries.read_bytes().decode("utf-8")
+        countries.write_bytes(set_constants(raw, best["constants"], note).encode("utf-8"))
     for name in CALIBRATION_FILES:
         if (calibration_dir / name).is_file():
             shutil.copyfile(calibration_dir / name, scenario_folder / name)
@@ -79,16 +77,18 @@ def set_parameters(text: str, values: dict[str, float], note: str) -> str:
         if not (_KEY.match(line) and _KEY.match(line).group(1) in values)
         and not line.startswith("# calibrated: ")
     ]
-    while body and not body[-1].strip():
-        body.pop()
+    while body and not body[0].strip():
+        body.pop(0)
     new = [f"# {note}", *(f"{k} = {float(v)!r}" for k, v in sorted(values.items()))]
-    lines[start + 1 : end] = [*body, *new, ""]
-    return "\n".join(lines) + "\n"
+    # Right under the header: comments further down belong to what follows them.
+    lines[start + 1 : end] = [*new, "", *body]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def set_constants(text: str, constants: dict[str, float], note: str) -> str:
     """countries.csv text with each host's `choice_constant` replaced; notes say where from."""
-    rows = list(csv.DictReader(io.StringIO(text)))
+    newline = "\r\n" if "\r\n" in text else "\n"  # keep the file's line endings
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
     if not rows:
         raise ValueError("countries.csv: no rows")
     fields = list(rows[0].keys())
@@ -101,7 +101,7 @@ def set_constants(text: str, constants: dict[str, float], note: str) -> str:
             kept = re.sub(r";? ?choice_constant calibrated[^;]*", "", row.get("notes") or "")
             row["notes"] = "; ".join(p for p in (kept.strip(), f"choice_constant {note}") if p)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator=newline)
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
