@@ -411,6 +411,8 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             f"--trials {settings.trials} --seeds {settings.seeds}"
             + (f" --scale {settings.scale}" if settings.scale else "")
             + f" --batch {settings.batch} --seed {settings.seed}"
+            + "".join(f" --parameter {name}" for name in settings.parameters or [])
+            + ("" if settings.constants else " --no-constants")
             + f" --posterior-draws {settings.posterior_draws}"
             + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
