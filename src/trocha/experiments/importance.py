@@ -4,10 +4,13 @@ TPE finds where the fit is good but does not record the density it proposed from
 cannot be weighted into a posterior. After the search, Trocha draws `posterior_draws` new points
 from a known proposal and weights each by prior x likelihood / proposal:
 
-    q(s) = alpha N(s; m, 2 C) truncated to the prior box + (1 - alpha) prior(s)
+    q(s) = alpha N(s; m, C) truncated to the prior box + (1 - alpha) prior(s)
 
-in the search coordinates s (log of log-uniform parameters, the value otherwise), with m and C the
-mean and covariance of the best search trials (a floor keeps C from collapsing). The prior
+in the search coordinates s (log of log-uniform parameters, the value otherwise), with m the best
+search trial and C the covariance of the best tenth of the trials (a floor keeps C from
+collapsing). With many targets the likelihood is sharply peaked, so the proposal is centred on the
+best point found, not on the mean of the good ones (any proposal gives valid weights; a close one
+gives more effective draws). The prior
 component ("defensive importance sampling", Hesterberg 1995) keeps the weights bounded where the
 Gaussian is too narrow. Every draw is seeded by (search seed, draw number), so extending
 `--posterior-draws` keeps the earlier draws, and each draw stores the log density it was drawn
@@ -23,7 +26,7 @@ import numpy as np
 from .priors import Prior
 
 ALPHA = 0.8  # weight of the Gaussian component of the proposal
-INFLATION = 2.0  # the Gaussian's covariance is the best trials' covariance times this
+INFLATION = 1.0  # the Gaussian's covariance is the best trials' covariance times this
 FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
 BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
 MAX_REJECTIONS = 1_000
@@ -115,18 +118,17 @@ class Proposal:
 def fit_proposal(
     priors: list[Prior], points: np.ndarray, losses: np.ndarray, seed: int
 ) -> Proposal:
-    """The Gaussian part of the proposal from the search trials (rows of `points`).
-
-    It is centred on the best tenth of the trials (at least 5, or all if fewer).
-    """
+    """The Gaussian part of the proposal from the search trials (rows of `points`): centred on
+    the best trial, with the covariance of the best tenth (at least 5, or all if fewer)."""
     low, high = _box(priors)
     finite = np.isfinite(losses)
     points, losses = points[finite], losses[finite]
     if len(points) == 0:
         raise ValueError("no completed search trial to build the posterior proposal from")
     k = min(len(points), max(5, len(points) // 10))
-    best = points[np.argsort(losses, kind="stable")[:k]]
-    mean = best.mean(axis=0)
+    order = np.argsort(losses, kind="stable")
+    best = points[order[:k]]
+    mean = points[order[0]]
     cov = np.atleast_2d(np.cov(best, rowvar=False)) if k > 1 else np.zeros((len(priors),) * 2)
     floor = (FLOOR * (high - low)) ** 2
     cov = INFLATION * (cov + np.diag(floor))
