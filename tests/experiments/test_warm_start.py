@@ -77,3 +77,14 @@ def test_counts_below_the_floor_do_not_move_a_constant():
     # AAA's observed stock (about 2,700) and a simulated 0 are both below a floor of 5,000.
     warmed = warm_constants(start, PRIORS, TARGETS, lambda p: np.zeros(len(TARGETS)), 1, 5000.0)
     assert warmed["choice_z_AAA"] == 0.0 and warmed["choice_z_BBB"] == 0.0
+
+
+def test_a_neutral_start_knows_nothing_of_the_scenarios_calibration():
+    from trocha.experiments.priors import neutral_point
+    from trocha.scenario.parameters import parameter_table
+
+    priors = [*PRIORS, Prior("exodus_base_rate", 0.001, 0.02, log=True)]
+    point = neutral_point(priors)
+    assert point["choice_constant_mean"] == 0.0 and point["choice_constant_spread"] == 1.0
+    assert point["choice_z_AAA"] == point["choice_z_BBB"] == 0.0
+    assert point["exodus_base_rate"] == parameter_table()["exodus_base_rate"].value

@@ -39,7 +39,7 @@ from .importance import (
     search_coordinates,
 )
 from .likelihood import ErrorModel, count_floor, target_log_likelihoods
-from .priors import Prior, calibration_priors, point_of, split_point
+from .priors import Prior, calibration_priors, neutral_point, point_of, split_point
 from .targets import Target, calibration_targets, held_back, simulated_values
 from .warm_start import warm_constants
 
@@ -108,12 +108,15 @@ class CalibrationSettings:
     errors: ErrorModel = field(default_factory=ErrorModel)
     posterior_draws: int = 40  # importance-sampled draws after the search (importance.py)
     warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
+    start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.start not in ("scenario", "neutral"):
+            raise ValueError(f"start must be 'scenario' or 'neutral', got {self.start!r}")
         for name in ("posterior_draws", "warm_start_rounds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -133,6 +136,7 @@ class CalibrationSettings:
             "parameters": self.parameters,
             "constants": self.constants,
             "warm_start_rounds": self.warm_start_rounds,
+            "start": self.start,
             "errors": asdict(self.errors),
             "version": __version__,
         }
@@ -202,7 +206,9 @@ def calibrate(
         )  # fmt: skip
         if fresh:
             first = warm_constants(
-                point_of(scenario, priors),
+                point_of(scenario, priors)
+                if settings.start == "scenario"
+                else neutral_point(priors),
                 priors,
                 targets,
                 lambda point: evaluate([point])[0]["simulated"],

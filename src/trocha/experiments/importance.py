@@ -4,7 +4,7 @@ TPE finds where the fit is good but does not record the density it proposed from
 cannot be weighted into a posterior. After the search, Trocha draws `posterior_draws` new points
 from a known proposal and weights each by prior x likelihood / proposal:
 
-    q(s) = alpha N(s; m, C) truncated to the prior box + (1 - alpha) prior(s)
+    q(s) = alpha N(s; m, C / 4) truncated to the prior box + (1 - alpha) prior(s)
 
 in the search coordinates s (log of log-uniform parameters, the value otherwise), with m the best
 search trial and C the covariance of the best tenth of the trials (a floor keeps C from
@@ -26,7 +26,7 @@ import numpy as np
 from .priors import Prior
 
 ALPHA = 0.8  # weight of the Gaussian component of the proposal
-INFLATION = 1.0  # the Gaussian's covariance is the best trials' covariance times this
+INFLATION = 0.25  # the Gaussian's covariance is the best trials' covariance times this (local)
 FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
 BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
 MAX_REJECTIONS = 1_000

@@ -123,3 +123,24 @@ def point_of(scenario: Scenario, priors: list[Prior]) -> dict[str, float]:
     if CONSTANT_SPREAD in by_name:
         point[CONSTANT_SPREAD] = max(point[CONSTANT_SPREAD], by_name[CONSTANT_SPREAD].low)
     return point
+
+
+def neutral_point(priors: list[Prior]) -> dict[str, float]:
+    """A first trial that knows nothing the scenario's own calibration learnt: the parameter
+    table's values and every host at the pool's mean (mean 0, spread 1, z 0).
+
+    A backtest starts here, so its fit to data up to the origin cannot inherit anything from a
+    calibration that read later data."""
+    table = parameter_table()
+    point = {}
+    for prior in priors:
+        if prior.name == CONSTANT_MEAN:
+            value = 0.0
+        elif prior.name == CONSTANT_SPREAD:
+            value = 1.0
+        elif prior.name.startswith(Z_PREFIX):
+            value = 0.0
+        else:
+            value = table[prior.name].value
+        point[prior.name] = float(np.clip(value, prior.low, prior.high))
+    return point
