@@ -184,7 +184,12 @@ def test_every_value_in_the_valid_ranges_runs(values):
         folder = tiny_copy(tmp)
         toml = folder / "scenario.toml"
         extra = "".join(f"{k} = {toml_value(v)}\n" for k, v in values.items())
-        text = toml.read_text().replace("exodus_base_rate = 0.01\n", "")
+        # tiny's own values of the drawn parameters give way (a TOML key may appear once).
+        text = "".join(
+            line
+            for line in toml.read_text().splitlines(keepends=True)
+            if line.split("=")[0].strip() not in values
+        )
         toml.write_text(text.replace("[parameters]\n", "[parameters]\n" + extra))
         runs = Path(tmp) / "runs"
         ran = invoke("run", folder, "--end", END, "--quiet", "--out", runs)
