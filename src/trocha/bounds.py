@@ -30,16 +30,23 @@ def check_seed(seed: object, name: str = "seed") -> int:
     return value
 
 
-def people_pool(scenario: Scenario) -> float:
-    """People who could ever leave: what agents are allocated for."""
-    return scenario.parameters["exodus_pool_share"] * max(
-        r.population for r in scenario.push_factors
-    )
+def people_in_scope(pool_share: float, push_factors, initial_stock) -> float:
+    """People agents are allocated for: those who could ever leave and those abroad at first."""
+    pool = pool_share * max(r.population for r in push_factors)
+    return pool + sum(r.people for r in initial_stock or [])
+
+
+def largest_scale(people: float, places: int) -> int:
+    """The largest scale that still leaves one agent per place."""
+    return max(1, int(people // max(1, places)))
 
 
 def max_scale(scenario: Scenario) -> int:
     """The largest scale that still leaves one agent per place."""
-    return max(1, int(people_pool(scenario) // max(1, len(scenario.locations))))
+    people = people_in_scope(
+        scenario.parameters["exodus_pool_share"], scenario.push_factors, scenario.initial_stock
+    )
+    return largest_scale(people, len(scenario.locations))
 
 
 def check_scale(scale: object, scenario: Scenario) -> int:

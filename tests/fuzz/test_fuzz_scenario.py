@@ -180,10 +180,6 @@ def test_every_value_in_the_valid_ranges_runs(values):
             values.get("passport_share", 0.45),
             values.get("visa_share", 0.08),
         )
-    if values.get("exodus_pool_share") == 0.0:
-        # Nobody would ever leave: the scenario is refused with a scenario.toml message (too
-        # few agents for its places), a clear answer but not a run.
-        values["exodus_pool_share"] = 0.01
     with tempfile.TemporaryDirectory() as tmp:
         folder = tiny_copy(tmp)
         toml = folder / "scenario.toml"

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..bounds import largest_scale, people_in_scope
 from .intervention_targets import intervention_target_problems
 from .parameters import resolve_parameters
 from .problems import Problem, ScenarioError
@@ -239,12 +240,13 @@ MAX_AGENTS = 20_000_000  # about 750 MB of agent columns, 35 times the default s
 
 def _size_problems(spec: ScenarioSpec, tables: dict, parameters: dict[str, float]) -> list[Problem]:
     """A run at the default scale must fit in memory (the people who may ever leave, as agents)."""
-    pool = parameters["exodus_pool_share"] * max(r.population for r in tables["push_factors"])
-    stock = sum(r.people for r in tables.get("initial_stock") or [])
-    agents = (pool + stock) / spec.default_scale
+    people = people_in_scope(
+        parameters["exodus_pool_share"], tables["push_factors"], tables.get("initial_stock")
+    )
+    agents = people / spec.default_scale
     places = len(tables["locations"])
     # The same bound a run enforces (bounds.check_scale): at least one agent per place.
-    largest = max(1, int(pool // max(1, places)))
+    largest = largest_scale(people, places)
     if spec.default_scale > largest:
         return [
             Problem(
