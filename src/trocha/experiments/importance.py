@@ -26,7 +26,7 @@ import numpy as np
 from .priors import Prior
 
 ALPHA = 0.8  # weight of the Gaussian component of the proposal
-INFLATION = 0.25  # the Gaussian's covariance is the best trials' covariance times this (local)
+COVARIANCE_SCALE = 0.25  # the Gaussian's covariance: the best trials' covariance times this (local)
 FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
 BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
 MAX_REJECTIONS = 1_000
@@ -119,7 +119,8 @@ def fit_proposal(
     priors: list[Prior], points: np.ndarray, losses: np.ndarray, seed: int
 ) -> Proposal:
     """The Gaussian part of the proposal from the search trials (rows of `points`): centred on
-    the best trial, with the covariance of the best tenth (at least 5, or all if fewer)."""
+    the best trial, with a quarter of the covariance of the best tenth (at least 5, or all if
+    fewer) and standard deviations of at least FLOOR of each prior's width."""
     low, high = _box(priors)
     finite = np.isfinite(losses)
     points, losses = points[finite], losses[finite]
@@ -131,7 +132,7 @@ def fit_proposal(
     mean = points[order[0]]
     cov = np.atleast_2d(np.cov(best, rowvar=False)) if k > 1 else np.zeros((len(priors),) * 2)
     floor = (FLOOR * (high - low)) ** 2
-    cov = INFLATION * (cov + np.diag(floor))
+    cov = COVARIANCE_SCALE * cov + np.diag(floor)
     rng = np.random.default_rng([seed, 0x1A7C])
     sample = rng.multivariate_normal(mean, cov, size=BOX_SAMPLES, method="eigh")
     inside = np.all((sample >= low) & (sample <= high), axis=1).mean()
