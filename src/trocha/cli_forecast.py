@@ -204,7 +204,8 @@ def validate(
                 scenario, calibration, out_dir, draws, seeds, scale, 0, workers, scheduler
             )
             out.print(
-                f"fit: {fit['targets']} targets, 90% bands cover {fit['coverage_90']:.0%}; "
+                f"fit: {fit['targets']} targets, 90% predictive bands cover "
+                f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}); "
                 f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
                 f"{fit['mape_all_hosts_2019_2020']:.1%} (all)",
                 highlight=False,

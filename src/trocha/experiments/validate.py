@@ -1,8 +1,11 @@
 """`trocha validate`: how well a calibrated scenario fits its targets, and a backtest.
 
 Fit report: an ensemble of posterior draws x seeds gives, for every target of the scenario (used
-in the calibration or held back), the median, the 90% band, the relative error of the median,
-whether the band covers the observation, and the CRPS of the ensemble.
+in the calibration or held back), the median, the relative error of the median, the model's 90%
+band (parameters and seeds) and the 90% posterior predictive band (the same members with the
+calibration's measurement and model error added, predictive.py), whether each covers the
+observation, and the CRPS of the predictive ensemble. Coverage of observations is judged on the
+predictive band: the model band alone leaves out the error the calibration allowed for.
 
 Rolling-origin backtest on the shipped data: calibrate to data up to `origin` only, forecast to
 `horizon`, and score the host stocks observed after the origin against two baselines
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,8 @@ from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
 from .calibration import CalibrationSettings, build_trial_simulation, calibrate
 from .forecast import Member, ensemble_members
-from .likelihood import crps_ensemble
+from .likelihood import ErrorModel, count_floor, crps_ensemble
+from .predictive import observed_at_resolution, predictive_draws
 from .targets import Target, calibration_targets, scenario_targets, simulated_values
 
 MAIN_HOSTS = ("COL", "PER", "ECU", "CHL", "BRA", "ARG")
@@ -37,8 +41,11 @@ FIT_COLUMNS = [
     "median",
     "q05",
     "q95",
+    "q05_model",
+    "q95_model",
     "error",
     "covered",
+    "covered_model",
     "crps",
     "used_in_calibration",
 ]
@@ -69,7 +76,28 @@ def ensemble_targets(
     return np.vstack(rows)
 
 
-def fit_table(targets: list[Target], values: np.ndarray, used: set[int]) -> pd.DataFrame:
+def covers(target: Target, low: float, high: float, observed: float) -> bool:
+    """Does the band [low, high] cover the observation (bounds and intervals as in targets.py)?"""
+    if target.lower_bound:
+        return high >= observed
+    if target.upper_bound:
+        return low <= observed
+    if target.value_high is not None:  # an interval: the band overlaps it
+        return low <= target.value_high and high >= observed
+    return low <= observed <= high
+
+
+def fit_table(
+    targets: list[Target],
+    values: np.ndarray,
+    used: set[int],
+    errors: ErrorModel | None = None,
+    floor: float = 1.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One row per target: median, model and predictive 90% bands, coverage, CRPS."""
+    errors = errors or ErrorModel()
+    rng = np.random.default_rng(seed)
     rows = []
     for j, t in enumerate(targets):
         sims = values[:, j]
@@ -77,16 +105,11 @@ def fit_table(targets: list[Target], values: np.ndarray, used: set[int]) -> pd.D
         if sims.size == 0:
             continue
         median = float(np.median(sims))
-        q05, q95 = (float(q) for q in np.quantile(sims, [0.05, 0.95]))
+        q05_model, q95_model = (float(q) for q in np.quantile(sims, [0.05, 0.95]))
+        predicted = predictive_draws(t, sims, errors, floor, rng)
+        q05, q95 = (float(q) for q in np.quantile(predicted, [0.05, 0.95]))
         observed = t.value
-        if t.lower_bound:
-            covered = q95 >= observed
-        elif t.upper_bound:
-            covered = q05 <= observed
-        elif t.value_high is not None:  # an interval: the band overlaps it
-            covered = q05 <= t.value_high and q95 >= observed
-        else:
-            covered = q05 <= observed <= q95
+        at_resolution = observed_at_resolution(t, floor)
         rows.append(
             {
                 "row": t.row,
@@ -98,9 +121,12 @@ def fit_table(targets: list[Target], values: np.ndarray, used: set[int]) -> pd.D
                 "median": median,
                 "q05": q05,
                 "q95": q95,
+                "q05_model": q05_model,
+                "q95_model": q95_model,
                 "error": (median - observed) / observed if observed else np.nan,
-                "covered": bool(covered),
-                "crps": crps_ensemble(observed, sims),
+                "covered": covers(t, q05, q95, at_resolution),
+                "covered_model": covers(t, q05_model, q95_model, observed),
+                "crps": crps_ensemble(at_resolution, predicted),
                 "used_in_calibration": t.row in used,
             }
         )
@@ -139,7 +165,9 @@ def fit_report(
     end = min(max(t.date for t in targets), loaded.spec.end)
     members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end, seed)
     values = ensemble_targets(members, targets, workers, scheduler)
-    table = fit_table(targets, values, used)
+    errors = ErrorModel(**summary_in.get("error_model", {}))
+    floor = count_floor(scale or loaded.spec.default_scale)
+    table = fit_table(targets, values, used, errors, floor, seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = {
@@ -148,6 +176,12 @@ def fit_report(
         "members": len(members),
         "targets": len(table),
         "coverage_90": float(table["covered"].mean()) if len(table) else float("nan"),
+        "coverage_90_model_only": float(table["covered_model"].mean())
+        if len(table)
+        else float("nan"),
+        "coverage_90_in_sample": float(table[table["used_in_calibration"]]["covered"].mean()),
+        "error_model": asdict(errors),
+        "count_floor": floor,
         "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
         "mape_all_hosts_2019_2020": mape(table, None, (2019, 2020)),
         "mean_crps_in_sample": float(table[table["used_in_calibration"]]["crps"].mean()),
