@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import trocha
-from trocha.modules.destinations import choice_cdf, gdp_term
+from trocha.modules.destinations import choice_cdf, entry_utility, gdp_term
 
 PARAMETERS = {"choice_diaspora_weight": 0.3, "choice_cost_weight": 0.8, "choice_gdp_weight": 1.0}
 
@@ -77,3 +77,46 @@ def test_the_simulation_choice_follows_gdp_per_capita():
     ratio = odds(1.0, "2020-07-01") / odds(1.0, "2019-07-01")
     assert ratio == pytest.approx(expected, rel=5e-3) and ratio < 1
     assert odds(0.0, "2020-07-01") == pytest.approx(odds(0.0, "2019-07-01"))
+
+
+def test_the_chance_of_getting_in_scales_the_odds_of_an_irregular_entry():
+    """Apprehension 1 and expulsion 0.5 halve the odds of a destination reached irregularly,
+    not of one reached officially; no expulsion anywhere adds nothing."""
+    irregular = np.array([[[1, 0]]], dtype=np.int8)  # [class, place, destination index]
+    dest_country = np.array([0, 1])
+    entry = entry_utility(irregular, dest_country, [1.0, 1.0], [0.5, 0.5])
+    assert entry[0, 0] == pytest.approx([np.log(0.5), 0.0])
+    assert entry_utility(irregular, dest_country, [1.0, 1.0], [0.0, 0.0]) is None
+    cost = np.array([[[100.0, 100.0]]])
+    utility = np.array([1.0, 1.0])
+    cdf = choice_cdf(cost, np.arange(2), utility, np.zeros(2), PARAMETERS, entry)
+    weights = np.diff(np.concatenate([[0.0], cdf[0, 0]]))
+    assert weights[0] / weights[1] == pytest.approx(0.5)
+
+
+def test_title_42_expulsions_to_mexico_lower_the_us_choice_of_those_who_must_cross():
+    """From 12 October 2022 (host_policies.csv: expulsion 0.5) a migrant in Bogotá without a
+    visa weighs US cities at about half the odds against Mexican ones; after May 2023 (0.05) they
+    recover. Visa holders, who fly in, are unaffected."""
+
+    def odds(date: str, doc: int) -> float:
+        # GDP per capita held still, so that only the policy moves the odds
+        scenario = trocha.load_scenario("venezuela").with_parameters(choice_gdp_weight=0.0)
+        sim = trocha.Simulation(scenario, seed=1, scale=4000)
+        for module in sim.modules:
+            module.init(sim)
+        day = sim.calendar.day_of(dt.date.fromisoformat(date))
+        policies = next(m for m in sim.modules if m.name == "host_policies")
+        policies.apply(sim, day)
+        destinations = next(m for m in sim.modules if m.name == "destinations")
+        destinations.refresh(sim, day)
+        w = sim.world
+        weights = np.diff(np.concatenate([[0.0], sim.choice[doc, w.location_index("Bogotá")]]))
+        dest_country = w.location_country[w.destinations]
+        usa, mex = w.country_codes.index("USA"), w.country_codes.index("MEX")
+        return weights[dest_country == usa].sum() / weights[dest_country == mex].sum()
+
+    before, during, after = (odds(d, 0) for d in ("2022-10-11", "2022-10-13", "2023-05-13"))
+    assert during / before == pytest.approx(0.5 / 0.9, rel=1e-6)
+    assert after / during == pytest.approx(0.95 / 0.5, rel=1e-6)
+    assert odds("2022-10-13", 2) == pytest.approx(odds("2022-10-11", 2), rel=1e-9)

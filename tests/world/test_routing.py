@@ -7,6 +7,7 @@ import pytest
 
 import trocha
 from trocha.calendar import Calendar
+from trocha.codes import CROSSING_IRREGULAR
 from trocha.world.graph import build_world
 from trocha.world.regimes import build_regime_schedule
 from trocha.world.routing import compute_routing, link_costs, trip_money
@@ -46,11 +47,17 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
             for i in range(world.n_locations):
                 if not finite[i, j]:
                     assert tables.next_link[c, i, j] == -1
+                    assert tables.irregular_entry[c, i, j_index] == 0
                     continue
-                here, total, money, hops = i, 0.0, 0.0, 0
+                here, total, money, hops, entered_irregularly = i, 0.0, 0.0, 0, 0
                 while here != j:
                     link = tables.next_link[c, here, j]
                     assert allowed[c, link]
+                    if (
+                        world.link_crossing[link] == CROSSING_IRREGULAR
+                        and world.location_country[world.link_to[link]] == world.location_country[j]
+                    ):
+                        entered_irregularly = 1
                     total += cost[link]
                     money += world.link_cost[link] + living * max(
                         1, int(world.link_days[link] + 0.5)
@@ -60,6 +67,7 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
                     assert hops <= world.n_locations
                 assert total == pytest.approx(tables.cost[c, i, j])
                 assert money == pytest.approx(tables.trip_cost[c, i, j_index])
+                assert tables.irregular_entry[c, i, j_index] == entered_irregularly
 
 
 def _trip_money_by_relaxation(world, next_link, living_cost, prices):

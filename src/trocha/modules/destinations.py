@@ -3,8 +3,14 @@
 Utility of city k seen from place l by document class c on day t:
 country constant + wage weight x log(wage) + size weight x log(population)
 + GDP weight x log(GDP per capita(t) / GDP per capita(reference year))
-+ diaspora weight x log(1 + stock(t) / 10,000) - cost weight x generalised cost(c, l, k, t) / 100.
-Unreachable cities get probability zero. (Random-utility destination choice as in gravity models of
++ diaspora weight x log(1 + stock(t) / 10,000) - cost weight x generalised cost(c, l, k, t) / 100
++ log(1 - apprehension(t) x expulsion(t)) of k's country if the route enters it irregularly.
+Unreachable cities get probability zero. The last term is the chance of getting in (expected
+utility of a try that fails with the probability of being met and expelled, as in Todaro's
+model of migration): it is how a dated expulsion policy (host_policies.csv: Title 42 expulsions
+of Venezuelans to Mexico from October 2022, lifted in May 2023) changes who sets out, not only
+who is turned back at the border; it needs no parameter.
+(Random-utility destination choice as in gravity models of
 migration; the diaspora term is the network effect.) What changes over time comes from covariates:
 the host's economy (host_economy.csv, World Bank GDP per capita by year, interpolated by date), the
 diaspora, and the border regimes and fees behind the generalised cost (a regime that refuses a
@@ -47,17 +53,33 @@ def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.n
     return out
 
 
+def entry_utility(
+    irregular_entry: np.ndarray, dest_country: np.ndarray, apprehension, expulsion
+) -> np.ndarray | None:
+    """[class, place, destination index] log chance of getting in: log(1 - apprehension x
+    expulsion) of the destination's country where the route enters it irregularly; None when no
+    country expels."""
+    risk = np.minimum(np.asarray(apprehension) * np.asarray(expulsion), 0.999)
+    if not (risk > 0).any():
+        return None
+    return irregular_entry * np.log1p(-risk)[dest_country][None, None, :]
+
+
 def choice_cdf(
     routing_cost: np.ndarray,
     destinations: np.ndarray,
     static_utility: np.ndarray,
     diaspora: np.ndarray,
     parameters: dict[str, float],
+    entry: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Cumulative choice probabilities [class, place, destination index]."""
+    """Cumulative choice probabilities [class, place, destination index]; `entry` (optional,
+    `entry_utility`) adds the log chance of getting in."""
     utility = static_utility + parameters["choice_diaspora_weight"] * np.log1p(diaspora / 1e4)
     cost = routing_cost[:, :, destinations]
     score = utility[None, None, :] - parameters["choice_cost_weight"] * cost / 100.0
+    if entry is not None:
+        score = score + entry
     finite = np.isfinite(score)
     best = np.where(finite, score, -np.inf).max(axis=2, keepdims=True)
     best = np.where(np.isfinite(best), best, 0.0)
@@ -108,8 +130,11 @@ class Destinations(Module):
     def refresh(self, sim: Simulation, day: int) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
         utility = self.static_utility + self.economy_utility(sim, day)
+        entry = entry_utility(
+            sim.routing.irregular_entry, self.dest_country, sim.apprehension, sim.expulsion
+        )
         sim.choice = choice_cdf(
-            sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters
+            sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
         )
         sim.choice_stale = False
 

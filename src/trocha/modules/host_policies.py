@@ -79,6 +79,7 @@ class HostPolicies(Module):
         sim.apprehension[:] = values["apprehension"]
         sim.expulsion[:] = values["expulsion"]
         sim.stay_utility[:] = sim.parameters["onward_stay_utility"] + values["protection"]
+        sim.choice_stale = True  # the chance of getting in enters destination choice
         self.parole_per_month = values["parole"] / sim.scale  # agents
 
     def start_step(self, sim: Simulation, day: int) -> None:

@@ -33,6 +33,9 @@ class RoutingTables:
     # float64 [class, destination, position in out_links]: cumulative route-choice weights of
     # each place's outgoing links (route_choice_cdf); [class, 0, 0] when route choice is off.
     route_cdf: np.ndarray
+    # int8 [class, here, destination index]: 1 if the cheapest route enters the destination's
+    # country by an irregular crossing (irregular_entries)
+    irregular_entry: np.ndarray
 
 
 def link_costs(
@@ -132,6 +135,61 @@ def _route_sums(next_link, link_to, spend, out):
                     state[k] = 2
 
 
+def irregular_entries(world: World, next_link: np.ndarray) -> np.ndarray:
+    """[class, here, destination index] 1 where the cheapest route from `here` enters the
+    destination's country by an irregular crossing (an entrant its border authorities may meet
+    and expel), else 0."""
+    country = world.location_country
+    into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[world.link_to], -1).astype(
+        np.int64
+    )
+    dest = world.destinations.astype(np.int64)
+    out = np.zeros((next_link.shape[0], next_link.shape[1], len(dest)), dtype=np.int8)
+    _irregular_walk(next_link, world.link_to.astype(np.int64), into, dest, country[dest], out)
+    return out
+
+
+@njit(cache=True)
+def _irregular_walk(next_link, link_to, into, dest, dest_country, out):
+    """out[c, i, k] for the routes towards dest[k] (a tree, walked once with memory)."""
+    n_classes, n = next_link.shape[0], next_link.shape[1]
+    state = np.zeros(n, dtype=np.int8)  # 0 not seen, 1 on the current walk, 2 known
+    flag = np.zeros(n, dtype=np.int8)
+    stack = np.empty(n, dtype=np.int64)
+    for c in range(n_classes):
+        for k in range(dest.shape[0]):
+            j = dest[k]
+            state[:] = 0
+            flag[:] = 0
+            state[j] = 2
+            for i in range(n):
+                depth = 0
+                m = i
+                value = 0
+                while True:
+                    if state[m] == 2:
+                        value = flag[m]
+                        break
+                    if state[m] == 1:  # a loop: the route never arrives
+                        break
+                    link = next_link[c, m, j]
+                    if link < 0:
+                        state[m] = 2
+                        break
+                    state[m] = 1
+                    stack[depth] = m
+                    depth += 1
+                    m = link_to[link]
+                while depth > 0:
+                    depth -= 1
+                    m = stack[depth]
+                    if into[next_link[c, m, j]] == dest_country[k]:
+                        value = 1
+                    flag[m] = value
+                    state[m] = 2
+                out[c, :, k] = flag
+
+
 @njit(cache=True)
 def route_choice_cdf(next_link, cost, link_cost, out_start, out_links, link_to, scale, out):
     """out[c, dest, i]: cumulative weights of the next-link choice of class c heading for dest,
@@ -224,4 +282,5 @@ def compute_routing(
         out_start=out_start,
         out_links=out_links,
         route_cdf=route_cdf,
+        irregular_entry=irregular_entries(world, next_link),
     )
