@@ -590,7 +590,8 @@ class Reference:
             and (self.get("route_version", a) != self.version or self.get("destination", a) < 0)
         ):
             self.tally["reconsider"] += 1
-            self.set("destination", a, self.choose_place(a, here, self.get("money", a), 2, day))
+            budget = self.get("money", a) + self.wage_day[c] * self.p["plan_work_days"]
+            self.set("destination", a, self.choose_place(a, here, budget, 2, day))
             self.set("route_version", a, self.version)
         dest = int(self.get("destination", a))
         if dest == here:  # step 3: arrival
@@ -645,7 +646,8 @@ class Reference:
             self.set("returning", a, 1)
             self.set("destination", a, self.get("origin", a))
         else:
-            i = self.choose(a, here, self.get("money", a), 1, day)
+            budget = self.get("money", a) + self.wage_day[c] * self.p["plan_work_days"]
+            i = self.choose(a, here, budget, 1, day)
             new = int(self.destinations[i]) if i >= 0 else -1
             if new < 0 or self.country[new] == c or not self.beats_staying(a, here, c, i, day):
                 self.tally["settled_stays"] += 1

@@ -488,7 +488,11 @@ def _handle(
         else:
             doc = agents.document[a]
             k = _choose_index(
-                choice, doc, here, agents.money[a], uniform(keys.journeys_destination, day, uid, 1)
+                choice,
+                doc,
+                here,
+                agents.money[a] + wage_day[c] * rules.plan_work_days,
+                uniform(keys.journeys_destination, day, uid, 1),
             )
             new_dest = choice.destinations[k] if k >= 0 else -1
             if (
@@ -518,7 +522,7 @@ def _handle(
             choice,
             agents.document[a],
             here,
-            agents.money[a],
+            agents.money[a] + wage_day[c] * rules.plan_work_days,
             uniform(keys.journeys_destination, day, uid, 2),
         )
         agents.route_version[a] = version

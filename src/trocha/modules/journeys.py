@@ -55,6 +55,7 @@ class Journeys(Module):
         return {
             "living_cost_usd_day": p["living_cost_usd_day"],
             "stranded_work_days": p["stranded_work_days"],
+            "plan_work_days": p["plan_work_days"],
             "settled_event_days": 365.0 / rate if rate > 0 else 1e12,
             "return_share": p["return_rate_per_year"] / rate if rate > 0 else 0.0,
             # what a settled migrant saves per day, in units of the stranded's daily earnings
