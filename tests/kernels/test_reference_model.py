@@ -923,6 +923,7 @@ def _tiny_with_every_mechanism():
         arrest_rate_week=0.001,  # the gang keeps its crossings longer (and sells packages)
         onward_rate_per_year=0.2,
         return_rate_per_year=0.05,
+        plan_work_days=60.0,  # destinations beyond the cash, within reach of work
     )
     # Deadlier trochas so that deaths on links happen at a coarse scale; no trocha at Rumichaca,
     # so that the 2020 closure of Colombia leaves no way north from Ecuador (ODD 7.4 step 2).
