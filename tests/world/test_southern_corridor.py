@@ -14,7 +14,7 @@ import trocha
 from trocha.codes import CROSSING_IRREGULAR, CROSSING_OFFICIAL
 from trocha.world.regimes import DOCUMENT_CLASSES
 
-SCALE, SEED = 5000, 1
+SCALE, SEED = 2000, 1  # at 5,000 a seed may see no crossing after the visa (a few agents a year)
 VISA = dt.date(2019, 6, 22)
 LOOK = dt.date(2019, 9, 1)
 
