@@ -9,12 +9,12 @@ Unreachable cities get probability zero. The last term is the chance of getting 
 utility of a try that fails with the probability of being met and expelled, as in Todaro's
 model of migration): it is how a dated expulsion policy (host_policies.csv: Title 42 expulsions
 of Venezuelans to Mexico from October 2022, lifted in May 2023) changes who sets out, not only
-who is turned back at the border; it needs no parameter.
-(Random-utility destination choice as in gravity models of
-migration; the diaspora term is the network effect.) What changes over time comes from covariates:
-the host's economy (host_economy.csv, World Bank GDP per capita by year, interpolated by date), the
-diaspora, and the border regimes and fees behind the generalised cost (a regime that refuses a
-document class makes the host unreachable or dearer for that class through the routing).
+who is turned back at the border; it needs no parameter. (Random-utility destination choice as in
+gravity models of migration; the diaspora term is the network effect.) What changes over time
+comes from covariates: the host's economy (host_economy.csv, World Bank GDP per capita by year,
+interpolated by date), the diaspora, the host policies, and the border regimes and fees behind the
+generalised cost (a regime that refuses a document class makes the host unreachable or dearer for
+that class through the routing).
 """
 
 from __future__ import annotations
