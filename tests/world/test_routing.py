@@ -10,7 +10,7 @@ from trocha.calendar import Calendar
 from trocha.codes import CROSSING_IRREGULAR
 from trocha.world.graph import build_world
 from trocha.world.regimes import build_regime_schedule
-from trocha.world.routing import compute_routing, link_costs, trip_money
+from trocha.world.routing import compute_routing, irregular_entries, link_costs, trip_money
 
 
 def floyd_warshall(world, cost, allowed_links):
@@ -37,6 +37,7 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
     cost = link_costs(world, scenario.parameters)
     living = 4.0
     tables = compute_routing(world, cost, allowed, living)
+    entry = irregular_entries(world, tables.next_link)
     for c in range(allowed.shape[0]):
         brute = floyd_warshall(world, cost, allowed[c])
         finite = np.isfinite(brute)
@@ -47,7 +48,7 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
             for i in range(world.n_locations):
                 if not finite[i, j]:
                     assert tables.next_link[c, i, j] == -1
-                    assert tables.irregular_entry[c, i, j_index] == 0
+                    assert entry[c, i, j_index] == 0
                     continue
                 here, total, money, hops, entered_irregularly = i, 0.0, 0.0, 0, 0
                 while here != j:
@@ -67,7 +68,7 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
                     assert hops <= world.n_locations
                 assert total == pytest.approx(tables.cost[c, i, j])
                 assert money == pytest.approx(tables.trip_cost[c, i, j_index])
-                assert tables.irregular_entry[c, i, j_index] == entered_irregularly
+                assert entry[c, i, j_index] == entered_irregularly
 
 
 def _trip_money_by_relaxation(world, next_link, living_cost, prices):

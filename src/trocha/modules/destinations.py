@@ -26,6 +26,7 @@ import numpy as np
 
 from ..kernels.counters import PRESENT
 from ..levers import Lever
+from ..world.routing import irregular_entries
 from .base import Module
 
 if TYPE_CHECKING:
@@ -100,6 +101,8 @@ class Destinations(Module):
         sim.levers.attach("destination_attraction", sim.world.country_constant)
         self.static(sim)
         self.every = max(1, int(sim.parameters["choice_update_days"]))
+        self._entry_routing = None  # the routing tables _entry_table was computed for
+        self._entry_table = np.zeros(0, dtype=np.int8)
         self.refresh(sim, 0)
 
     def static(self, sim: Simulation) -> None:
@@ -130,13 +133,23 @@ class Destinations(Module):
     def refresh(self, sim: Simulation, day: int) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
         utility = self.static_utility + self.economy_utility(sim, day)
-        entry = entry_utility(
-            sim.routing.irregular_entry, self.dest_country, sim.apprehension, sim.expulsion
-        )
+        entry = None
+        if (sim.apprehension * sim.expulsion > 0).any():
+            entry = entry_utility(
+                self.irregular_entry(sim), self.dest_country, sim.apprehension, sim.expulsion
+            )
         sim.choice = choice_cdf(
             sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
         )
         sim.choice_stale = False
+
+    def irregular_entry(self, sim: Simulation) -> np.ndarray:
+        """world/routing.py `irregular_entries` of the current routing tables, computed once per
+        re-routing and only when asked (no country expels for most of a run)."""
+        if self._entry_routing is not sim.routing:
+            self._entry_table = irregular_entries(sim.world, sim.routing.next_link)
+            self._entry_routing = sim.routing
+        return self._entry_table
 
     def start_step(self, sim: Simulation, day: int) -> None:
         if sim.levers.apply("destination_attraction", day):

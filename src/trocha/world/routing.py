@@ -33,9 +33,6 @@ class RoutingTables:
     # float64 [class, destination, position in out_links]: cumulative route-choice weights of
     # each place's outgoing links (route_choice_cdf); [class, 0, 0] when route choice is off.
     route_cdf: np.ndarray
-    # int8 [class, here, destination index]: 1 if the cheapest route enters the destination's
-    # country by an irregular crossing (irregular_entries)
-    irregular_entry: np.ndarray
 
 
 def link_costs(
@@ -138,7 +135,7 @@ def _route_sums(next_link, link_to, spend, out):
 def irregular_entries(world: World, next_link: np.ndarray) -> np.ndarray:
     """[class, here, destination index] 1 where the cheapest route from `here` enters the
     destination's country by an irregular crossing (an entrant its border authorities may meet
-    and expel), else 0."""
+    and expel), else 0. Computed by destination choice only while some country expels."""
     country = world.location_country
     into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[world.link_to], -1).astype(
         np.int64
@@ -282,5 +279,4 @@ def compute_routing(
         out_start=out_start,
         out_links=out_links,
         route_cdf=route_cdf,
-        irregular_entry=irregular_entries(world, next_link),
     )
