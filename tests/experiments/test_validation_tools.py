@@ -139,3 +139,29 @@ def test_counts_below_half_an_agent_are_not_resolved():
     missed = target_log_likelihoods([flow], [0.0], floor=floor)[0]
     assert missed == pytest.approx(target_log_likelihoods([flow], [500.0])[0])
     assert missed > target_log_likelihoods([flow], [0.0])[0] + 1000
+
+
+def test_a_seed_mean_of_few_agents_carries_its_sampling_variance():
+    """Synthetic likelihood: a count resolved by ten agents is an estimate with a compound
+    Poisson variance (overdispersion x people per agent x value / runs), added to the error."""
+    errors = ErrorModel(stock_log_sd=0.15, flow_dispersion=5.0, resolution_overdispersion=2.0)
+    small = _target(value=20_000.0)  # ten agents at 1,000 people each, half the data
+    (plain,) = target_log_likelihoods([small], np.array([10_000.0]), errors)
+    (resolved,) = target_log_likelihoods(
+        [small], np.array([10_000.0]), errors, agent_people=1000, runs=2
+    )
+    sd = np.sqrt(0.15**2 + 2.0 * 1000 * 10_000 / 2 / 10_000**2)
+    assert resolved == pytest.approx(stats.norm.logpdf(np.log(10 / 20) / sd) - np.log(sd))
+    assert resolved > plain + 5.0  # the miss is mostly seed luck at ten agents
+    # More seeds or finer agents shrink the added variance back towards the error alone.
+    (many,) = target_log_likelihoods(
+        [small], np.array([10_000.0]), errors, agent_people=1000, runs=10_000
+    )
+    assert many == pytest.approx(plain, abs=0.01)
+    # Flows: a negative binomial whose variance is mu + mu^2 / dispersion + the estimate's.
+    flow = _target(FLOW, value=30_000.0, start_date=dt.date(2019, 1, 1))
+    (ll,) = target_log_likelihoods([flow], np.array([20_000.0]), errors, agent_people=1000, runs=2)
+    mu, extra = 20_000.0, 2.0 * 1000 * 20_000 / 2
+    r = mu * mu / (mu * mu / 5.0 + extra)
+    assert stats.nbinom.var(r, r / (r + mu)) == pytest.approx(mu + mu * mu / 5.0 + extra)
+    assert ll == pytest.approx(stats.nbinom.logpmf(30_000, r, r / (r + mu)))

@@ -195,10 +195,11 @@ def calibrate(
         optional_client(workers, scheduler) as client,
         _progress(progress, settings.trials + settings.posterior_draws) as show,
     ):
-        floor = count_floor(settings.scale or scenario.spec.default_scale)
+        agent_people = settings.scale or scenario.spec.default_scale
+        floor = count_floor(agent_people)
         evaluate = functools.partial(
             _evaluate, settings=settings, priors=priors, targets=targets, client=client,
-            floor=floor,
+            floor=floor, agent_people=agent_people,
             runs=functools.partial(
                 TrialRun, reference, seed=0, scale=settings.scale, end=end,
                 targets=tuple(targets),
@@ -246,7 +247,9 @@ def calibrate(
     return Calibration(folder=out, posterior=posterior, summary=summary)
 
 
-def _evaluate(points, *, settings, priors, targets, client, runs, floor) -> list[dict]:
+def _evaluate(
+    points, *, settings, priors, targets, client, runs, floor, agent_people
+) -> list[dict]:
     """Seed-mean simulated targets and log-likelihoods of parameter points."""
     batch = [
         runs(*split_point(point), seed=s) for point in points for s in range(1, settings.seeds + 1)
@@ -256,7 +259,12 @@ def _evaluate(points, *, settings, priors, targets, client, runs, floor) -> list
     for i, point in enumerate(points):
         per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
         simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
-        ll = float(target_log_likelihoods(targets, simulated, settings.errors, floor).sum())
+        ll = float(
+            target_log_likelihoods(
+                targets, simulated, settings.errors, floor,
+                agent_people=agent_people, runs=per_seed.shape[0],
+            ).sum()
+        )  # fmt: skip
         log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
         out.append({"log_likelihood": ll, "log_prior": log_prior, "simulated": simulated})
     return out
