@@ -63,6 +63,14 @@ def calibrate(
             min=0,
         ),
     ] = 40,
+    draws_per_round: Annotated[
+        int,
+        typer.Option(
+            help="Posterior draws per adaptive round: each round re-centres and rescales the "
+            "proposal on the draws so far",
+            min=1,
+        ),
+    ] = 20,
     warm_start_rounds: Annotated[
         int,
         typer.Option(
@@ -98,6 +106,7 @@ def calibrate(
         constants=constants,
         posterior_draws=posterior_draws,
         warm_start_rounds=warm_start_rounds,
+        draws_per_round=draws_per_round,
     )
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)

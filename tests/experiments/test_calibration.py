@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
@@ -85,7 +86,7 @@ def test_priors_follow_the_parameter_table(synthetic):
 def calibrated(synthetic, tmp_path_factory):
     """One calibration shared by the tests that read its output."""
     folder = tmp_path_factory.mktemp("calibration")
-    settings = _settings(synthetic, trials=16, posterior_draws=16)
+    settings = _settings(synthetic, trials=16, posterior_draws=16, draws_per_round=8)
     return calibrate(settings, folder, workers=0, progress=False)
 
 
@@ -112,6 +113,15 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     mean = (drawn["weight"] * drawn["exodus_base_rate"]).sum()
     assert abs(mean - TRUE_RATE) / TRUE_RATE < 0.15
     assert result.summary["weights"] == "importance"
+    # Two adaptive rounds: the second proposal is centred on the best point evaluated before it.
+    assert sorted(drawn["round"].unique()) == [0, 1]
+    first_round = table[(table["phase"] == "search") | (table["round"] == 0)]
+    best_before = first_round.loc[first_round["loss"].idxmin(), "exodus_base_rate"]
+    study = optuna.load_study(
+        study_name="trocha-calibration", storage=f"sqlite:///{result.folder / 'study.db'}"
+    )
+    second = study.user_attrs["proposals"][1]
+    assert np.exp(second["mean"][0]) == pytest.approx(best_before)
     # The summary says what was used and what was held back.
     assert len(result.summary["targets_used"]) == 9 and result.summary["targets_held_back"] == 3
     assert (result.folder / "posterior.parquet").is_file()
@@ -120,8 +130,8 @@ def test_calibration_recovers_a_known_parameter(calibrated):
 @pytest.mark.slow
 def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
     whole = calibrate(
-        _settings(synthetic, trials=8, posterior_draws=4), tmp_path / "a", workers=0,
-        progress=False,
+        _settings(synthetic, trials=8, posterior_draws=4, draws_per_round=2), tmp_path / "a",
+        workers=0, progress=False,
     )  # fmt: skip
 
     def stop_after_first_batch(batch: int) -> None:
@@ -130,15 +140,15 @@ def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         calibrate(
-            _settings(synthetic, trials=8, posterior_draws=4),
+            _settings(synthetic, trials=8, posterior_draws=4, draws_per_round=2),
             tmp_path / "b",
             workers=0,
             progress=False,
             on_batch=stop_after_first_batch,
         )
     resumed = calibrate(
-        _settings(synthetic, trials=8, posterior_draws=4), tmp_path / "b", workers=0,
-        progress=False,
+        _settings(synthetic, trials=8, posterior_draws=4, draws_per_round=2), tmp_path / "b",
+        workers=0, progress=False,
     )  # fmt: skip
     columns = ["exodus_base_rate", "log_likelihood", "phase", "weight"]
     pd.testing.assert_frame_equal(whole.posterior[columns], resumed.posterior[columns])

@@ -32,9 +32,12 @@ from .. import __version__
 from ..scenario.loader import Scenario, load_scenario
 from .dask_runner import map_in_order, optional_client
 from .importance import (
+    Proposal,
+    adapt_proposal,
     fit_proposal,
     importance_weights,
     log_prior,
+    mixture_log_density,
     parameter_values,
     search_coordinates,
 )
@@ -107,11 +110,12 @@ class CalibrationSettings:
     constants: bool = True
     errors: ErrorModel = field(default_factory=ErrorModel)
     posterior_draws: int = 40  # importance-sampled draws after the search (importance.py)
+    draws_per_round: int = 20  # draws per adaptive round of the proposal (importance.py)
     warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
     start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
 
     def check(self) -> None:
-        for name in ("trials", "seeds", "batch"):
+        for name in ("trials", "seeds", "batch", "draws_per_round"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -271,45 +275,95 @@ def _evaluate(
 
 
 def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> None:
-    """Importance-sampled posterior draws after the search (importance.py), stored as trials
-    with phase "posterior" so an interrupted phase resumes with the same draws."""
+    """Importance-sampled posterior draws after the search, in adaptive rounds (importance.py),
+    stored as trials with phase "posterior" and each round's proposal in the study, so an
+    interrupted phase resumes with the same proposals and draws."""
     import optuna
 
     if settings.posterior_draws == 0:
         return
-    search = _search_trials(study)
-    proposal = fit_proposal(
-        priors,
-        np.array([search_coordinates(priors, t.params) for t in search]),
-        np.array([t.value for t in search], dtype=np.float64),
-        settings.seed,
-    )
+    proposals = _round_proposals(study)
+    size = study.user_attrs.get("draws_per_round", settings.draws_per_round)
+    if proposals and size != settings.draws_per_round:
+        raise ValueError(
+            f"this study's posterior draws come in rounds of {size}; "
+            f"resume it with --draws-per-round {size}"
+        )
+    study.set_user_attr("draws_per_round", size)
     done = {t.user_attrs["draw"] for t in _posterior_trials(study)}
-    remaining = [i for i in range(settings.posterior_draws) if i not in done]
-    for start in range(0, len(remaining), settings.batch):
-        chunk = remaining[start : start + settings.batch]
-        points = [parameter_values(priors, proposal.draw(priors, settings.seed, i)) for i in chunk]
-        for i, point, result in zip(chunk, points, evaluate(points), strict=True):
-            s = search_coordinates(priors, point)
-            total = result["log_likelihood"] + result["log_prior"]
-            attrs = {
-                "phase": "posterior",
-                "draw": i,
-                "log_likelihood": result["log_likelihood"],
-                "log_prior": result["log_prior"],
-                "log_prior_search": log_prior(priors, s),
-                "log_proposal": proposal.log_density(priors, s),
-                "simulated": [float(v) for v in result["simulated"]],
-            }
-            study.add_trial(
-                optuna.trial.create_trial(
-                    params=point,
-                    distributions=distributions,
-                    value=-total if np.isfinite(total) else 1e300,
-                    user_attrs=attrs,
+    for r, draws in enumerate(_rounds(settings.posterior_draws, settings.draws_per_round)):
+        if r < len(proposals):
+            proposal = proposals[r]
+        else:
+            proposal = _next_proposal(study, priors, proposals, settings.seed)
+            proposals.append(proposal)
+            study.set_user_attr("proposals", [q.to_json() for q in proposals])
+        remaining = [i for i in draws if i not in done]
+        for start in range(0, len(remaining), settings.batch):
+            chunk = remaining[start : start + settings.batch]
+            points = [
+                parameter_values(priors, proposal.draw(priors, settings.seed, i)) for i in chunk
+            ]
+            for i, point, result in zip(chunk, points, evaluate(points), strict=True):
+                s = search_coordinates(priors, point)
+                total = result["log_likelihood"] + result["log_prior"]
+                attrs = {
+                    "phase": "posterior",
+                    "draw": i,
+                    "round": r,
+                    "from_prior": Proposal.from_prior(settings.seed, i),
+                    "log_likelihood": result["log_likelihood"],
+                    "log_prior": result["log_prior"],
+                    "log_prior_search": log_prior(priors, s),
+                    "log_proposal": proposal.log_density(priors, s),
+                    "simulated": [float(v) for v in result["simulated"]],
+                }
+                study.add_trial(
+                    optuna.trial.create_trial(
+                        params=point,
+                        distributions=distributions,
+                        value=-total if np.isfinite(total) else 1e300,
+                        user_attrs=attrs,
+                    )
                 )
-            )
-        show(_completed(study), _best(study))
+            show(_completed(study), _best(study))
+
+
+def _rounds(draws: int, size: int) -> list[range]:
+    """Draw numbers of each adaptive round (`size` draws each, the last may be shorter), so
+    extending `--posterior-draws` adds rounds after the earlier ones."""
+    return [range(a, min(a + size, draws)) for a in range(0, draws, size)]
+
+
+def _round_proposals(study) -> list[Proposal]:
+    return [Proposal.from_json(q) for q in study.user_attrs.get("proposals", [])]
+
+
+def _next_proposal(study, priors, proposals: list[Proposal], seed: int) -> Proposal:
+    """Round 0: from the search trials; later rounds: adapted to the previous round's draws."""
+    search = _search_trials(study)
+    if not proposals:
+        return fit_proposal(
+            priors,
+            np.array([search_coordinates(priors, t.params) for t in search]),
+            np.array([t.value for t in search], dtype=np.float64),
+            seed,
+        )
+    every = search + _posterior_trials(study)
+    best = min(every, key=lambda t: t.value)
+    previous = [
+        t
+        for t in _posterior_trials(study)
+        if t.user_attrs.get("round") == len(proposals) - 1 and not t.user_attrs["from_prior"]
+    ]
+    return adapt_proposal(
+        priors,
+        proposals[-1],
+        search_coordinates(priors, best.params),
+        -best.value,
+        np.array([-t.value for t in previous], dtype=np.float64),
+        seed + len(proposals),
+    )
 
 
 def _search_trials(study) -> list:
@@ -353,6 +407,7 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
                 "trial": trial.number,
                 "phase": attrs.get("phase", "search"),
                 "draw": attrs.get("draw", -1),
+                "round": attrs.get("round", 0 if attrs.get("phase") == "posterior" else -1),
                 **{p.name: trial.params[p.name] for p in priors},
                 **{f"constant_{k}": v for k, v in constants.items()},
                 "log_likelihood": attrs.get("log_likelihood", -np.inf),
@@ -371,12 +426,28 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
         weight[drawn] = importance_weights(
             table.loc[drawn, "log_likelihood"],
             table.loc[drawn, "log_prior_search"],
-            table.loc[drawn, "log_proposal"],
+            _mixture_densities(study, priors, table.loc[drawn]),
         )
     else:
         weight = importance_weights(table["log_likelihood"], table["log_prior"], 0.0)
     table["weight"] = weight
     return table.sort_values("trial").reset_index(drop=True)
+
+
+def _mixture_densities(study, priors: list[Prior], drawn: pd.DataFrame) -> np.ndarray:
+    """log proposal density of each draw: the deterministic mixture of the rounds' proposals
+    (importance.py); a study without stored rounds keeps each draw's own density."""
+    proposals = _round_proposals(study)
+    if not proposals:
+        return drawn["log_proposal"].to_numpy()
+    rounds = drawn["round"].to_numpy()
+    counts = [int((rounds == r).sum()) for r in range(len(proposals))]
+    return np.array(
+        [
+            mixture_log_density(priors, proposals, counts, search_coordinates(priors, row))
+            for row in drawn[[p.name for p in priors]].to_dict("records")
+        ]
+    )
 
 
 def _summary(settings, scenario, targets, later, posterior, priors, started) -> dict:
@@ -428,6 +499,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             + "".join(f" --parameter {name}" for name in settings.parameters or [])
             + ("" if settings.constants else " --no-constants")
             + f" --posterior-draws {settings.posterior_draws}"
+            + f" --draws-per-round {settings.draws_per_round}"
             + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
     }

@@ -68,7 +68,7 @@ def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> p
 def point_columns(table: pd.DataFrame) -> list[str]:
     """The search-space columns of a posterior table (not its bookkeeping or derived columns)."""
     skip = {
-        "trial", "phase", "draw", "log_likelihood", "log_prior", "log_prior_search",
+        "trial", "phase", "draw", "round", "log_likelihood", "log_prior", "log_prior_search",
         "log_proposal", "loss", "weight",
     }  # fmt: skip
     return [c for c in table.columns if c not in skip and not c.startswith("constant_")]

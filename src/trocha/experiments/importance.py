@@ -15,6 +15,17 @@ component ("defensive importance sampling", Hesterberg 1995) keeps the weights b
 Gaussian is too narrow. Every draw is seeded by (search seed, draw number), so extending
 `--posterior-draws` keeps the earlier draws, and each draw stores the log density it was drawn
 from, so weights stay valid when a later search changes the proposal.
+
+Adaptive rounds (population Monte Carlo): the search's best tenth is spread far wider than a
+likelihood of some ninety targets, so most first-round draws land hundreds of log units below the
+best and one draw takes all the weight. The draws therefore come in `ROUNDS` rounds; each later
+round's Gaussian is centred on the best point evaluated so far and its covariance is the previous
+one scaled by (d / 2) / (median drop), where the drop is how far the previous round's Gaussian
+draws fell below the best log posterior and d / 2 is that drop for draws from a d-dimensional
+Gaussian posterior itself. Every draw is then weighted against the mixture of all rounds'
+proposals in proportion to their draws (deterministic-mixture weights, Cornuet et al. 2012,
+"Adaptive multiple importance sampling"), which keeps an early, wide round's lucky draw from
+taking all the weight.
 """
 
 from __future__ import annotations
@@ -30,6 +41,9 @@ COVARIANCE_SCALE = 0.25  # the Gaussian's covariance: the best trials' covarianc
 FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
 BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
 MAX_REJECTIONS = 1_000
+ROUNDS = 4  # posterior draws come in this many rounds; each after the first adapts the proposal
+ADAPT_FLOOR = 0.002  # minimum standard deviation of an adapted Gaussian, share of prior width
+ADAPT_LIMITS = (0.01, 4.0)  # how far one round may shrink or widen the covariance
 
 
 def search_coordinates(priors: list[Prior], params: dict[str, float]) -> np.ndarray:
@@ -90,6 +104,16 @@ class Proposal:
             "log_mass_inside": self.log_mass_inside,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> Proposal:
+        return cls(np.array(data["mean"]), np.array(data["cov"]), float(data["log_mass_inside"]))
+
+    @staticmethod
+    def from_prior(seed: int, index: int) -> bool:
+        """Whether draw number `index` comes from the prior component (the same first uniform
+        as `draw`)."""
+        return bool(np.random.default_rng([seed, 0x1A7B, index]).uniform() >= ALPHA)
+
     def log_density(self, priors: list[Prior], s: np.ndarray) -> float:
         """log q(s) of the defensive mixture."""
         from scipy.stats import multivariate_normal
@@ -133,10 +157,50 @@ def fit_proposal(
     cov = np.atleast_2d(np.cov(best, rowvar=False)) if k > 1 else np.zeros((len(priors),) * 2)
     floor = (FLOOR * (high - low)) ** 2
     cov = COVARIANCE_SCALE * cov + np.diag(floor)
+    return _with_mass(priors, mean, cov, seed)
+
+
+def _with_mass(priors: list[Prior], mean: np.ndarray, cov: np.ndarray, seed: int) -> Proposal:
+    """A proposal with the Monte Carlo mass of its Gaussian inside the prior box."""
+    low, high = _box(priors)
     rng = np.random.default_rng([seed, 0x1A7C])
     sample = rng.multivariate_normal(mean, cov, size=BOX_SAMPLES, method="eigh")
     inside = np.all((sample >= low) & (sample <= high), axis=1).mean()
     return Proposal(mean, cov, float(np.log(max(inside, 1.0 / BOX_SAMPLES))))
+
+
+def adapt_proposal(
+    priors: list[Prior],
+    previous: Proposal,
+    best: np.ndarray,
+    best_log_posterior: float,
+    round_log_posteriors: np.ndarray,
+    seed: int,
+) -> Proposal:
+    """The next round's proposal (module docstring): centred on `best`, the previous covariance
+    scaled so that the median drop of a draw below the best log posterior becomes d / 2.
+    `round_log_posteriors` are the previous round's Gaussian-component draws."""
+    low, high = _box(priors)
+    drops = best_log_posterior - np.asarray(round_log_posteriors, dtype=np.float64)
+    drops = drops[np.isfinite(drops)]
+    target = max(0.5 * len(priors), 0.5)
+    factor = 1.0 if drops.size == 0 else target / max(float(np.median(drops)), 1e-9)
+    factor = float(np.clip(factor, *ADAPT_LIMITS))
+    cov = previous.cov * factor + np.diag((ADAPT_FLOOR * (high - low)) ** 2)
+    return _with_mass(priors, np.asarray(best, dtype=np.float64), cov, seed)
+
+
+def mixture_log_density(
+    priors: list[Prior], proposals: list[Proposal], counts: list[int], s: np.ndarray
+) -> float:
+    """log of the deterministic mixture sum_r (n_r / N) q_r(s) of the rounds' proposals."""
+    total = sum(counts)
+    terms = [
+        np.log(n / total) + q.log_density(priors, s)
+        for q, n in zip(proposals, counts, strict=True)
+        if n > 0
+    ]
+    return float(np.logaddexp.reduce(terms)) if terms else -np.inf
 
 
 def importance_weights(log_likelihood, log_prior_s, log_proposal) -> np.ndarray:

@@ -221,6 +221,7 @@ def backtest(
     settings = CalibrationSettings(
         scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
         seed=seed, posterior_draws=posterior_draws, start="neutral", warm_start_rounds=4,
+        draws_per_round=max(1, posterior_draws // 2),
     )  # fmt: skip
     calibrate(settings, out / "calibration", workers, scheduler, progress)
     end = min(horizon, loaded.spec.end)
