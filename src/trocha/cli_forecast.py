@@ -71,6 +71,17 @@ def calibrate(
             min=1,
         ),
     ] = 20,
+    confirm_top: Annotated[
+        int,
+        typer.Option(
+            help="Best points re-run on fresh seeds before one is applied (0: take the best "
+            "trial as found)",
+            min=0,
+        ),
+    ] = 5,
+    confirm_seeds: Annotated[
+        int, typer.Option(help="Fresh seeds for each re-run point", min=0)
+    ] = 4,
     warm_start_rounds: Annotated[
         int,
         typer.Option(
@@ -107,6 +118,8 @@ def calibrate(
         posterior_draws=posterior_draws,
         warm_start_rounds=warm_start_rounds,
         draws_per_round=draws_per_round,
+        confirm_top=confirm_top,
+        confirm_seeds=confirm_seeds,
     )
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)

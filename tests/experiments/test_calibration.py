@@ -86,7 +86,9 @@ def test_priors_follow_the_parameter_table(synthetic):
 def calibrated(synthetic, tmp_path_factory):
     """One calibration shared by the tests that read its output."""
     folder = tmp_path_factory.mktemp("calibration")
-    settings = _settings(synthetic, trials=16, posterior_draws=16, draws_per_round=8)
+    settings = _settings(
+        synthetic, trials=16, posterior_draws=16, draws_per_round=8, confirm_top=3, confirm_seeds=2
+    )
     return calibrate(settings, folder, workers=0, progress=False)
 
 
@@ -122,6 +124,14 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     )
     second = study.user_attrs["proposals"][1]
     assert np.exp(second["mean"][0]) == pytest.approx(best_before)
+    # The three best points were re-run on seeds 3-4; the applied one is the best on all four.
+    confirmed = result.summary["confirmed"]
+    assert len(confirmed) == 3 and all(c["seeds"] == 4 for c in confirmed)
+    top3 = table.nsmallest(3, "loss")["trial"].tolist()
+    assert sorted(c["trial"] for c in confirmed) == sorted(top3)
+    chosen = max(confirmed, key=lambda c: c["log_likelihood"] + c["log_prior"])
+    assert result.summary["best"]["trial"] == chosen["trial"]
+    assert result.summary["best"]["log_likelihood"] == pytest.approx(chosen["log_likelihood"])
     # The summary says what was used and what was held back.
     assert len(result.summary["targets_used"]) == 9 and result.summary["targets_held_back"] == 3
     assert (result.folder / "posterior.parquet").is_file()

@@ -111,6 +111,8 @@ class CalibrationSettings:
     errors: ErrorModel = field(default_factory=ErrorModel)
     posterior_draws: int = 40  # importance-sampled draws after the search (importance.py)
     draws_per_round: int = 20  # draws per adaptive round of the proposal (importance.py)
+    confirm_top: int = 5  # best points re-run on fresh seeds before one is chosen
+    confirm_seeds: int = 4  # fresh seeds for each of them
     warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
     start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
 
@@ -121,7 +123,7 @@ class CalibrationSettings:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.start not in ("scenario", "neutral"):
             raise ValueError(f"start must be 'scenario' or 'neutral', got {self.start!r}")
-        for name in ("posterior_draws", "warm_start_rounds"):
+        for name in ("posterior_draws", "warm_start_rounds", "confirm_top", "confirm_seeds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
@@ -242,36 +244,80 @@ def calibrate(
             if on_batch is not None:
                 on_batch(batch_index)
         _posterior_phase(study, settings, priors, distributions, evaluate, show)
+        _confirm_phase(
+            study, settings, evaluate,
+            lambda mean, runs: float(
+                target_log_likelihoods(
+                    targets, mean, settings.errors, floor, agent_people=agent_people, runs=runs
+                ).sum()
+            ),
+        )  # fmt: skip
     posterior = posterior_table(study, priors)
     summary = _summary(
-        settings, scenario, targets, held_back(scenario, until), posterior, priors, started
-    )
+        settings, scenario, targets, held_back(scenario, until), posterior, priors, started,
+        study.user_attrs.get("confirmed", {}),
+    )  # fmt: skip
     posterior.to_parquet(out / "posterior.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return Calibration(folder=out, posterior=posterior, summary=summary)
 
 
 def _evaluate(
-    points, *, settings, priors, targets, client, runs, floor, agent_people
+    points, *, settings, priors, targets, client, runs, floor, agent_people, seeds=None
 ) -> list[dict]:
-    """Seed-mean simulated targets and log-likelihoods of parameter points."""
-    batch = [
-        runs(*split_point(point), seed=s) for point in points for s in range(1, settings.seeds + 1)
-    ]
+    """Seed-mean simulated targets and log-likelihoods of parameter points (seeds 1 to
+    `settings.seeds` unless `seeds` is given)."""
+    seeds = list(seeds or range(1, settings.seeds + 1))
+    batch = [runs(*split_point(point), seed=s) for point in points for s in seeds]
     values = map_in_order(client, simulate_targets, batch)
     out = []
     for i, point in enumerate(points):
-        per_seed = np.array(values[i * settings.seeds : (i + 1) * settings.seeds])
+        per_seed = np.array(values[i * len(seeds) : (i + 1) * len(seeds)])
         simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
         ll = float(
             target_log_likelihoods(
                 targets, simulated, settings.errors, floor,
-                agent_people=agent_people, runs=per_seed.shape[0],
+                agent_people=agent_people, runs=len(seeds),
             ).sum()
         )  # fmt: skip
         log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
-        out.append({"log_likelihood": ll, "log_prior": log_prior, "simulated": simulated})
+        out.append(
+            {
+                "log_likelihood": ll,
+                "log_prior": log_prior,
+                "simulated": simulated,
+                "runs": len(seeds),
+            }
+        )
     return out
+
+
+def _confirm_phase(study, settings, evaluate, rescore) -> None:
+    """Re-run the `confirm_top` best points on `confirm_seeds` fresh seeds and score each on the
+    mean over all its seeds (study attribute "confirmed"), so the point applied to the scenario
+    is the best fit, not the luckiest: with two seeds, the best few trials' order is mostly seed
+    luck (docs/calibration.md)."""
+    if settings.confirm_top == 0 or settings.confirm_seeds == 0:
+        return
+    confirmed = dict(study.user_attrs.get("confirmed", {}))
+    done = sorted(_search_trials(study) + _posterior_trials(study), key=lambda t: t.value)
+    todo = [t for t in done[: settings.confirm_top] if str(t.number) not in confirmed]
+    fresh = range(settings.seeds + 1, settings.seeds + settings.confirm_seeds + 1)
+    for start in range(0, len(todo), settings.batch):
+        chunk = todo[start : start + settings.batch]
+        for trial, result in zip(
+            chunk, evaluate([t.params for t in chunk], seeds=fresh), strict=True
+        ):
+            earlier = np.array(trial.user_attrs["simulated"], dtype=np.float64)
+            runs = settings.seeds + settings.confirm_seeds
+            mean = (settings.seeds * earlier + settings.confirm_seeds * result["simulated"]) / runs
+            confirmed[str(trial.number)] = {
+                "log_likelihood_search": trial.user_attrs["log_likelihood"],
+                "log_likelihood": rescore(mean, runs),
+                "log_prior": trial.user_attrs["log_prior"],
+                "seeds": runs,
+            }
+        study.set_user_attr("confirmed", confirmed)
 
 
 def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> None:
@@ -450,8 +496,15 @@ def _mixture_densities(study, priors: list[Prior], drawn: pd.DataFrame) -> np.nd
     )
 
 
-def _summary(settings, scenario, targets, later, posterior, priors, started) -> dict:
+def _summary(settings, scenario, targets, later, posterior, priors, started, confirmed) -> dict:
     best = posterior.loc[posterior["loss"].idxmin()]
+    if confirmed:  # the best on all its seeds among the re-run points
+        number = max(
+            confirmed, key=lambda k: confirmed[k]["log_likelihood"] + confirmed[k]["log_prior"]
+        )
+        best = posterior.loc[posterior["trial"] == int(number)].iloc[0].copy()
+        best["log_likelihood"] = confirmed[number]["log_likelihood"]
+        best["loss"] = -(confirmed[number]["log_likelihood"] + confirmed[number]["log_prior"])
     w = posterior["weight"].to_numpy()
     ess = float(1.0 / (w**2).sum()) if w.sum() > 0 else 0.0
     columns = [p.name for p in priors] + [c for c in posterior if c.startswith("constant_")]
@@ -486,6 +539,10 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             "parameters": parameters,
             "constants": constants,
         },
+        "confirmed": [
+            {"trial": int(k), **v}
+            for k, v in sorted(confirmed.items(), key=lambda kv: -kv[1]["log_likelihood"])
+        ],
         "effective_sample_size": ess,
         "weights": "importance" if (posterior["phase"] == "posterior").any() else "search",
         "posterior": summaries,
@@ -500,6 +557,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started) -> 
             + ("" if settings.constants else " --no-constants")
             + f" --posterior-draws {settings.posterior_draws}"
             + f" --draws-per-round {settings.draws_per_round}"
+            + f" --confirm-top {settings.confirm_top} --confirm-seeds {settings.confirm_seeds}"
             + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
     }
