@@ -199,7 +199,12 @@ def calibrate(
     done_before = _completed(study)
     with (
         optional_client(workers, scheduler) as client,
-        _progress(progress, settings.trials + settings.posterior_draws) as show,
+        _progress(
+            progress,
+            settings.trials
+            + settings.posterior_draws
+            + (settings.confirm_top if settings.confirm_seeds else 0),
+        ) as show,
     ):
         agent_people = settings.scale or scenario.spec.default_scale
         floor = count_floor(agent_people)
@@ -245,7 +250,7 @@ def calibrate(
                 on_batch(batch_index)
         _posterior_phase(study, settings, priors, distributions, evaluate, show)
         _confirm_phase(
-            study, settings, evaluate,
+            study, settings, evaluate, show,
             lambda mean, runs: float(
                 target_log_likelihoods(
                     targets, mean, settings.errors, floor, agent_people=agent_people, runs=runs
@@ -292,7 +297,7 @@ def _evaluate(
     return out
 
 
-def _confirm_phase(study, settings, evaluate, rescore) -> None:
+def _confirm_phase(study, settings, evaluate, show, rescore) -> None:
     """Re-run the `confirm_top` best points on `confirm_seeds` fresh seeds and score each on the
     mean over all its seeds (study attribute "confirmed"), so the point applied to the scenario
     is the best fit, not the luckiest: with two seeds, the best few trials' order is mostly seed
@@ -318,6 +323,7 @@ def _confirm_phase(study, settings, evaluate, rescore) -> None:
                 "seeds": runs,
             }
         study.set_user_attr("confirmed", confirmed)
+        show(_completed(study) + len(confirmed), _best(study))
 
 
 def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> None:
