@@ -11,7 +11,8 @@ Runs end at the cut-off date: nothing after it is simulated, let alone compared.
 
 Output (in the output folder): `study.db` (the Optuna study), `posterior.parquet` (every completed
 trial: parameters, constants, log-likelihood, log-prior, weight) and `calibration.json` (settings,
-targets used and held back, best point, weighted summaries, effective sample size).
+targets used and held back, the points re-run on fresh seeds and the best of them, weighted
+summaries, effective sample size).
 """
 
 from __future__ import annotations
@@ -208,9 +209,11 @@ def calibrate(
     ):
         agent_people = settings.scale or scenario.spec.default_scale
         floor = count_floor(agent_people)
+        score = functools.partial(
+            _score, targets=targets, errors=settings.errors, floor=floor, agent_people=agent_people
+        )
         evaluate = functools.partial(
-            _evaluate, settings=settings, priors=priors, targets=targets, client=client,
-            floor=floor, agent_people=agent_people,
+            _evaluate, settings=settings, priors=priors, client=client, score=score,
             runs=functools.partial(
                 TrialRun, reference, seed=0, scale=settings.scale, end=end,
                 targets=tuple(targets),
@@ -249,14 +252,7 @@ def calibrate(
             if on_batch is not None:
                 on_batch(batch_index)
         _posterior_phase(study, settings, priors, distributions, evaluate, show)
-        _confirm_phase(
-            study, settings, evaluate, show,
-            lambda mean, runs: float(
-                target_log_likelihoods(
-                    targets, mean, settings.errors, floor, agent_people=agent_people, runs=runs
-                ).sum()
-            ),
-        )  # fmt: skip
+        _confirm_phase(study, settings, evaluate, show, score)
     posterior = posterior_table(study, priors)
     summary = _summary(
         settings, scenario, targets, held_back(scenario, until), posterior, priors, started,
@@ -267,9 +263,16 @@ def calibrate(
     return Calibration(folder=out, posterior=posterior, summary=summary)
 
 
-def _evaluate(
-    points, *, settings, priors, targets, client, runs, floor, agent_people, seeds=None
-) -> list[dict]:
+def _score(simulated, runs: int, *, targets, errors, floor, agent_people) -> float:
+    """Total log-likelihood of a mean of `runs` seeds (likelihood.py)."""
+    return float(
+        target_log_likelihoods(
+            targets, simulated, errors, floor, agent_people=agent_people, runs=runs
+        ).sum()
+    )
+
+
+def _evaluate(points, *, settings, priors, client, runs, score, seeds=None) -> list[dict]:
     """Seed-mean simulated targets and log-likelihoods of parameter points (seeds 1 to
     `settings.seeds` unless `seeds` is given)."""
     seeds = list(seeds or range(1, settings.seeds + 1))
@@ -279,25 +282,18 @@ def _evaluate(
     for i, point in enumerate(points):
         per_seed = np.array(values[i * len(seeds) : (i + 1) * len(seeds)])
         simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
-        ll = float(
-            target_log_likelihoods(
-                targets, simulated, settings.errors, floor,
-                agent_people=agent_people, runs=len(seeds),
-            ).sum()
-        )  # fmt: skip
         log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
         out.append(
             {
-                "log_likelihood": ll,
+                "log_likelihood": score(simulated, len(seeds)),
                 "log_prior": log_prior,
                 "simulated": simulated,
-                "runs": len(seeds),
             }
         )
     return out
 
 
-def _confirm_phase(study, settings, evaluate, show, rescore) -> None:
+def _confirm_phase(study, settings, evaluate, show, score) -> None:
     """Re-run the `confirm_top` best points on `confirm_seeds` fresh seeds and score each on the
     mean over all its seeds (study attribute "confirmed"), so the point applied to the scenario
     is the best fit, not the luckiest: with two seeds, the best few trials' order is mostly seed
@@ -308,17 +304,17 @@ def _confirm_phase(study, settings, evaluate, show, rescore) -> None:
     done = sorted(_search_trials(study) + _posterior_trials(study), key=lambda t: t.value)
     todo = [t for t in done[: settings.confirm_top] if str(t.number) not in confirmed]
     fresh = range(settings.seeds + 1, settings.seeds + settings.confirm_seeds + 1)
+    runs = settings.seeds + settings.confirm_seeds
     for start in range(0, len(todo), settings.batch):
         chunk = todo[start : start + settings.batch]
         for trial, result in zip(
             chunk, evaluate([t.params for t in chunk], seeds=fresh), strict=True
         ):
             earlier = np.array(trial.user_attrs["simulated"], dtype=np.float64)
-            runs = settings.seeds + settings.confirm_seeds
             mean = (settings.seeds * earlier + settings.confirm_seeds * result["simulated"]) / runs
             confirmed[str(trial.number)] = {
                 "log_likelihood_search": trial.user_attrs["log_likelihood"],
-                "log_likelihood": rescore(mean, runs),
+                "log_likelihood": score(mean, runs),
                 "log_prior": trial.user_attrs["log_prior"],
                 "seeds": runs,
             }
@@ -335,13 +331,13 @@ def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> 
     if settings.posterior_draws == 0:
         return
     proposals = _round_proposals(study)
-    size = study.user_attrs.get("draws_per_round", settings.draws_per_round)
+    size = study.user_attrs.get("draws_per_round")
     if proposals and size != settings.draws_per_round:
         raise ValueError(
             f"this study's posterior draws come in rounds of {size}; "
             f"resume it with --draws-per-round {size}"
         )
-    study.set_user_attr("draws_per_round", size)
+    study.set_user_attr("draws_per_round", settings.draws_per_round)
     done = {t.user_attrs["draw"] for t in _posterior_trials(study)}
     for r, draws in enumerate(_rounds(settings.posterior_draws, settings.draws_per_round)):
         if r < len(proposals):

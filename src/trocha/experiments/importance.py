@@ -18,14 +18,14 @@ from, so weights stay valid when a later search changes the proposal.
 
 Adaptive rounds (population Monte Carlo): the search's best tenth is spread far wider than a
 likelihood of some ninety targets, so most first-round draws land hundreds of log units below the
-best and one draw takes all the weight. The draws therefore come in `ROUNDS` rounds; each later
-round's Gaussian is centred on the best point evaluated so far and its covariance is the previous
-one scaled by (d / 2) / (median drop), where the drop is how far the previous round's Gaussian
-draws fell below the best log posterior and d / 2 is that drop for draws from a d-dimensional
-Gaussian posterior itself. Every draw is then weighted against the mixture of all rounds'
-proposals in proportion to their draws (deterministic-mixture weights, Cornuet et al. 2012,
-"Adaptive multiple importance sampling"), which keeps an early, wide round's lucky draw from
-taking all the weight.
+best and one draw takes all the weight. The draws therefore come in rounds (`--draws-per-round`
+draws each); each later round's Gaussian is centred on the best point evaluated so far and its
+covariance is the previous one scaled by (d / 2) / (median drop), where the drop is how far the
+previous round's Gaussian draws fell below the best log posterior and d / 2 is that drop for
+draws from a d-dimensional Gaussian posterior itself. Every draw is then weighted against the
+mixture of all rounds' proposals in proportion to their draws (deterministic-mixture weights,
+Cornuet et al. 2012, "Adaptive multiple importance sampling"), which keeps an early, wide round's
+lucky draw from taking all the weight.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ COVARIANCE_SCALE = 0.25  # the Gaussian's covariance: the best trials' covarianc
 FLOOR = 0.02  # minimum standard deviation, as a share of each coordinate's prior width
 BOX_SAMPLES = 20_000  # Monte Carlo draws for the Gaussian's mass inside the prior box
 MAX_REJECTIONS = 1_000
-ROUNDS = 4  # posterior draws come in this many rounds; each after the first adapts the proposal
 ADAPT_FLOOR = 0.002  # minimum standard deviation of an adapted Gaussian, share of prior width
 ADAPT_LIMITS = (0.01, 4.0)  # how far one round may shrink or widen the covariance
 
