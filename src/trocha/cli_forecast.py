@@ -131,7 +131,8 @@ def calibrate(
     out.print(
         f"{result.summary['scenario']}: {result.summary['trials']} trials, best loss "
         f"{best['loss']:,.2f} (trial {best['trial']}), effective sample size "
-        f"{result.summary['effective_sample_size']:.1f}; "
+        f"{result.summary['effective_sample_size']:.1f} (raw log-likelihoods: "
+        f"{result.summary['smoothing']['effective_sample_size_raw']:.1f}); "
         f"{len(result.summary['targets_used'])} targets used, "
         f"{result.summary['targets_held_back']} held back. Output: {result.folder}",
         highlight=False,

@@ -87,7 +87,7 @@ def calibrated(synthetic, tmp_path_factory):
     """One calibration shared by the tests that read its output."""
     folder = tmp_path_factory.mktemp("calibration")
     settings = _settings(
-        synthetic, trials=16, posterior_draws=16, draws_per_round=8, confirm_top=3, confirm_seeds=2
+        synthetic, trials=16, posterior_draws=16, draws_per_round=8, confirm_top=3, confirm_seeds=4
     )
     return calibrate(settings, folder, workers=0, progress=False)
 
@@ -124,9 +124,17 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     )
     second = study.user_attrs["proposals"][1]
     assert np.exp(second["mean"][0]) == pytest.approx(best_before)
-    # The three best points were re-run on seeds 3-4; the applied one is the best on all four.
+    # The three best points were re-run on seeds 3-6; the applied one is the best on all six.
     confirmed = result.summary["confirmed"]
-    assert len(confirmed) == 3 and all(c["seeds"] == 4 for c in confirmed)
+    assert len(confirmed) == 3 and all(c["seeds"] == 6 for c in confirmed)
+    # Seeds 3-4 and 5-6 score each confirmed point twice more: the seeds' noise (3 degrees of
+    # freedom), which the smoothed log-likelihood of the weights uses as its nugget.
+    assert all(len(c["replicates"]) == 2 for c in confirmed)
+    smoothing = result.summary["smoothing"]
+    assert smoothing["noise_measured"] and smoothing["noise_dof"] == 3
+    assert smoothing["fitted"] and smoothing["noise_sd"] > 0
+    assert abs(table["weight_raw"].sum() - 1) < 1e-12
+    assert result.summary["effective_sample_size"] >= 1
     top3 = table.nsmallest(3, "loss")["trial"].tolist()
     assert sorted(c["trial"] for c in confirmed) == sorted(top3)
     chosen = max(confirmed, key=lambda c: c["log_likelihood"] + c["log_prior"])

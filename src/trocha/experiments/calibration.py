@@ -40,10 +40,12 @@ from .importance import (
     log_prior,
     mixture_log_density,
     parameter_values,
+    prior_box,
     search_coordinates,
 )
 from .likelihood import ErrorModel, count_floor, target_log_likelihoods
 from .priors import Prior, calibration_priors, neutral_point, point_of, split_point
+from .surrogate import smooth_log_likelihood
 from .targets import Target, calibration_targets, held_back, simulated_values
 from .warm_start import warm_constants
 
@@ -288,6 +290,7 @@ def _evaluate(points, *, settings, priors, client, runs, score, seeds=None) -> l
                 "log_likelihood": score(simulated, len(seeds)),
                 "log_prior": log_prior,
                 "simulated": simulated,
+                "per_seed": per_seed,
             }
         )
     return out
@@ -317,9 +320,35 @@ def _confirm_phase(study, settings, evaluate, show, score) -> None:
                 "log_likelihood": score(mean, runs),
                 "log_prior": trial.user_attrs["log_prior"],
                 "seeds": runs,
+                "replicates": replicate_log_likelihoods(result["per_seed"], settings.seeds, score),
             }
         study.set_user_attr("confirmed", confirmed)
         show(_completed(study) + len(confirmed), _best(study))
+
+
+def replicate_log_likelihoods(per_seed: np.ndarray, group: int, score) -> list[float]:
+    """Log-likelihoods of consecutive groups of `group` seeds (each scored as a search trial
+    is): independent replicates of one point's log-likelihood, whose spread measures the seeds'
+    noise (surrogate.py). The search's own value is left out: the confirmed points were chosen
+    for it being high."""
+    n = len(per_seed) // group if group > 0 else 0
+    return [
+        float(score(np.nanmean(per_seed[i * group : (i + 1) * group], axis=0), group))
+        for i in range(n)
+    ]
+
+
+def seed_noise(confirmed: dict) -> tuple[float, int]:
+    """Pooled standard deviation of the replicate log-likelihoods of the confirmed points, and
+    its degrees of freedom (nan, 0 without two replicates of some point)."""
+    squares, dof = 0.0, 0
+    for entry in confirmed.values():
+        values = np.asarray(entry.get("replicates", []), dtype=np.float64)
+        values = values[np.isfinite(values)]
+        if len(values) >= 2:
+            squares += float(((values - values.mean()) ** 2).sum())
+            dof += len(values) - 1
+    return (float(np.sqrt(squares / dof)), dof) if dof else (float("nan"), 0)
 
 
 def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> None:
@@ -469,17 +498,34 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
     if table.empty:
         return table
     drawn = (table["phase"] == "posterior").to_numpy()
-    weight = np.zeros(len(table))
+    noise, _ = seed_noise(study.user_attrs.get("confirmed", {}))
+    low, high = prior_box(priors)
+    smoothed = smooth_log_likelihood(
+        np.array([search_coordinates(priors, r) for r in table[[p.name for p in priors]]
+                  .to_dict("records")]),
+        table["log_likelihood"].to_numpy(dtype=np.float64),
+        low, high, seed=0, noise_sd=noise,
+    )  # fmt: skip
+    table["log_likelihood_smoothed"] = smoothed.log_likelihood
+    weight, raw = np.zeros(len(table)), np.zeros(len(table))
     if drawn.any():
-        weight[drawn] = importance_weights(
-            table.loc[drawn, "log_likelihood"],
-            table.loc[drawn, "log_prior_search"],
-            _mixture_densities(study, priors, table.loc[drawn]),
-        )
+        proposal = _mixture_densities(study, priors, table.loc[drawn])
+        prior = table.loc[drawn, "log_prior_search"]
+        raw[drawn] = importance_weights(table.loc[drawn, "log_likelihood"], prior, proposal)
+        weight[drawn] = importance_weights(smoothed.log_likelihood[drawn], prior, proposal)
     else:
-        weight = importance_weights(table["log_likelihood"], table["log_prior"], 0.0)
+        raw = importance_weights(table["log_likelihood"], table["log_prior"], 0.0)
+        weight = importance_weights(smoothed.log_likelihood, table["log_prior"], 0.0)
+    table["weight_raw"] = raw
     table["weight"] = weight
-    return table.sort_values("trial").reset_index(drop=True)
+    table = table.sort_values("trial").reset_index(drop=True)
+    table.attrs["smoothing"] = {
+        "fitted": smoothed.fitted,
+        "noise_sd": smoothed.noise_sd,
+        "noise_measured": bool(np.isfinite(noise)),
+        "points_used": smoothed.points_used,
+    }
+    return table
 
 
 def _mixture_densities(study, priors: list[Prior], drawn: pd.DataFrame) -> np.ndarray:
@@ -508,7 +554,13 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
         best["log_likelihood"] = confirmed[number]["log_likelihood"]
         best["loss"] = -(confirmed[number]["log_likelihood"] + confirmed[number]["log_prior"])
     w = posterior["weight"].to_numpy()
-    ess = float(1.0 / (w**2).sum()) if w.sum() > 0 else 0.0
+    ess = _ess(w)
+    _, dof = seed_noise(confirmed)
+    smoothing = {
+        **posterior.attrs.get("smoothing", {}),
+        "noise_dof": dof,
+        "effective_sample_size_raw": _ess(posterior["weight_raw"].to_numpy()),
+    }
     columns = [p.name for p in priors] + [c for c in posterior if c.startswith("constant_")]
     summaries = {}
     for column in columns:
@@ -546,6 +598,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
             for k, v in sorted(confirmed.items(), key=lambda kv: -kv[1]["log_likelihood"])
         ],
         "effective_sample_size": ess,
+        "smoothing": smoothing,
         "weights": "importance" if (posterior["phase"] == "posterior").any() else "search",
         "posterior": summaries,
         "version": __version__,
@@ -563,6 +616,11 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
             + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
     }
+
+
+def _ess(weights: np.ndarray) -> float:
+    """Effective sample size of normalised weights (1 / sum of squares; 0 without weight)."""
+    return float(1.0 / (weights**2).sum()) if weights.sum() > 0 else 0.0
 
 
 def _distributions(priors: list[Prior]) -> dict:

@@ -69,7 +69,7 @@ def point_columns(table: pd.DataFrame) -> list[str]:
     """The search-space columns of a posterior table (not its bookkeeping or derived columns)."""
     skip = {
         "trial", "phase", "draw", "round", "log_likelihood", "log_prior", "log_prior_search",
-        "log_proposal", "loss", "weight",
+        "log_proposal", "loss", "weight", "weight_raw", "log_likelihood_smoothed",
     }  # fmt: skip
     return [c for c in table.columns if c not in skip and not c.startswith("constant_")]
 

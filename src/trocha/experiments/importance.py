@@ -57,7 +57,8 @@ def parameter_values(priors: list[Prior], s: np.ndarray) -> dict[str, float]:
     return values
 
 
-def _box(priors: list[Prior]) -> tuple[np.ndarray, np.ndarray]:
+def prior_box(priors: list[Prior]) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the priors in search coordinates."""
     low = np.array([np.log(p.low) if p.log else p.low for p in priors])
     high = np.array([np.log(p.high) if p.log else p.high for p in priors])
     return low, high
@@ -67,7 +68,7 @@ def log_prior(priors: list[Prior], s: np.ndarray) -> float:
     """Normalised log prior density in search coordinates (uniform, or a truncated N(0, 1))."""
     from scipy.stats import norm
 
-    low, high = _box(priors)
+    low, high = prior_box(priors)
     if np.any(s < low) or np.any(s > high):
         return -np.inf
     total = 0.0
@@ -82,7 +83,7 @@ def log_prior(priors: list[Prior], s: np.ndarray) -> float:
 def _draw_prior(priors: list[Prior], rng: np.random.Generator) -> np.ndarray:
     from scipy.stats import truncnorm
 
-    low, high = _box(priors)
+    low, high = prior_box(priors)
     s = rng.uniform(low, high)
     for i, p in enumerate(priors):
         if p.normal:
@@ -130,7 +131,7 @@ class Proposal:
         rng = np.random.default_rng([seed, 0x1A7B, index])
         if rng.uniform() >= ALPHA:
             return _draw_prior(priors, rng)
-        low, high = _box(priors)
+        low, high = prior_box(priors)
         for _ in range(MAX_REJECTIONS):
             s = rng.multivariate_normal(self.mean, self.cov, method="eigh")
             if np.all(s >= low) and np.all(s <= high):
@@ -144,7 +145,7 @@ def fit_proposal(
     """The Gaussian part of the proposal from the search trials (rows of `points`): centred on
     the best trial, with a quarter of the covariance of the best tenth (at least 5, or all if
     fewer) and standard deviations of at least FLOOR of each prior's width."""
-    low, high = _box(priors)
+    low, high = prior_box(priors)
     finite = np.isfinite(losses)
     points, losses = points[finite], losses[finite]
     if len(points) == 0:
@@ -161,7 +162,7 @@ def fit_proposal(
 
 def _with_mass(priors: list[Prior], mean: np.ndarray, cov: np.ndarray, seed: int) -> Proposal:
     """A proposal with the Monte Carlo mass of its Gaussian inside the prior box."""
-    low, high = _box(priors)
+    low, high = prior_box(priors)
     rng = np.random.default_rng([seed, 0x1A7C])
     sample = rng.multivariate_normal(mean, cov, size=BOX_SAMPLES, method="eigh")
     inside = np.all((sample >= low) & (sample <= high), axis=1).mean()
@@ -179,7 +180,7 @@ def adapt_proposal(
     """The next round's proposal (module docstring): centred on `best`, the previous covariance
     scaled so that the median drop of a draw below the best log posterior becomes d / 2.
     `round_log_posteriors` are the previous round's Gaussian-component draws."""
-    low, high = _box(priors)
+    low, high = prior_box(priors)
     drops = best_log_posterior - np.asarray(round_log_posteriors, dtype=np.float64)
     drops = drops[np.isfinite(drops)]
     target = max(0.5 * len(priors), 0.5)
