@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 import trocha
-from trocha.experiments.calibration import CalibrationSettings, calibrate
+from trocha.experiments.calibration import CalibrationSettings, calibrate, seed_noise
 from trocha.experiments.forecast import forecast, posterior_draws
 from trocha.experiments.priors import calibration_priors
+from trocha.experiments.surrogate import smooth_log_likelihood
 from trocha.experiments.targets import calibration_targets, held_back
 from trocha.scenario.loader import resolve_folder
 
@@ -115,23 +116,32 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     mean = (drawn["weight"] * drawn["exodus_base_rate"]).sum()
     assert abs(mean - TRUE_RATE) / TRUE_RATE < 0.15
     assert result.summary["weights"] == "importance"
-    # Two adaptive rounds: the second proposal is centred on the best point evaluated before it.
+    # Two adaptive rounds: the second proposal is centred on the best point evaluated before it,
+    # best on the smoothed log posterior (the seeds' noise measured before the rounds).
     assert sorted(drawn["round"].unique()) == [0, 1]
-    first_round = table[(table["phase"] == "search") | (table["round"] == 0)]
-    best_before = first_round.loc[first_round["loss"].idxmin(), "exodus_base_rate"]
     study = optuna.load_study(
         study_name="trocha-calibration", storage=f"sqlite:///{result.folder / 'study.db'}"
     )
+    noise = study.user_attrs["noise"]
+    assert len(noise) == 3 and all(len(v["replicates"]) == 2 for v in noise.values())
+    first_round = table[(table["phase"] == "search") | (table["round"] == 0)]
+    log_rate = np.log(first_round[["exodus_base_rate"]].to_numpy())
+    smoothed = smooth_log_likelihood(
+        log_rate, -first_round["loss"].to_numpy(), np.log([0.001]), np.log([0.02]), seed=0,
+        noise_sd=seed_noise({f"n{k}": v for k, v in noise.items()})[0],
+    ).log_likelihood  # fmt: skip
+    best_before = first_round["exodus_base_rate"].to_numpy()[np.argmax(smoothed)]
     second = study.user_attrs["proposals"][1]
     assert np.exp(second["mean"][0]) == pytest.approx(best_before)
     # The three best points were re-run on seeds 3-6; the applied one is the best on all six.
     confirmed = result.summary["confirmed"]
     assert len(confirmed) == 3 and all(c["seeds"] == 6 for c in confirmed)
-    # Seeds 3-4 and 5-6 score each confirmed point twice more: the seeds' noise (3 degrees of
-    # freedom), which the smoothed log-likelihood of the weights uses as its nugget.
+    # Seeds 3-4 and 5-6 score each confirmed point twice more: the seeds' noise, which the
+    # smoothed log-likelihood of the weights uses as its nugget.
     assert all(len(c["replicates"]) == 2 for c in confirmed)
     smoothing = result.summary["smoothing"]
-    assert smoothing["noise_measured"] and smoothing["noise_dof"] == 3
+    # With the noise phase's 3 points x 2 replicates: 6 degrees of freedom in all.
+    assert smoothing["noise_measured"] and smoothing["noise_dof"] == 6
     assert smoothing["fitted"] and smoothing["noise_sd"] > 0
     assert abs(table["weight_raw"].sum() - 1) < 1e-12
     assert result.summary["effective_sample_size"] >= 1

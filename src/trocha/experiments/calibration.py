@@ -253,6 +253,7 @@ def calibrate(
             show(_completed(study), _best(study))
             if on_batch is not None:
                 on_batch(batch_index)
+        _noise_phase(study, settings, evaluate, score)
         _posterior_phase(study, settings, priors, distributions, evaluate, show)
         _confirm_phase(study, settings, evaluate, show, score)
     posterior = posterior_table(study, priors)
@@ -324,6 +325,39 @@ def _confirm_phase(study, settings, evaluate, show, score) -> None:
             }
         study.set_user_attr("confirmed", confirmed)
         show(_completed(study) + len(confirmed), _best(study))
+
+
+NOISE_POINTS = 3  # best search trials re-run before the posterior rounds to measure the noise
+NOISE_GROUPS = 2  # fresh seed groups (of --seeds seeds) per point
+
+
+def _noise_phase(study, settings, evaluate, score) -> None:
+    """Before the posterior rounds, re-run the NOISE_POINTS best search trials on NOISE_GROUPS
+    groups of fresh seeds (after the confirmation's), each group scored as a search trial is:
+    replicates whose spread is the seeds' noise (study attribute "noise"), which the rounds'
+    adaptation and the weights smooth out (surrogate.py)."""
+    if settings.posterior_draws == 0 or "noise" in study.user_attrs:
+        return
+    first = settings.seeds + settings.confirm_seeds + 1
+    seeds = range(first, first + NOISE_GROUPS * settings.seeds)
+    best = sorted(_search_trials(study), key=lambda t: t.value)[:NOISE_POINTS]
+    results = evaluate([t.params for t in best], seeds=seeds)
+    study.set_user_attr(
+        "noise",
+        {
+            str(t.number): {
+                "replicates": replicate_log_likelihoods(r["per_seed"], settings.seeds, score)
+            }
+            for t, r in zip(best, results, strict=True)
+        },
+    )
+
+
+def _measured_noise(study) -> tuple[float, int]:
+    """The seeds' noise from every replicate the study holds (noise phase and confirmation)."""
+    noise = {f"n{k}": v for k, v in study.user_attrs.get("noise", {}).items()}
+    confirmed = {f"c{k}": v for k, v in study.user_attrs.get("confirmed", {}).items()}
+    return seed_noise(noise | confirmed)
 
 
 def replicate_log_likelihoods(per_seed: np.ndarray, group: int, score) -> list[float]:
@@ -427,18 +461,29 @@ def _next_proposal(study, priors, proposals: list[Proposal], seed: int) -> Propo
             seed,
         )
     every = search + _posterior_trials(study)
-    best = min(every, key=lambda t: t.value)
+    # The best point and the drops below it on the smoothed log posterior: raw values carry the
+    # seeds' noise, which makes the luckiest point the best and inflates every drop, so the
+    # rounds would shrink far below the posterior's width (docs/calibration.md).
+    low, high = prior_box(priors)
+    values = smooth_log_likelihood(
+        np.array([search_coordinates(priors, t.params) for t in every]),
+        np.array([-t.value for t in every], dtype=np.float64),
+        low, high, seed=0, noise_sd=_measured_noise(study)[0],
+    ).log_likelihood  # fmt: skip
+    best = int(np.argmax(values))
     previous = [
-        t
-        for t in _posterior_trials(study)
-        if t.user_attrs.get("round") == len(proposals) - 1 and not t.user_attrs["from_prior"]
+        i
+        for i, t in enumerate(every)
+        if t.user_attrs.get("phase") == "posterior"
+        and t.user_attrs.get("round") == len(proposals) - 1
+        and not t.user_attrs["from_prior"]
     ]
     return adapt_proposal(
         priors,
         proposals[-1],
-        search_coordinates(priors, best.params),
-        -best.value,
-        np.array([-t.value for t in previous], dtype=np.float64),
+        search_coordinates(priors, every[best].params),
+        float(values[best]),
+        values[previous],
         seed + len(proposals),
     )
 
@@ -498,7 +543,7 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
     if table.empty:
         return table
     drawn = (table["phase"] == "posterior").to_numpy()
-    noise, _ = seed_noise(study.user_attrs.get("confirmed", {}))
+    noise, dof = _measured_noise(study)
     low, high = prior_box(priors)
     smoothed = smooth_log_likelihood(
         np.array([search_coordinates(priors, r) for r in table[[p.name for p in priors]]
@@ -523,6 +568,7 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
         "fitted": smoothed.fitted,
         "noise_sd": smoothed.noise_sd,
         "noise_measured": bool(np.isfinite(noise)),
+        "noise_dof": dof,
         "points_used": smoothed.points_used,
     }
     return table
@@ -555,10 +601,8 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
         best["loss"] = -(confirmed[number]["log_likelihood"] + confirmed[number]["log_prior"])
     w = posterior["weight"].to_numpy()
     ess = _ess(w)
-    _, dof = seed_noise(confirmed)
     smoothing = {
         **posterior.attrs.get("smoothing", {}),
-        "noise_dof": dof,
         "effective_sample_size_raw": _ess(posterior["weight_raw"].to_numpy()),
     }
     columns = [p.name for p in priors] + [c for c in posterior if c.startswith("constant_")]
