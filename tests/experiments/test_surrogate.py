@@ -82,9 +82,9 @@ def test_seed_noise_pools_the_replicates_of_the_confirmed_points():
         "8": {"replicates": [-20.0, -23.0, -26.0]},  # 18
         "9": {"replicates": [-5.0]},  # one replicate: no information
     }
-    sd, dof = seed_noise(confirmed)
+    sd, dof = seed_noise(confirmed.values())
     assert dof == 3 and sd == pytest.approx(np.sqrt(20 / 3))
-    assert np.isnan(seed_noise({"1": {"log_likelihood": -3.0}})[0])
+    assert np.isnan(seed_noise([{"log_likelihood": -3.0}])[0])
 
 
 def test_replicates_score_consecutive_seed_groups():

@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -355,9 +355,12 @@ def _noise_phase(study, settings, evaluate, score) -> None:
 
 def _measured_noise(study) -> tuple[float, int]:
     """The seeds' noise from every replicate the study holds (noise phase and confirmation)."""
-    noise = {f"n{k}": v for k, v in study.user_attrs.get("noise", {}).items()}
-    confirmed = {f"c{k}": v for k, v in study.user_attrs.get("confirmed", {}).items()}
-    return seed_noise(noise | confirmed)
+    return seed_noise(
+        [
+            *study.user_attrs.get("noise", {}).values(),
+            *study.user_attrs.get("confirmed", {}).values(),
+        ]
+    )
 
 
 def replicate_log_likelihoods(per_seed: np.ndarray, group: int, score) -> list[float]:
@@ -372,11 +375,11 @@ def replicate_log_likelihoods(per_seed: np.ndarray, group: int, score) -> list[f
     ]
 
 
-def seed_noise(confirmed: dict) -> tuple[float, int]:
-    """Pooled standard deviation of the replicate log-likelihoods of the confirmed points, and
-    its degrees of freedom (nan, 0 without two replicates of some point)."""
+def seed_noise(points: Iterable[dict]) -> tuple[float, int]:
+    """Pooled standard deviation of the points' replicate log-likelihoods (each point's
+    "replicates"), and its degrees of freedom (nan, 0 without two replicates of some point)."""
     squares, dof = 0.0, 0
-    for entry in confirmed.values():
+    for entry in points:
         values = np.asarray(entry.get("replicates", []), dtype=np.float64)
         values = values[np.isfinite(values)]
         if len(values) >= 2:

@@ -12,13 +12,15 @@ model-based approximate Bayesian computation"). Its mean at each draw replaces t
 the weights; points far below the best keep their raw value (their weight is nil either way).
 
 The nugget is the measured variance of a log-likelihood between independent seed sets (the
-confirmation phase re-runs the best points on fresh seeds: calibration.py) when there is one;
+best points re-run on fresh seeds before the posterior rounds and at the confirmation:
+calibration.py) when there is one;
 otherwise the GP estimates it by maximum likelihood, which with few points in many dimensions
 tends to interpolate the noise (the fit then reports a small `noise_sd` and changes little).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +49,7 @@ def smooth_log_likelihood(
     """The seeds' expectation of the log-likelihood at each row of `coordinates` (search
     coordinates, scaled to the prior box [low, high] for the fit); `noise_sd`: the measured
     standard deviation of one point's log-likelihood between seed sets, if known."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
@@ -63,7 +66,8 @@ def smooth_log_likelihood(
         return Smoothed(out, False, float("nan"), int(near.sum()))
     scale = float(np.std(y[near])) or 1.0  # normalize_y works in units of this
     kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(d, 0.3), (1e-2, 1e2))
-    if noise_sd is None or not np.isfinite(noise_sd):
+    estimate_noise = noise_sd is None or not np.isfinite(noise_sd)
+    if estimate_noise:
         kernel = kernel + WhiteKernel(0.1, (1e-6, 1.0))
         alpha = 1e-10
     else:
@@ -71,15 +75,11 @@ def smooth_log_likelihood(
     gp = GaussianProcessRegressor(
         kernel, alpha=alpha, normalize_y=True, n_restarts_optimizer=3, random_state=seed
     )
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
         # A length scale at its bound means that parameter hardly matters: a finding, not a fault.
         warnings.simplefilter("ignore", ConvergenceWarning)
         gp.fit(x[near], y[near])
     out[near] = gp.predict(x[near])
-    if noise_sd is None or not np.isfinite(noise_sd):
+    if estimate_noise:
         noise_sd = float(np.sqrt(gp.kernel_.k2.noise_level)) * scale
     return Smoothed(out, True, float(noise_sd), int(near.sum()))
