@@ -32,7 +32,9 @@ def test_shipped_scenario_is_valid():
     }
 
 
-@pytest.mark.parametrize(("date", "observed"), [("2018-12-31", 3.0e6), ("2020-12-31", 5.4e6)])
+# The R4V world totals on the dates they give (targets.csv S05, S11): 3.0 M on 8 Nov 2018 and
+# 5.4 M on 5 Nov 2020.
+@pytest.mark.parametrize(("date", "observed"), [("2018-11-08", 3.0e6), ("2020-11-05", 5.4e6)])
 def test_world_diaspora_within_25_percent(runs, date, observed):
     stocks = [r.metric("migrant_stock")[date] for r in runs]
     assert all(abs(s / observed - 1) < 0.25 for s in stocks), stocks

@@ -93,6 +93,7 @@ class Simulation(Engine):
         self.stay_utility = np.zeros(self.world.n_countries)
         self.apprehension = np.zeros(self.world.n_countries)
         self.expulsion = np.zeros(self.world.n_countries)
+        self.irregular_status = np.zeros(self.world.n_countries)  # share left without status
         self.parole_left = np.zeros(self.world.n_countries)  # agents, this month
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)

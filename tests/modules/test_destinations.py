@@ -94,6 +94,59 @@ def test_the_chance_of_getting_in_scales_the_odds_of_an_irregular_entry():
     assert weights[0] / weights[1] == pytest.approx(0.5)
 
 
+def test_a_host_that_bars_irregular_entrants_from_status_loses_their_odds_by_the_weight():
+    """Status share 1 with weight 2 multiplies the odds of a host reached irregularly by e^-2,
+    on top of the chance of getting in (the two add in logit units); a host reached officially
+    keeps its odds; weight 0 adds nothing."""
+    irregular = np.array([[[1, 0]]], dtype=np.int8)
+    dest_country = np.array([0, 1])
+    status = [1.0, 1.0]
+    entry = entry_utility(irregular, dest_country, [1.0, 1.0], [0.5, 0.5], status, 2.0)
+    assert entry[0, 0] == pytest.approx([np.log(0.5) - 2.0, 0.0])
+    half = entry_utility(irregular, dest_country, [0.0, 0.0], [0.0, 0.0], [0.5, 1.0], 2.0)
+    assert half[0, 0] == pytest.approx([-1.0, 0.0])
+    assert entry_utility(irregular, dest_country, [0.0, 0.0], [0.0, 0.0], status, 0.0) is None
+
+
+def _venezuela_odds(date: str, doc: int, place: str, num: str, den: str, **parameters) -> float:
+    """Choice odds of country `num` over `den` for document class `doc` at `place` on `date`
+    (GDP per capita held still unless given)."""
+    parameters.setdefault("choice_gdp_weight", 0.0)
+    scenario = trocha.load_scenario("venezuela").with_parameters(**parameters)
+    sim = trocha.Simulation(scenario, seed=1, scale=4000)
+    for module in sim.modules:
+        module.init(sim)
+    day = sim.calendar.day_of(dt.date.fromisoformat(date))
+    sim.borders_allowed = next(m for m in sim.modules if m.name == "borders").allowed(sim, day)
+    sim.reroute(new_regimes=True)
+    next(m for m in sim.modules if m.name == "host_policies").apply(sim, day)
+    destinations = next(m for m in sim.modules if m.name == "destinations")
+    destinations.refresh(sim, day)
+    w = sim.world
+    weights = np.diff(np.concatenate([[0.0], sim.choice[doc, w.location_index(place)]]))
+    dest_country = w.location_country[w.destinations]
+    a, b = w.country_codes.index(num), w.country_codes.index(den)
+    return weights[dest_country == a].sum() / weights[dest_country == b].sum()
+
+
+def test_without_a_passport_chile_is_worth_less_than_peru_by_the_status_weight():
+    """From 16 April 2018 an identity-card holder in Lima can reach Chile only irregularly
+    (passport regime) and Chile expels clandestine entrants (host_policies.csv irregular_status
+    1): weight 2 against weight 0 multiplies the Chile/Peru odds by e^-2. From 23 April 2018
+    (the regularisation that took clandestine entrants present by 8 April: status 0.5) by e^-1.
+    A passport holder, who enters Chile officially, is unaffected."""
+
+    def ratio(date: str, doc: int) -> float:
+        args = (date, doc, "Lima", "CHL", "PER")
+        return _venezuela_odds(*args, choice_irregular_status_weight=2.0) / _venezuela_odds(
+            *args, choice_irregular_status_weight=0.0
+        )
+
+    assert ratio("2018-04-20", 0) == pytest.approx(np.exp(-2.0), rel=1e-6)
+    assert ratio("2018-06-15", 0) == pytest.approx(np.exp(-1.0), rel=1e-6)
+    assert ratio("2018-06-15", 1) == pytest.approx(1.0, rel=1e-9)
+
+
 def test_title_42_expulsions_to_mexico_lower_the_us_choice_of_those_who_must_cross():
     """From 12 October 2022 (host_policies.csv: expulsion 0.5) a migrant in Bogotá without a
     visa weighs US cities at about half the odds against Mexican ones; after May 2023 (0.05) they

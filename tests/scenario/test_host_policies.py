@@ -52,6 +52,7 @@ def test_a_valid_table_loads(tiny_copy):
     [
         ("2019-01-01,PER,deportation,0.5,ILLUSTRATIVE,", "host_policies.csv:2: policy: Input"),
         ("2019-01-01,PER,expulsion,1.5,ILLUSTRATIVE,", "expulsion is a share of people"),
+        ("2019-01-01,CHL,irregular_status,2,ILLUSTRATIVE,", "irregular_status is a share of"),
         (
             "2019-01-01,XYZ,expulsion,0.5,ILLUSTRATIVE,",
             "host_policies.csv:2: country: 'XYZ' is not",

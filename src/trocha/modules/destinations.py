@@ -4,12 +4,17 @@ Utility of city k seen from place l by document class c on day t:
 country constant + wage weight x log(wage) + size weight x log(population)
 + GDP weight x log(GDP per capita(t) / GDP per capita(reference year))
 + diaspora weight x log(1 + stock(t) / 10,000) - cost weight x generalised cost(c, l, k, t) / 100
-+ log(1 - apprehension(t) x expulsion(t)) of k's country if the route enters it irregularly.
-Unreachable cities get probability zero. The last term is the chance of getting in (expected
-utility of a try that fails with the probability of being met and expelled, as in Todaro's
-model of migration): it is how a dated expulsion policy (host_policies.csv: Title 42 expulsions
-of Venezuelans to Mexico from October 2022, lifted in May 2023) changes who sets out, not only
-who is turned back at the border; it needs no parameter. (Random-utility destination choice as in
++ [log(1 - apprehension(t) x expulsion(t)) - status weight x irregular status(t)] of k's country
+if the route enters it irregularly. Unreachable cities get probability zero. The first part of
+the last term is the chance of getting in (expected utility of a try that fails with the
+probability of being met and expelled, as in Todaro's model of migration): it is how a dated
+expulsion policy (host_policies.csv: Title 42 expulsions of Venezuelans to Mexico from October
+2022, lifted in May 2023) changes who sets out, not only who is turned back at the border; it
+needs no parameter. The second is legal status: where the share `irregular_status` of irregular
+entrants can never get a residence or work permit (host_policies.csv: Chile, where a clandestine
+entry bars one), a host reached irregularly is worth less than one entered regularly, so a
+migrant without a passport weighs Peru (open to identity cards until October 2018) above Chile
+by way of a Bolivian trocha. (Random-utility destination choice as in
 gravity models of migration; the diaspora term is the network effect.) What changes over time
 comes from covariates: the host's economy (host_economy.csv, World Bank GDP per capita by year,
 interpolated by date), the diaspora, the host policies, and the border regimes and fees behind the
@@ -55,15 +60,30 @@ def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.n
 
 
 def entry_utility(
-    irregular_entry: np.ndarray, dest_country: np.ndarray, apprehension, expulsion
+    irregular_entry: np.ndarray,
+    dest_country: np.ndarray,
+    apprehension,
+    expulsion,
+    irregular_status=None,
+    status_weight: float = 0.0,
 ) -> np.ndarray | None:
-    """[class, place, destination index] log chance of getting in: log(1 - apprehension x
-    expulsion) of the destination's country where the route enters it irregularly; None when no
-    country expels."""
-    risk = np.minimum(np.asarray(apprehension) * np.asarray(expulsion), 0.999)
-    if not (risk > 0).any():
+    """[class, place, destination index] utility of arriving irregularly: the log chance of
+    getting in, log(1 - apprehension x expulsion), less `status_weight` x the share of irregular
+    entrants left without legal status, of the destination's country where the route enters it
+    irregularly; None when neither term is anywhere non-zero."""
+    by_country = -entry_penalty(apprehension, expulsion, irregular_status, status_weight)
+    if not (by_country < 0).any():
         return None
-    return irregular_entry * np.log1p(-risk)[dest_country][None, None, :]
+    return irregular_entry * by_country[dest_country][None, None, :]
+
+
+def entry_penalty(apprehension, expulsion, irregular_status=None, status_weight: float = 0.0):
+    """Logit units an irregular entry into each country costs (0 where it costs nothing)."""
+    risk = np.minimum(np.asarray(apprehension, dtype=np.float64) * np.asarray(expulsion), 0.999)
+    penalty = -np.log1p(-risk)
+    if irregular_status is not None and status_weight > 0.0:
+        penalty = penalty + status_weight * np.asarray(irregular_status, dtype=np.float64)
+    return penalty
 
 
 def choice_cdf(
@@ -134,9 +154,17 @@ class Destinations(Module):
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
         utility = self.static_utility + self.economy_utility(sim, day)
         entry = None
-        if (sim.apprehension * sim.expulsion > 0).any():
+        status_weight = sim.parameters["choice_irregular_status_weight"]
+        if (
+            entry_penalty(sim.apprehension, sim.expulsion, sim.irregular_status, status_weight) > 0
+        ).any():
             entry = entry_utility(
-                self.irregular_entry(sim), self.dest_country, sim.apprehension, sim.expulsion
+                self.irregular_entry(sim),
+                self.dest_country,
+                sim.apprehension,
+                sim.expulsion,
+                sim.irregular_status,
+                status_weight,
             )
         sim.choice = choice_cdf(
             sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
@@ -145,7 +173,8 @@ class Destinations(Module):
 
     def irregular_entry(self, sim: Simulation) -> np.ndarray:
         """world/routing.py `irregular_entries` of the current routing tables, computed once per
-        re-routing and only when asked (no country expels for most of a run)."""
+        re-routing and only when asked (while no country expels or bars irregular entrants from
+        status, it is not needed)."""
         if self._entry_routing is not sim.routing:
             self._entry_table = irregular_entries(sim.world, sim.routing.next_link)
             self._entry_routing = sim.routing

@@ -14,7 +14,11 @@ host_policies.csv (optional) gives, from a date on, per country:
   options; a parolee gets a visa-class document and flies to that country;
 - `controlled_flow` (on when > 0): irregular entrants are escorted from the reception stations to
   the next border and do not settle (Panama's Operación Flujo Controlado); applied to the routing
-  by the borders module (world/controlled_flow.py).
+  by the borders module (world/controlled_flow.py);
+- `irregular_status`: the share of irregular entrants left with no way to a legal status (no
+  residence or work permit: Chile bars those who entered clandestinely, Peru's PTP took only
+  those who entered regularly); destination choice weighs it against a host that an irregular
+  route leads to (modules/destinations.py).
 The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`,
 `parole_left`).
 """
@@ -30,7 +34,14 @@ from .base import Module
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
-POLICIES = ("apprehension", "expulsion", "protection", "parole", "controlled_flow")
+POLICIES = (
+    "apprehension",
+    "expulsion",
+    "protection",
+    "parole",
+    "controlled_flow",
+    "irregular_status",
+)
 PAROLE_MONTH_DAYS = 30
 
 
@@ -78,6 +89,7 @@ class HostPolicies(Module):
         values = policy_values(self.rows, self.country_index, sim.calendar.date_of(day))
         sim.apprehension[:] = values["apprehension"]
         sim.expulsion[:] = values["expulsion"]
+        sim.irregular_status[:] = values["irregular_status"]
         sim.stay_utility[:] = sim.parameters["onward_stay_utility"] + values["protection"]
         sim.choice_stale = True  # the chance of getting in enters destination choice
         self.parole_per_month = values["parole"] / sim.scale  # agents

@@ -133,11 +133,15 @@ class HostPolicyRow(Row):
     protection status that adds `value` to the utility of staying for migrants already there
     (`protection`, e.g. US TPS), or the people a month admitted by air on parole (`parole`,
     e.g. the US parole processes for Venezuelans), or a controlled flow that escorts irregular
-    entrants to the next border (`controlled_flow`, 1 on, 0 off, e.g. Panama's)."""
+    entrants to the next border (`controlled_flow`, 1 on, 0 off, e.g. Panama's), or the share of
+    irregular entrants left with no way to a legal status there (`irregular_status`, e.g. Chile,
+    where entering clandestinely bars a residence permit)."""
 
     date: dt.date
     country: str
-    policy: Literal["apprehension", "expulsion", "protection", "parole", "controlled_flow"]
+    policy: Literal[
+        "apprehension", "expulsion", "protection", "parole", "controlled_flow", "irregular_status"
+    ]
     value: float = Field(ge=0, le=1e7, allow_inf_nan=False)
     source_id: str = Field(min_length=1)
     notes: str = ""
@@ -146,7 +150,8 @@ class HostPolicyRow(Row):
 
     @model_validator(mode="after")
     def _share(self) -> HostPolicyRow:
-        if self.policy in ("apprehension", "expulsion", "controlled_flow") and self.value > 1:
+        shares = ("apprehension", "expulsion", "controlled_flow", "irregular_status")
+        if self.policy in shares and self.value > 1:
             raise ValueError(f"value: {self.policy} is a share of people, between 0 and 1")
         if self.policy == "protection" and self.value > 10:
             raise ValueError("value: protection is in logit units, between 0 and 10")
