@@ -135,6 +135,10 @@ class Levers:
     def change_days(self, name: str) -> set[int]:
         return {d for s in self.scheduled.get(name, []) for d in (s.first, s.last + 1)}
 
+    def all_change_days(self) -> set[int]:
+        """The days on which any lever may change."""
+        return {d for name in self.scheduled for d in self.change_days(name)}
+
     def active(self, name: str, day: int) -> list[Effect]:
         return [s.effect for s in self.scheduled.get(name, []) if s.first <= day <= s.last]
 

@@ -15,7 +15,7 @@ from .engine import Engine, as_date
 from .kernels.choice import Choice
 from .kernels.counters import N_CURRENT, N_DAILY, N_LOCATION, Counters
 from .levers import Levers
-from .modules.base import Module
+from .modules.base import Module, next_of
 from .modules.plan import check_modules, default_modules
 from .people import CORE_COLUMNS, People, agent_dtype
 from .results.tables import METRICS, Result, build_result
@@ -130,6 +130,16 @@ class Simulation(Engine):
         self.keys = stream_keys(self.seed, [s for m in self._kernel_modules for s in m.streams])
         self._rules: np.void | None = None
         self._ran = False
+        self._lever_days: list[int] | None = None  # quiet_until's lever change days
+
+    def quiet_until(self, day: int) -> int:
+        """The first day after `day` on which some input of a traveller's hop may change: the
+        earliest of every module's `quiet_until` and the levers' change days (journeys take a
+        traveller's hops before it in one event)."""
+        if self._lever_days is None:
+            self._lever_days = sorted(self.levers.all_change_days())
+        horizon = min(m.quiet_until(self, day) for m in self.modules)
+        return min(horizon, next_of(self._lever_days, day))
 
     def finish_day(self, day: int) -> None:
         """Close the day: today's counters go into the totals (the exodus reads both)."""

@@ -19,6 +19,36 @@ class Counters(NamedTuple):
     links: np.ndarray  # int64 [link]: agents who have set out on each link so far
 
 
+# A traveller's hops on the days of a quiet stretch (no input of a hop can change: routing,
+# fees, controllers, fares, border policies) are taken in one event (kernels/journeys.py); what
+# a hop taken ahead of its day adds to the counters waits in the slot of its day, and the
+# journeys module adds the slot in at that day's step, where the hop would have been taken.
+PENDING_DAYS = 8  # slots: a stretch is shorter than a week
+
+
+class Pending(NamedTuple):
+    """Counter increments of hops taken ahead of their day, by day modulo PENDING_DAYS."""
+
+    current: np.ndarray  # int64 [slot, row, country]
+    daily: np.ndarray  # int64 [slot, row, country]
+    location: np.ndarray  # int64 [slot, row, place]
+    links: np.ndarray  # int64 [slot, link]: set out on each link
+    crossings: np.ndarray  # int64 [slot, link]: crossed each irregular link
+    ledger: np.ndarray  # float64 [slot, row, column]
+
+
+def new_pending(current, daily, location, links, ledger) -> Pending:
+    """Empty slots shaped like the counters."""
+    return Pending(
+        np.zeros((PENDING_DAYS, *current.shape), dtype=current.dtype),
+        np.zeros((PENDING_DAYS, *daily.shape), dtype=daily.dtype),
+        np.zeros((PENDING_DAYS, *location.shape), dtype=location.dtype),
+        np.zeros((PENDING_DAYS, *links.shape), dtype=links.dtype),
+        np.zeros((PENDING_DAYS, *links.shape), dtype=np.int64),
+        np.zeros((PENDING_DAYS, *ledger.shape), dtype=ledger.dtype),
+    )
+
+
 # current[row, country]: people there now
 PRESENT, MOVING, STRANDED_NOW, VICTIMS_NOW = 0, 1, 2, 3
 N_CURRENT = 4

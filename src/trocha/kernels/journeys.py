@@ -56,6 +56,7 @@ from .counters import (
     MOVING,
     OFFICIAL,
     PAROLES,
+    PENDING_DAYS,
     PRESENT,
     RECRUITED_AGAIN,
     RECRUITED_BONDAGE,
@@ -363,8 +364,15 @@ def process_day(
     agents,
     counters,
     economy,
+    horizon,
+    pending,
 ):
-    """Handle every agent whose next event falls on `day`; return how many were handled."""
+    """Handle every agent whose next event falls on `day`; return how many were handled.
+
+    `horizon`: the first day after `day` on which an input of a hop may change (routing, fees,
+    controllers, fares, border policies; Simulation.quiet_until); a traveller's hops on the days
+    before it are taken in the same event, their counts held in `pending` (counters.Pending)
+    until their day. `horizon = day + 1` takes every hop on its own day."""
     queue_head = counters.queue_head
     handled = 0
     a = queue_head[day]
@@ -387,6 +395,8 @@ def process_day(
             agents,
             counters,
             economy,
+            horizon,
+            pending,
         )
         a = following
     return handled
@@ -416,6 +426,8 @@ def _handle(
     agents,
     counters,
     economy,
+    horizon,
+    pending,
 ):
     queue_head, current, daily, loc_counts = (
         counters.queue_head,
@@ -576,18 +588,9 @@ def _handle(
         return
 
     travel_days = max(1, int(links.days[link] + 0.5))
-    living = rules.living_cost_usd_day * travel_days
-    irregular = links.crossing[link] == CROSSING_IRREGULAR
-    fee = economy.link_fee[link] if irregular else 0.0
-    fare = links.fare[link] if not irregular else 0.0
-    controller = economy.link_controller[link] if irregular else -1
     seller = agents.package[a] - 1
-    if seller >= 0:
-        # A package client: the organisation pays the way (its own trochas cost it nothing).
-        own = controller == seller
-        ledger[seller, L_PACKAGE_COSTS] += fare + living + (0.0 if own else fee)
-    else:
-        need = fare + living + fee
+    if seller < 0:
+        need = _hop_cost(link, travel_days, rules, links, economy)
         if agents.money[a] < need:
             if agents.state[a] == STRANDED and agents.returning[a] == 0:
                 # Stranded again after a spell of work: reconsider, among places within reach.
@@ -625,23 +628,149 @@ def _handle(
             ledger[n_orgs, L_EARNINGS_IN] += earned
             _schedule(queue_head, agents, a, day + int(work + 0.5), last_day)
             return
-        agents.money[a] -= need
-        ledger[n_orgs, L_FARES] += fare
-        ledger[n_orgs, L_LIVING] += living
-        ledger[controller if controller >= 0 else n_orgs, L_FEES] += fee
 
     if agents.state[a] == STRANDED:
         agents.state[a] = TRAVELLING
         current[STRANDED_NOW, c] -= 1
         loc_counts[LOC_STRANDED, here] -= 1
+    next_day = _hop(
+        a,
+        day,
+        link,
+        travel_days,
+        last_day,
+        keys,
+        rules,
+        choice,
+        loc_country,
+        links,
+        agents,
+        economy,
+        queue_head,
+        current,
+        daily,
+        loc_counts,
+        counters.links,
+        economy.link_crossings,
+        ledger,
+    )
+    # The hops that follow on the days of the quiet stretch, in this event (counters.py
+    # Pending): each is the hop the agent's event on its day would take, with that day's draws.
+    # A second call site rather than one call on arrays chosen by day: Numba specialises each
+    # call to its arrays' layouts, and the shared one made the full-scale run 20% slower.
+    while next_day >= 0:
+        step_day = next_day
+        if step_day >= horizon or step_day > last_day:
+            break
+        here = agents.location[a]
+        dest = agents.destination[a]
+        if dest < 0 or here == dest:
+            break
+        if (
+            agents.returning[a] == 0
+            and agents.package[a] == 0
+            and agents.route_version[a] != version
+        ):
+            break
+        link = sample_next_link(
+            choice, agents.document[a], here, dest, uniform(keys.journeys_route, step_day, uid, 0)
+        )
+        if link < 0:
+            break
+        travel_days = max(1, int(links.days[link] + 0.5))
+        if agents.package[a] == 0 and agents.money[a] < _hop_cost(
+            link, travel_days, rules, links, economy
+        ):
+            break
+        slot = step_day % PENDING_DAYS
+        next_day = _hop(
+            a,
+            step_day,
+            link,
+            travel_days,
+            last_day,
+            keys,
+            rules,
+            choice,
+            loc_country,
+            links,
+            agents,
+            economy,
+            queue_head,
+            pending.current[slot],
+            pending.daily[slot],
+            pending.location[slot],
+            pending.links[slot],
+            pending.crossings[slot],
+            pending.ledger[slot],
+        )
+    if next_day >= 0:
+        _schedule(queue_head, agents, a, next_day, last_day)
+
+
+@njit(cache=True, inline="always")
+def _hop_cost(link, travel_days, rules, links, economy):
+    """USD a migrant paying its own way needs for the link: fare (official) or fee (irregular)
+    and living costs on the way."""
+    living = rules.living_cost_usd_day * travel_days
+    if links.crossing[link] == CROSSING_IRREGULAR:
+        return economy.link_fee[link] + living
+    return links.fare[link] + living
+
+
+@njit(cache=True, inline="always")
+def _hop(
+    a,
+    day,
+    link,
+    travel_days,
+    last_day,
+    keys,
+    rules,
+    choice,
+    loc_country,
+    links,
+    agents,
+    economy,
+    queue_head,
+    current,
+    daily,
+    loc_counts,
+    link_counts,
+    crossings,
+    ledger,
+):
+    """Agent a, able to pay, takes `link` on `day`: pays, crosses, may be met and expelled or
+    die on the way, else is at the link's end. Returns the day of its next event (the hop's
+    arrival, or the end of a detention), or -1 when this event scheduled or ended it. Writes
+    go to the given counter arrays (today's, or a pending slot for a hop taken ahead)."""
+    n_orgs = ledger.shape[0] - 1
+    here = agents.location[a]
+    c = loc_country[here]
+    uid = agents.uid[a]
+    living = rules.living_cost_usd_day * travel_days
+    irregular = links.crossing[link] == CROSSING_IRREGULAR
+    fee = economy.link_fee[link] if irregular else 0.0
+    fare = links.fare[link] if not irregular else 0.0
+    controller = economy.link_controller[link] if irregular else -1
+    seller = agents.package[a] - 1
+    if seller >= 0:
+        # A package client: the organisation pays the way (its own trochas cost it nothing).
+        own = controller == seller
+        ledger[seller, L_PACKAGE_COSTS] += fare + living + (0.0 if own else fee)
+    else:
+        agents.money[a] -= fare + living + fee
+        ledger[n_orgs, L_FARES] += fare
+        ledger[n_orgs, L_LIVING] += living
+        ledger[controller if controller >= 0 else n_orgs, L_FEES] += fee
     there = links.to[link]
     c2 = loc_country[there]
-    counters.links[link] += 1
+    link_counts[link] += 1
     if links.crossing[link] == CROSSING_OFFICIAL:
         daily[OFFICIAL, c2] += 1
     elif irregular:
         daily[IRREGULAR, c2] += 1
-        economy.link_crossings[link] += 1
+        crossings[link] += 1
     detained = 0
     if economy.link_drug_route[link] == 1:
         # Forced drug carrying on a drug route, by the organisation operating there or, for a
@@ -672,7 +801,7 @@ def _handle(
             daily[EXPULSIONS, c2] += 1
             agents.route_version[a] = -1
             _schedule(queue_head, agents, a, day + travel_days + detained, last_day)
-            return
+            return -1
     loc_counts[LOC_PRESENT, here] -= 1
     current[PRESENT, c] -= 1
     current[MOVING, c] -= 1
@@ -681,9 +810,9 @@ def _handle(
         daily[DEATHS, c2] += 1
         ledger[n_orgs, L_LOST] += agents.money[a]
         agents.money[a] = 0.0
-        return
+        return -1
     agents.location[a] = there
     loc_counts[LOC_PRESENT, there] += 1
     current[PRESENT, c2] += 1
     current[MOVING, c2] += 1
-    _schedule(queue_head, agents, a, day + travel_days + detained, last_day)
+    return day + travel_days + detained

@@ -25,6 +25,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..levers import Lever
 
+NEVER = 2**31 - 1  # `quiet_until` of a module that never changes what a hop reads
+
+
+def next_week(day: int) -> int:
+    """The first weekly update day (day % 7 == 0) after `day`."""
+    return (day // 7 + 1) * 7
+
+
+def next_of(days, day: int) -> int:
+    """The first of `days` after `day` (NEVER if none)."""
+    return min((d for d in days if d > day), default=NEVER)
+
+
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
@@ -53,6 +66,14 @@ class Module:
 
     def step(self, sim: Simulation, day: int) -> None:
         """Advance the module by one day."""
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """The first day after `day` on which this module may change what a traveller's hop
+        reads (routing, fees, crossing controllers, drug routes, fares, border policies); the
+        journeys kernel takes a traveller's hops on the days before it in one event. Asked
+        after the day's `step`. The default, `day + 1`, claims nothing (every hop on its own
+        day); a module that never changes those inputs returns NEVER."""
+        return day + 1
 
     def update_results(self, sim: Simulation, day: int) -> None:
         """Record today's outputs; only reads the model's state."""

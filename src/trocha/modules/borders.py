@@ -12,7 +12,7 @@ import numpy as np
 from ..levers import Lever
 from ..world.controlled_flow import controlled_flow_links
 from ..world.regimes import build_regime_schedule
-from .base import Module
+from .base import Module, next_of
 from .host_policies import policy_values
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ class Borders(Module):
             "allowed[document class, link] for official crossings; baseline: today's regimes",
         ),
     )
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Routing changes on the days a regime, a controlled flow or the border lever does."""
+        return next_of(self._change_days, day)
 
     def init(self, sim: Simulation) -> None:
         self.schedule = build_regime_schedule(sim.scenario, sim.world, sim.calendar)

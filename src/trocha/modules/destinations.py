@@ -32,7 +32,7 @@ import numpy as np
 from ..kernels.counters import PRESENT
 from ..levers import Lever
 from ..world.routing import irregular_entries
-from .base import Module
+from .base import NEVER, Module
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -116,6 +116,11 @@ class Destinations(Module):
     levers = (
         Lever("destination_attraction", "country", "sum", "country constant of the choice logit"),
     )
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Destination choice: a traveller's hop does not read it (a reconsidering traveller's
+        event is not taken ahead)."""
+        return NEVER
 
     def init(self, sim: Simulation) -> None:
         sim.levers.attach("destination_attraction", sim.world.country_constant)

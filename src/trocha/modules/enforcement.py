@@ -18,7 +18,7 @@ import numpy as np
 
 from ..levers import Lever
 from ..rng import stream_key
-from .base import Module
+from .base import NEVER, Module, next_of, next_week
 from .members import ACTIVE, HIGH_RANK, LEADER, PRISON, uniforms
 
 if TYPE_CHECKING:
@@ -42,6 +42,16 @@ class Enforcement(Module):
             "identification_multiplier", "country", "product", "victim identification rate x", True
         ),
     )
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Arrests (which can cost an organisation its crossings) come weekly, on the first
+        day of a raid or crackdown, and on the day a crackdown ends."""
+        ends = self.crackdown_until[self.crackdown_until > day]
+        return min(
+            next_week(day),
+            next_of((first for first, _, _ in self.actions), day),
+            int(ends.min()) if ends.size else NEVER,
+        )
 
     def init(self, sim: Simulation) -> None:
         w = sim.world

@@ -18,7 +18,7 @@ import numpy as np
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
 from ..rng import generator, poisson_draws
-from .base import Module
+from .base import NEVER, Module
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -77,6 +77,10 @@ class Exodus(Module):
             "minor_share",
         )
         return {n: sim.parameters[n] for n in names}
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Departures only: no input of a traveller's hop."""
+        return NEVER
 
     def init(self, sim: Simulation) -> None:
         p = sim.parameters

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Module
+from .base import Module, next_of
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -63,6 +63,10 @@ def policy_values(rows, country_index: dict[str, int], date) -> dict[str, np.nda
 class HostPolicies(Module):
     name = "host_policies"
     parameters = ("journeys",)
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Apprehension and expulsion change on the days a policy row takes effect."""
+        return next_of(self.change_days, day)
 
     def init(self, sim: Simulation) -> None:
         self.rows = sorted(sim.scenario.host_policies, key=lambda r: r.date)

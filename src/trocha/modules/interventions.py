@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Module
+from .base import NEVER, Module
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 class Interventions(Module):
     name = "interventions"
     provides = ("interventions",)
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Interventions act through levers, whose change days the Simulation counts."""
+        return NEVER
 
     def init(self, sim: Simulation) -> None:
         self.windows = [(iv, *iv.days(sim)) for iv in sim.interventions]

@@ -40,7 +40,7 @@ from ..codes import CROSSING_IRREGULAR, CROSSING_NONE, CROSSING_OFFICIAL
 from ..economy import NEVER
 from ..kernels.counters import IRREGULAR
 from ..world.graph import MODES
-from .base import Module
+from .base import Module, next_of, next_week
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -98,6 +98,10 @@ class Market(Module):
             "drug_detention_days",
         )
         return {n: sim.parameters[n] for n in names}
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Fees and drug operators change weekly, crossing controls on their dated days."""
+        return min(next_week(day), next_of((start for start, *_ in self.controls), day))
 
     def init(self, sim: Simulation) -> None:
         eco, w, p = sim.economy, sim.world, sim.parameters

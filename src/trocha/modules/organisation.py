@@ -45,7 +45,7 @@ from ..kernels.counters import (
 )
 from ..rng import generator, stream_key
 from ..world.graph import KINDS, MODES
-from .base import Module
+from .base import Module, next_week
 from .members import (
     ACTIVE,
     DEAD,
@@ -97,6 +97,10 @@ class Organisations(Module):
         "org_rotations",
         *(f"org_members_{role}" for role in ROLES),
     )
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Crossings are taken weekly (growth) and every fourth week (decisions)."""
+        return next_week(day)
 
     def init(self, sim: Simulation) -> None:
         eco, w, p = sim.economy, sim.world, sim.parameters

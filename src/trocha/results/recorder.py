@@ -11,7 +11,7 @@ import numpy as np
 
 from ..codes import CROSSING_IRREGULAR
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
-from ..modules.base import Module
+from ..modules.base import NEVER, Module
 from .tables import METRICS
 
 if TYPE_CHECKING:
@@ -24,6 +24,10 @@ class Recorder(Module):
     name = "recorder"
     provides = ("results",)
     metrics = tuple(METRICS)  # the standard timeseries (results/tables.py)
+
+    def quiet_until(self, sim: Simulation, day: int) -> int:
+        """Records only."""
+        return NEVER
 
     def init(self, sim: Simulation) -> None:
         nc, nl = sim.world.n_countries, sim.world.n_locations
