@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import trocha
-from trocha.modules.destinations import choice_cdf, entry_utility, gdp_term
+from trocha.modules.destinations import choice_cdf, entry_penalty, entry_utility, gdp_term
 
 PARAMETERS = {"choice_diaspora_weight": 0.3, "choice_cost_weight": 0.8, "choice_gdp_weight": 1.0}
 
@@ -84,9 +84,9 @@ def test_the_chance_of_getting_in_scales_the_odds_of_an_irregular_entry():
     not of one reached officially; no expulsion anywhere adds nothing."""
     irregular = np.array([[[1, 0]]], dtype=np.int8)  # [class, place, destination index]
     dest_country = np.array([0, 1])
-    entry = entry_utility(irregular, dest_country, [1.0, 1.0], [0.5, 0.5])
+    entry = entry_utility(irregular, dest_country, entry_penalty([1.0, 1.0], [0.5, 0.5]))
     assert entry[0, 0] == pytest.approx([np.log(0.5), 0.0])
-    assert entry_utility(irregular, dest_country, [1.0, 1.0], [0.0, 0.0]) is None
+    assert not (entry_penalty([1.0, 1.0], [0.0, 0.0]) > 0).any()
     cost = np.array([[[100.0, 100.0]]])
     utility = np.array([1.0, 1.0])
     cdf = choice_cdf(cost, np.arange(2), utility, np.zeros(2), PARAMETERS, entry)
@@ -101,11 +101,15 @@ def test_a_host_that_bars_irregular_entrants_from_status_loses_their_odds_by_the
     irregular = np.array([[[1, 0]]], dtype=np.int8)
     dest_country = np.array([0, 1])
     status = [1.0, 1.0]
-    entry = entry_utility(irregular, dest_country, [1.0, 1.0], [0.5, 0.5], status, 2.0)
+    entry = entry_utility(
+        irregular, dest_country, entry_penalty([1.0, 1.0], [0.5, 0.5], status, 2.0)
+    )
     assert entry[0, 0] == pytest.approx([np.log(0.5) - 2.0, 0.0])
-    half = entry_utility(irregular, dest_country, [0.0, 0.0], [0.0, 0.0], [0.5, 1.0], 2.0)
+    half = entry_utility(
+        irregular, dest_country, entry_penalty([0.0, 0.0], [0.0, 0.0], [0.5, 1.0], 2.0)
+    )
     assert half[0, 0] == pytest.approx([-1.0, 0.0])
-    assert entry_utility(irregular, dest_country, [0.0, 0.0], [0.0, 0.0], status, 0.0) is None
+    assert not (entry_penalty([0.0, 0.0], [0.0, 0.0], status, 0.0) > 0).any()
 
 
 def _venezuela_odds(date: str, doc: int, place: str, num: str, den: str, **parameters) -> float:

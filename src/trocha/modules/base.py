@@ -23,9 +23,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from ..economy import NEVER  # `quiet_until` of a module that never changes what a hop reads
 from ..levers import Lever
-
-NEVER = 2**31 - 1  # `quiet_until` of a module that never changes what a hop reads
 
 
 def next_week(day: int) -> int:

@@ -60,25 +60,17 @@ def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.n
 
 
 def entry_utility(
-    irregular_entry: np.ndarray,
-    dest_country: np.ndarray,
-    apprehension,
-    expulsion,
-    irregular_status=None,
-    status_weight: float = 0.0,
-) -> np.ndarray | None:
-    """[class, place, destination index] utility of arriving irregularly: the log chance of
-    getting in, log(1 - apprehension x expulsion), less `status_weight` x the share of irregular
-    entrants left without legal status, of the destination's country where the route enters it
-    irregularly; None when neither term is anywhere non-zero."""
-    by_country = -entry_penalty(apprehension, expulsion, irregular_status, status_weight)
-    if not (by_country < 0).any():
-        return None
-    return irregular_entry * by_country[dest_country][None, None, :]
+    irregular_entry: np.ndarray, dest_country: np.ndarray, penalty: np.ndarray
+) -> np.ndarray:
+    """[class, place, destination index] utility of arriving irregularly: minus the destination
+    country's `entry_penalty` where the route enters it irregularly."""
+    return irregular_entry * -np.asarray(penalty)[dest_country][None, None, :]
 
 
 def entry_penalty(apprehension, expulsion, irregular_status=None, status_weight: float = 0.0):
-    """Logit units an irregular entry into each country costs (0 where it costs nothing)."""
+    """Logit units an irregular entry into each country costs (0 where it costs nothing): minus
+    the log chance of getting in, -log(1 - apprehension x expulsion), plus `status_weight` x the
+    share of irregular entrants left without legal status."""
     risk = np.minimum(np.asarray(apprehension, dtype=np.float64) * np.asarray(expulsion), 0.999)
     penalty = -np.log1p(-risk)
     if irregular_status is not None and status_weight > 0.0:
@@ -158,19 +150,15 @@ class Destinations(Module):
     def refresh(self, sim: Simulation, day: int) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
         utility = self.static_utility + self.economy_utility(sim, day)
+        penalty = entry_penalty(
+            sim.apprehension,
+            sim.expulsion,
+            sim.irregular_status,
+            sim.parameters["choice_irregular_status_weight"],
+        )
         entry = None
-        status_weight = sim.parameters["choice_irregular_status_weight"]
-        if (
-            entry_penalty(sim.apprehension, sim.expulsion, sim.irregular_status, status_weight) > 0
-        ).any():
-            entry = entry_utility(
-                self.irregular_entry(sim),
-                self.dest_country,
-                sim.apprehension,
-                sim.expulsion,
-                sim.irregular_status,
-                status_weight,
-            )
+        if (penalty > 0).any():
+            entry = entry_utility(self.irregular_entry(sim), self.dest_country, penalty)
         sim.choice = choice_cdf(
             sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
         )
