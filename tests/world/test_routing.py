@@ -101,3 +101,27 @@ def test_trip_money_equals_relaxation(name):
     got = trip_money(world, tables.next_link, 12.0, prices)
     assert np.array_equal(got, expected)
     assert np.isfinite(got).any() and (got > 0).any()
+
+
+def test_shortest_paths_break_ties_by_cost_then_link_index():
+    """Parallel links: the cheapest wins, then the lowest index; a link that is not allowed
+    (inf) is never taken; a place with no way to j gets -1 and inf."""
+    from trocha.world.routing import _shortest_paths
+
+    # places 0 -> 1 -> 2; links 0 and 1 are parallel 0 -> 1 of equal cost, link 2 a dearer
+    # parallel, link 3 is 1 -> 2, link 4 a forbidden 0 -> 2 shortcut; place 3 is cut off.
+    link_from = np.array([0, 0, 0, 1, 0], dtype=np.int64)
+    link_to = np.array([1, 1, 1, 2, 2], dtype=np.int64)
+    cost = np.array([2.0, 2.0, 1.5, 1.0, np.inf])
+    order = np.argsort(link_to, kind="stable").astype(np.int64)
+    start = np.zeros(5, dtype=np.int64)
+    np.cumsum(np.bincount(link_to, minlength=4), out=start[1:])
+    dist = np.empty((4, 4))
+    nxt = np.empty((4, 4), dtype=np.int32)
+    _shortest_paths(cost, link_from, start, order, dist, nxt)
+    assert nxt[0, 1] == 2 and dist[0, 1] == 1.5
+    assert nxt[0, 2] == 2 and dist[0, 2] == 2.5
+    cost[2] = 2.0  # now three equal parallel links: the lowest index
+    _shortest_paths(cost, link_from, start, order, dist, nxt)
+    assert nxt[0, 1] == 0 and nxt[0, 2] == 0 and dist[0, 2] == 3.0
+    assert nxt[3, 2] == -1 and dist[3, 2] == np.inf and nxt[2, 2] == -1 and dist[2, 2] == 0.0

@@ -67,6 +67,7 @@ from .counters import (
     STRANDINGS,
 )
 from .exploitation import control_factor, make_victim, recruitment_weight, review_victim
+from .prefetch import prefetch
 
 NO_WAY_WAIT_DAYS = 30  # how long an agent with no reachable destination waits before trying again
 
@@ -381,6 +382,8 @@ def process_day(
         handled += 1
         following = agents.queue_next[a]
         agents.queue_next[a] = -1
+        if following != -1:
+            prefetch(agents, following)  # its record arrives while this event is handled
         _handle(
             a,
             day,

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from ..codes import CROSSING_IRREGULAR
 from .graph import World
@@ -72,10 +70,18 @@ def route_information(
 
 def out_adjacency(world: World) -> tuple[np.ndarray, np.ndarray]:
     """Outgoing links of every place as CSR (start offsets, links in index order within a place)."""
-    order = np.argsort(world.link_from, kind="stable").astype(np.int64)
-    counts = np.bincount(world.link_from, minlength=world.n_locations)
-    start = np.zeros(world.n_locations + 1, dtype=np.int64)
-    np.cumsum(counts, out=start[1:])
+    return _links_by_place(world.link_from, world.n_locations)
+
+
+def in_adjacency(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Incoming links of every place as CSR (start offsets, links in index order within a place)."""
+    return _links_by_place(world.link_to, world.n_locations)
+
+
+def _links_by_place(place: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(place, kind="stable").astype(np.int64)
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(place, minlength=n), out=start[1:])
     return start, order
 
 
@@ -215,6 +221,84 @@ def route_choice_cdf(next_link, cost, link_cost, out_start, out_links, link_to, 
                     out[c, dest, i] = acc
 
 
+@njit(cache=True, inline="always")
+def _before(key, node, other_key, other_node):
+    """Heap order: the lower cost first, then the lower place index (a deterministic tie rule)."""
+    return key < other_key or (key == other_key and node < other_node)
+
+
+@njit(cache=True)
+def _heap_push(keys, nodes, size, key, node):
+    """Push (key, node) on a binary min-heap ordered by key, then node."""
+    i = size
+    while i > 0:
+        parent = (i - 1) // 2
+        if _before(keys[parent], nodes[parent], key, node):
+            break
+        keys[i], nodes[i] = keys[parent], nodes[parent]
+        i = parent
+    keys[i], nodes[i] = key, node
+    return size + 1
+
+
+@njit(cache=True)
+def _heap_pop(keys, nodes, size):
+    """Remove the heap's top (read it from keys[0], nodes[0] first); return the new size."""
+    size -= 1
+    key, node = keys[size], nodes[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and _before(keys[right], nodes[right], keys[child], nodes[child]):
+            child = right
+        if _before(key, node, keys[child], nodes[child]):
+            break
+        keys[i], nodes[i] = keys[child], nodes[child]
+        i = child
+    keys[i], nodes[i] = key, node
+    return size
+
+
+@njit(cache=True)
+def _shortest_paths(link_cost, link_from, in_start, in_links, cost, next_link):
+    """cost[i, j] and next_link[i, j] (the first link of i's cheapest route to j) by Dijkstra from
+    every j over the links reversed. Of equal routes, the one relaxed first stays (the heap pops
+    equal costs in place order, a place's incoming links in index order), so among parallel
+    links the cheapest, then the lowest index."""
+    n = in_start.shape[0] - 1
+    size_max = in_links.shape[0] + n
+    keys = np.empty(size_max)
+    nodes = np.empty(size_max, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    for j in range(n):
+        for i in range(n):
+            cost[i, j] = np.inf
+            next_link[i, j] = -1
+            done[i] = False
+        cost[j, j] = 0.0
+        size = _heap_push(keys, nodes, 0, 0.0, j)
+        while size > 0:
+            d, v = keys[0], nodes[0]
+            size = _heap_pop(keys, nodes, size)
+            if done[v] or d > cost[v, j]:
+                continue
+            done[v] = True
+            for position in range(in_start[v], in_start[v + 1]):
+                link = in_links[position]
+                step = link_cost[link]
+                if step == np.inf:
+                    continue
+                u = link_from[link]
+                reach = d + step
+                if reach < cost[u, j] and not done[u]:
+                    cost[u, j] = reach
+                    next_link[u, j] = link
+                    size = _heap_push(keys, nodes, size, reach, u)
+
+
 def compute_routing(
     world: World,
     link_cost: np.ndarray,
@@ -229,31 +313,15 @@ def compute_routing(
     n_classes = allowed.shape[0]
     next_link = np.full((n_classes, n, n), -1, dtype=np.int32)
     cost = np.full((n_classes, n, n), np.inf)
-    pair = world.link_from.astype(np.int64) * n + world.link_to
+    in_start, in_links = in_adjacency(world)
+    link_from = world.link_from.astype(np.int64)
     for c in range(n_classes):
         same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
         if same >= 0:  # the same usable links as an earlier class: the same shortest paths
             cost[c], next_link[c] = cost[same], next_link[same]
             continue
-        # The cheapest usable link of each ordered pair of places (ties: the lowest index), in
-        # the pairs' row-major order.
-        usable = np.flatnonzero(allowed[c] & (link_cost < np.inf))
-        order = np.lexsort((usable, link_cost[usable], pair[usable]))
-        sorted_pairs = pair[usable][order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = sorted_pairs[1:] != sorted_pairs[:-1]
-        chosen = usable[order][first]
-        a_idx, b_idx = world.link_from[chosen], world.link_to[chosen]
-        best_link = np.full((n, n), -1, dtype=np.int64)
-        best_link[a_idx, b_idx] = chosen
-        # Dijkstra on the reversed graph from each place j: the predecessor of i in that tree is
-        # the next place on i's best path to j.
-        reversed_graph = csr_matrix((link_cost[chosen], (b_idx, a_idx)), shape=(n, n))
-        dist, pred = dijkstra(reversed_graph, directed=True, return_predecessors=True)
-        cost[c] = dist.T
-        here, dest = np.nonzero(pred.T >= 0)
-        nxt = pred.T[here, dest]
-        next_link[c, here, dest] = best_link[here, nxt]
+        usable = np.where(allowed[c], link_cost, np.inf).astype(np.float64)
+        _shortest_paths(usable, link_from, in_start, in_links, cost[c], next_link[c])
     trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
     out_start, out_links = out_adjacency(world)
     class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
