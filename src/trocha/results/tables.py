@@ -126,22 +126,17 @@ _DAILY = {
 }
 
 
-def _economy_frames(sim, rec, dates, codes) -> list[dict]:
+def _economy_rows(sim, rec, rows: _Rows) -> None:
     """Fees, organisations' size and money: values are people, members or USD (not agents)."""
     from ..economy import STREAMS
 
     eco = sim.economy
     scale = float(sim.scale)
-    frames = []
 
     def long(metric, by_country, total):
         if by_country is not None:
-            n_days, nc = by_country.shape
-            value = by_country.reshape(-1).astype(np.float64)
-            kept = ~np.isnan(value)
-            date, country = np.repeat(dates, nc)[kept], np.tile(codes, n_days)[kept]
-            frames.append(_piece(date, country, metric, value[kept]))
-        frames.append(_piece(dates, "ALL", metric, np.asarray(total, dtype=np.float64)))
+            rows.by_country(metric, np.asarray(by_country, dtype=np.float64), skip_nan=True)
+        rows.total(metric, np.asarray(total, dtype=np.float64))
 
     if not np.isnan(rec.fees[:, -1]).all():
         long("trocha_fee_usd", rec.fees[:, :-1], rec.fees[:, -1])
@@ -169,7 +164,6 @@ def _economy_frames(sim, rec, dates, codes) -> list[dict]:
     long("armed_group_revenue_usd", None, armed[:, :6].sum(axis=1))
     taken = per_day(rec.ledger[:, :-1, [k.L_FEES, k.L_PACKAGES, k.L_CONFISCATED]].sum(axis=(1, 2)))
     long("migrant_money_taken_usd", None, taken * scale)
-    return frames
 
 
 # Revenue streams an organisation books from the ledger (organisation module, `_account`): the
@@ -204,44 +198,80 @@ def _reported_on_the_day_paid(revenue: np.ndarray, ledger: np.ndarray, scale: fl
     return out
 
 
-def _piece(date, country, metric: str, value) -> dict:
-    """Columns of a run of timeseries rows of one metric (a scalar country fills the run)."""
-    date = np.asarray(date)
-    n = len(date)
-    if isinstance(country, str):
-        country = np.full(n, country, dtype=object)
-    return {"date": date, "country": country, "metric": metric, "value": np.asarray(value)}
+class _Rows:
+    """The timeseries rows, gathered in runs of (day index, country code, metric, value) and made
+    into the long table once (`frame`). Codes instead of dates and label objects keep the rows
+    compact: at a few million rows, the table's construction set a run's peak memory."""
 
+    def __init__(self, dates: pd.DatetimeIndex, countries: list[str]) -> None:
+        self.dates, self.n_days = dates.to_numpy(), len(dates)
+        self.labels: dict[str, int] = {}
+        self.countries = np.array([self.code(c) for c in countries], dtype=np.int32)
+        self.runs: list[tuple[np.ndarray, np.ndarray | int, str, np.ndarray]] = []
 
-def _sorted_timeseries(pieces: list[dict]) -> pd.DataFrame:
-    """The pieces as one frame sorted by metric, country and date, stably (ties keep the order
-    of the pieces). Sorted in NumPy before the frame is made: pandas sorting its Arrow-backed
-    string columns cost a second a run."""
-    date = np.concatenate([p["date"] for p in pieces])
-    country = np.concatenate([p["country"] for p in pieces])
-    value = np.concatenate([np.asarray(p["value"], dtype=np.float64) for p in pieces])
-    metrics = sorted({p["metric"] for p in pieces})
-    metric_rank = np.concatenate(
-        [np.full(len(p["date"]), metrics.index(p["metric"])) for p in pieces]
-    )
-    codes, labels = pd.factorize(country)
-    labels = np.asarray(labels, dtype=object)
-    by_name = np.argsort(labels)
-    countries = labels[by_name]
-    country_rank = np.argsort(by_name)[codes]
-    # one int64 key: metric, then country, then day (a stable sort keeps ties in piece order)
-    day = date.astype("datetime64[D]").astype(np.int64)  # daily rows: the day orders them
-    day = day - day.min() if len(day) else day
-    key = (metric_rank * len(countries) + country_rank) * (int(day.max(initial=0)) + 1) + day
-    order = np.argsort(key, kind="stable")
-    return pd.DataFrame(
-        {
-            "date": date[order],
-            "country": _strings(country_rank[order], countries),
-            "metric": _strings(metric_rank[order], metrics),
-            "value": value[order],
-        }
-    )
+    def code(self, label: str) -> int:
+        return self.labels.setdefault(label, len(self.labels))
+
+    def by_country(self, metric: str, data: np.ndarray, skip_nan: bool = False) -> None:
+        """data[day, country] (the world's countries), row-major: day, then country."""
+        n_days, nc = data.shape
+        day = np.repeat(np.arange(n_days, dtype=np.int32), nc)
+        country = np.tile(self.countries, n_days)
+        value = data.reshape(-1).astype(np.float64)
+        if skip_nan:
+            kept = ~np.isnan(value)
+            day, country, value = day[kept], country[kept], value[kept]
+        self.runs.append((day, country, metric, value))
+
+    def total(self, metric: str, value: np.ndarray) -> None:
+        """One value a day for "ALL"."""
+        self.runs.append((np.arange(self.n_days, dtype=np.int32), self.code("ALL"), metric, value))
+
+    def at(self, metric: str, days, where, values) -> None:
+        """Rows on given days at given labels (a module's recorded metric)."""
+        country = np.array([self.code(str(x)) for x in where], dtype=np.int32)
+        self.runs.append((np.asarray(days, dtype=np.int32), country, metric, np.asarray(values)))
+
+    def frame(self) -> pd.DataFrame:
+        """The rows sorted by metric, country and date, stably (ties keep the order of the runs).
+        Sorted in NumPy before the frame is made: pandas sorting its Arrow-backed string columns
+        cost a second a run. The runs are used up."""
+        runs, self.runs = self.runs, []
+        metrics = sorted({r[2] for r in runs})
+        labels = sorted(self.labels, key=self.labels.__getitem__)
+        by_name = np.argsort(np.array(labels, dtype=object))
+        countries = [labels[i] for i in by_name]
+        rank_of_code = np.argsort(by_name).astype(np.int64)
+        # one int64 key: metric, then country, then day (a stable sort keeps ties in run order)
+        key = np.concatenate(
+            [np.full(len(r[0]), metrics.index(r[2]), dtype=np.int64) for r in runs]
+        )
+        key *= len(countries)
+        key += np.concatenate(
+            [
+                rank_of_code[r[1]] if np.ndim(r[1]) else np.full(len(r[0]), rank_of_code[r[1]])
+                for r in runs
+            ]
+        )
+        key *= self.n_days
+        key += np.concatenate([r[0] for r in runs])
+        order = np.argsort(key, kind="stable")
+        value = np.concatenate([np.asarray(r[3], dtype=np.float64) for r in runs])[order]
+        del runs
+        key = key[order]
+        del order
+        key, day = np.divmod(key, self.n_days)
+        metric_rank, country_rank = np.divmod(key, len(countries))
+        del key
+        # each column made, then its codes let go: the peak is one column's codes at a time
+        date = self.dates[day]
+        del day
+        country = _strings(country_rank, countries)
+        del country_rank
+        metric = _strings(metric_rank, metrics)
+        del metric_rank
+        frame = {"date": date, "country": country, "metric": metric, "value": value}
+        return pd.DataFrame(frame, copy=False)
 
 
 def _strings(index: np.ndarray, labels) -> pd.Series:
@@ -259,15 +289,12 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     dates = pd.date_range(sim.calendar.start, periods=sim.n_days, freq="D")
     abroad = np.ones(w.n_countries, dtype=bool)
     abroad[w.origin_country] = False
-    codes = np.array(w.country_codes, dtype=object)
-    frames = []
+    rows = _Rows(dates, list(w.country_codes))
 
     def add(metric: str, by_country: np.ndarray | None, total: np.ndarray) -> None:
         if by_country is not None:
-            n_days, nc = by_country.shape
-            date, country = np.repeat(dates, nc), np.tile(codes, n_days)
-            frames.append(_piece(date, country, metric, by_country.reshape(-1) * scale))
-        frames.append(_piece(dates, "ALL", metric, total * scale))
+            rows.by_country(metric, by_country * scale)
+        rows.total(metric, total * scale)
 
     for metric, row in _CURRENT.items():
         data = rec.current[:, row, :]
@@ -283,12 +310,11 @@ def build_result(sim: Simulation, timings: dict) -> Result:
     exits = [k.VICTIMS_IDENTIFIED, k.VICTIMS_ESCAPED, k.VICTIMS_DIED, k.VICTIMS_RELEASED]
     exited = rec.daily[:, exits, :].sum(axis=1)
     add("victims_exited", exited, exited.sum(axis=1))
-    frames.extend(_economy_frames(sim, rec, dates, codes))
-    for metric, rows in sim.recorded.items():
-        days, where, values = zip(*rows, strict=True)
-        where = np.array([str(x) for x in where], dtype=object)
-        frames.append(_piece(dates[list(days)], where, str(metric), np.asarray(values)))
-    timeseries = _sorted_timeseries(frames)
+    _economy_rows(sim, rec, rows)
+    for metric, recorded in sim.recorded.items():
+        days, where, values = zip(*recorded, strict=True)
+        rows.at(str(metric), days, where, values)
+    timeseries = rows.frame()
 
     weeks = dates[rec.location_days]
     names = np.array(w.location_names, dtype=object)
