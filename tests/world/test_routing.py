@@ -10,7 +10,7 @@ from trocha.calendar import Calendar
 from trocha.codes import CROSSING_IRREGULAR
 from trocha.world.graph import build_world
 from trocha.world.regimes import build_regime_schedule
-from trocha.world.routing import compute_routing, irregular_entries, link_costs, trip_money
+from trocha.world.routing import compute_routing, link_costs, trip_money
 
 
 def floyd_warshall(world, cost, allowed_links):
@@ -37,14 +37,14 @@ def test_paths_are_shortest_and_trip_cost_follows_them(name, date):
     cost = link_costs(world, scenario.parameters)
     living = 4.0
     tables = compute_routing(world, cost, allowed, living)
-    entry = irregular_entries(world, tables.next_link)
+    entry = tables.irregular_entry
     for c in range(allowed.shape[0]):
         brute = floyd_warshall(world, cost, allowed[c])
         finite = np.isfinite(brute)
         assert np.array_equal(finite, np.isfinite(tables.cost[c]))
         assert np.allclose(tables.cost[c][finite], brute[finite])
         # Walking next_link from each place reaches each destination at the tabled cost and money.
-        for j_index, j in enumerate(world.destinations[:8]):
+        for j_index, j in enumerate(world.destinations):
             for i in range(world.n_locations):
                 if not finite[i, j]:
                     assert tables.next_link[c, i, j] == -1
@@ -118,10 +118,23 @@ def test_shortest_paths_break_ties_by_cost_then_link_index():
     np.cumsum(np.bincount(link_to, minlength=4), out=start[1:])
     dist = np.empty((4, 4))
     nxt = np.empty((4, 4), dtype=np.int32)
-    _shortest_paths(cost, link_from, start, order, dist, nxt)
+    entry = np.zeros((4, 1), dtype=np.int8)  # destination 0 is place 2
+    into = np.full(5, -1)  # no irregular link
+    country, dest_index = np.arange(4), np.array([-1, -1, 0, -1])
+
+    def _shortest_paths_of(cost):
+        _shortest_paths(
+            cost, link_from, link_to, start, order, into, country, dest_index, (dist, nxt, entry)
+        )
+
+    _shortest_paths_of(cost)
     assert nxt[0, 1] == 2 and dist[0, 1] == 1.5
     assert nxt[0, 2] == 2 and dist[0, 2] == 2.5
     cost[2] = 2.0  # now three equal parallel links: the lowest index
-    _shortest_paths(cost, link_from, start, order, dist, nxt)
+    _shortest_paths_of(cost)
     assert nxt[0, 1] == 0 and nxt[0, 2] == 0 and dist[0, 2] == 3.0
     assert nxt[3, 2] == -1 and dist[3, 2] == np.inf and nxt[2, 2] == -1 and dist[2, 2] == 0.0
+    assert not entry.any()
+    into[3] = 2  # link 3 (1 -> 2) an irregular crossing into place 2's country
+    _shortest_paths_of(cost)
+    assert list(entry[:, 0]) == [1, 1, 0, 0]  # 0 and 1 enter by it; 2 is there, 3 cut off

@@ -31,7 +31,6 @@ import numpy as np
 
 from ..kernels.counters import PRESENT
 from ..levers import Lever
-from ..world.routing import irregular_entries
 from .base import NEVER, Module
 
 if TYPE_CHECKING:
@@ -118,8 +117,6 @@ class Destinations(Module):
         sim.levers.attach("destination_attraction", sim.world.country_constant)
         self.static(sim)
         self.every = max(1, int(sim.parameters["choice_update_days"]))
-        self._entry_routing = None  # the routing tables _entry_table was computed for
-        self._entry_table = np.zeros(0, dtype=np.int8)
         self.refresh(sim, 0)
 
     def static(self, sim: Simulation) -> None:
@@ -158,20 +155,11 @@ class Destinations(Module):
         )
         entry = None
         if (penalty > 0).any():
-            entry = entry_utility(self.irregular_entry(sim), self.dest_country, penalty)
+            entry = entry_utility(sim.routing.irregular_entry, self.dest_country, penalty)
         sim.choice = choice_cdf(
             sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
         )
         sim.choice_stale = False
-
-    def irregular_entry(self, sim: Simulation) -> np.ndarray:
-        """world/routing.py `irregular_entries` of the current routing tables, computed once per
-        re-routing and only when asked (while no country expels or bars irregular entrants from
-        status, it is not needed)."""
-        if self._entry_routing is not sim.routing:
-            self._entry_table = irregular_entries(sim.world, sim.routing.next_link)
-            self._entry_routing = sim.routing
-        return self._entry_table
 
     def start_step(self, sim: Simulation, day: int) -> None:
         if sim.levers.apply("destination_attraction", day):

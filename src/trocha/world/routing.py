@@ -26,6 +26,9 @@ class RoutingTables:
     cost: np.ndarray  # float64 [class, here, destination] generalised cost, inf if unreachable
     trip_cost: np.ndarray  # float64 [class, here, destination index] USD fares + living costs
     link_cost: np.ndarray  # float64 [class, link] generalised cost; inf where the class may not go
+    # int8 [class, here, destination index]: 1 where the cheapest route enters the destination's
+    # country by an irregular crossing (found during the shortest paths)
+    irregular_entry: np.ndarray
     out_start: np.ndarray  # int64 [place + 1]: place i's outgoing links are out_links[start[i]:]
     out_links: np.ndarray  # int64 [link] links ordered by their start place, then index
     # float64 [class, destination, position in out_links]: cumulative route-choice weights of
@@ -138,61 +141,6 @@ def _route_sums(next_link, link_to, spend, out):
                     state[k] = 2
 
 
-def irregular_entries(world: World, next_link: np.ndarray) -> np.ndarray:
-    """[class, here, destination index] 1 where the cheapest route from `here` enters the
-    destination's country by an irregular crossing (an entrant its border authorities may meet
-    and expel), else 0. Computed by destination choice only while some country expels."""
-    country = world.location_country
-    into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[world.link_to], -1).astype(
-        np.int64
-    )
-    dest = world.destinations.astype(np.int64)
-    out = np.zeros((next_link.shape[0], next_link.shape[1], len(dest)), dtype=np.int8)
-    _irregular_walk(next_link, world.link_to.astype(np.int64), into, dest, country[dest], out)
-    return out
-
-
-@njit(cache=True)
-def _irregular_walk(next_link, link_to, into, dest, dest_country, out):
-    """out[c, i, k] for the routes towards dest[k] (a tree, walked once with memory)."""
-    n_classes, n = next_link.shape[0], next_link.shape[1]
-    state = np.zeros(n, dtype=np.int8)  # 0 not seen, 1 on the current walk, 2 known
-    flag = np.zeros(n, dtype=np.int8)
-    stack = np.empty(n, dtype=np.int64)
-    for c in range(n_classes):
-        for k in range(dest.shape[0]):
-            j = dest[k]
-            state[:] = 0
-            flag[:] = 0
-            state[j] = 2
-            for i in range(n):
-                depth = 0
-                m = i
-                value = 0
-                while True:
-                    if state[m] == 2:
-                        value = flag[m]
-                        break
-                    if state[m] == 1:  # a loop: the route never arrives
-                        break
-                    link = next_link[c, m, j]
-                    if link < 0:
-                        state[m] = 2
-                        break
-                    state[m] = 1
-                    stack[depth] = m
-                    depth += 1
-                    m = link_to[link]
-                while depth > 0:
-                    depth -= 1
-                    m = stack[depth]
-                    if into[next_link[c, m, j]] == dest_country[k]:
-                        value = 1
-                    flag[m] = value
-                    state[m] = 2
-                out[c, :, k] = flag
-
-
 @njit(cache=True)
 def route_choice_cdf(next_link, cost, link_cost, out_start, out_links, link_to, scale, out):
     """out[c, dest, i]: cumulative weights of the next-link choice of class c heading for dest,
@@ -263,22 +211,32 @@ def _heap_pop(keys, nodes, size):
 
 
 @njit(cache=True)
-def _shortest_paths(link_cost, link_from, in_start, in_links, cost, next_link):
-    """cost[i, j] and next_link[i, j] (the first link of i's cheapest route to j) by Dijkstra from
-    every j over the links reversed. Of equal routes, the one relaxed first stays (the heap pops
-    equal costs in place order, a place's incoming links in index order), so among parallel
-    links the cheapest, then the lowest index."""
+def _shortest_paths(
+    link_cost, link_from, link_to, in_start, in_links, into, place_country, dest_index, paths
+):
+    """Dijkstra from every place j over the links reversed, into `paths` = (cost, next_link,
+    entry) of one class: cost[i, j] and next_link[i, j] (the first link of i's cheapest route to
+    j); for a destination (dest_index[j] = k >= 0) entry[i, k] = 1 where that route enters j's
+    country (`place_country[j]`) by an irregular crossing (`into[link]`: the country an irregular
+    link enters, else -1), found as each place settles (its route goes on from a settled one).
+    Of equal routes, the one relaxed first stays (the heap pops equal costs in place order, a
+    place's incoming links in index order), so of parallel links the cheapest, then the lowest
+    index."""
+    cost, next_link, entry = paths
     n = in_start.shape[0] - 1
     size_max = in_links.shape[0] + n
     keys = np.empty(size_max)
     nodes = np.empty(size_max, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
+    flag = np.zeros(n, dtype=np.int8)
     for j in range(n):
         for i in range(n):
             cost[i, j] = np.inf
             next_link[i, j] = -1
             done[i] = False
+            flag[i] = 0
         cost[j, j] = 0.0
+        country = place_country[j]
         size = _heap_push(keys, nodes, 0, 0.0, j)
         while size > 0:
             d, v = keys[0], nodes[0]
@@ -286,6 +244,10 @@ def _shortest_paths(link_cost, link_from, in_start, in_links, cost, next_link):
             if done[v] or d > cost[v, j]:
                 continue
             done[v] = True
+            if v != j:
+                # v's route goes on from a place settled before it: its flag is final
+                first = next_link[v, j]
+                flag[v] = flag[link_to[first]] | (into[first] == country)
             for position in range(in_start[v], in_start[v + 1]):
                 link = in_links[position]
                 step = link_cost[link]
@@ -297,6 +259,10 @@ def _shortest_paths(link_cost, link_from, in_start, in_links, cost, next_link):
                     cost[u, j] = reach
                     next_link[u, j] = link
                     size = _heap_push(keys, nodes, size, reach, u)
+        k = dest_index[j]
+        if k >= 0:
+            for i in range(n):
+                entry[i, k] = flag[i]
 
 
 def compute_routing(
@@ -313,15 +279,23 @@ def compute_routing(
     n_classes = allowed.shape[0]
     next_link = np.full((n_classes, n, n), -1, dtype=np.int32)
     cost = np.full((n_classes, n, n), np.inf)
+    entry = np.zeros((n_classes, n, len(world.destinations)), dtype=np.int8)
     in_start, in_links = in_adjacency(world)
-    link_from = world.link_from.astype(np.int64)
+    link_from, link_to = world.link_from.astype(np.int64), world.link_to.astype(np.int64)
+    country = world.location_country.astype(np.int64)
+    into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[link_to], -1)
+    dest_index = np.full(n, -1, dtype=np.int64)
+    dest_index[world.destinations] = np.arange(len(world.destinations))
     for c in range(n_classes):
         same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
         if same >= 0:  # the same usable links as an earlier class: the same shortest paths
-            cost[c], next_link[c] = cost[same], next_link[same]
+            cost[c], next_link[c], entry[c] = cost[same], next_link[same], entry[same]
             continue
         usable = np.where(allowed[c], link_cost, np.inf).astype(np.float64)
-        _shortest_paths(usable, link_from, in_start, in_links, cost[c], next_link[c])
+        paths = (cost[c], next_link[c], entry[c])
+        _shortest_paths(
+            usable, link_from, link_to, in_start, in_links, into, country, dest_index, paths
+        )
     trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
     out_start, out_links = out_adjacency(world)
     class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
@@ -344,6 +318,7 @@ def compute_routing(
         cost=cost,
         trip_cost=np.ascontiguousarray(trip_cost),
         link_cost=class_cost,
+        irregular_entry=entry,
         out_start=out_start,
         out_links=out_links,
         route_cdf=route_cdf,
