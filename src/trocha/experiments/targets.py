@@ -100,22 +100,33 @@ def held_back(scenario: Scenario, until: dt.date) -> list[Target]:
 
 def simulated_values(timeseries: pd.DataFrame, targets: list[Target]) -> np.ndarray:
     """The model's value for each target from one run's daily long table (NaN where the run does
-    not reach the target's date or has no such metric)."""
-    wide = {}
-    dates = pd.to_datetime(timeseries["date"]).dt.date.to_numpy()
-    frame = timeseries.assign(day=dates)
-    for (metric, country), group in frame.groupby(["metric", "country"], sort=False):
-        wide[(metric, country)] = pd.Series(group["value"].to_numpy(), index=group["day"])
+    not reach the target's date or has no such metric). Only the targets' metrics and countries
+    are read, with dates as NumPy days: a calibration calls this once per seed of every trial."""
     out = np.full(len(targets), np.nan)
+    if not targets:
+        return out
+    wanted = timeseries["metric"].isin({t.metric for t in targets}) & timeseries["country"].isin(
+        {t.country for t in targets}
+    )
+    frame = timeseries.loc[wanted]
+    days = frame["date"].to_numpy().astype("datetime64[D]")
+    values = frame["value"].to_numpy(dtype=np.float64)
+    rows = frame.groupby(["metric", "country"], sort=False).indices
     for i, target in enumerate(targets):
-        series = wide.get((target.metric, target.country))
-        if series is None or series.empty:
+        at = rows.get((target.metric, target.country))
+        if at is None or len(at) == 0:
             continue
-        if target.date > series.index[-1] or target.date < series.index[0]:
+        day, value = days[at], values[at]  # in date order, as the table is sorted
+        end = np.datetime64(target.date, "D")
+        if end > day[-1] or end < day[0]:
             continue
         if target.kind == FLOW or (target.kind == INTERVAL and target.start_date is not None):
-            window = series[(series.index >= target.start_date) & (series.index <= target.date)]
-            out[i] = window.sum() if target.kind == FLOW else window.mean()
+            window = value[(day >= np.datetime64(target.start_date, "D")) & (day <= end)]
+            window = window[~np.isnan(window)]  # as pandas' sum and mean skip NaN
+            if target.kind == FLOW:
+                out[i] = window.sum()
+            elif len(window):
+                out[i] = window.mean()
         else:
-            out[i] = series[series.index <= target.date].iloc[-1]
+            out[i] = value[day <= end][-1]
     return out
