@@ -76,9 +76,18 @@ def target_fee(
     p: dict[str, float],
 ) -> float:
     """The fee a crossing's controller aims at this week (the module docstring's rule)."""
-    target = base * p["fee_closure_multiplier"] ** refused_share
-    target *= demand ** p["fee_demand_elasticity"] * markup * enforcement
-    return float(np.clip(target, 0.5 * base, max(base, cap)))
+    closure = p["fee_closure_multiplier"] ** refused_share
+    return float(
+        _target_fees(base, closure, demand ** p["fee_demand_elasticity"], markup, enforcement, cap)
+    )
+
+
+def _target_fees(base, closure, demand_factor, markup, enforcement, cap):
+    """`target_fee` elementwise, given its two powers (taken with the C library's pow, as for one
+    crossing: NumPy's vectorised pow may differ in the last bit)."""
+    target = base * closure
+    target = target * (demand_factor * markup * enforcement)
+    return np.clip(target, 0.5 * base, np.maximum(base, cap))
 
 
 class Market(Module):
@@ -119,6 +128,10 @@ class Market(Module):
         }
         passport, visa = p["passport_share"], p["visa_share"]
         self.class_share = np.array([1 - passport, passport - visa, visa])
+        # alternative[i, l]: official link l is an alternative to irregular link i
+        self.alternative = np.zeros((len(self.irregular), len(w.link_from)), dtype=np.int64)
+        for i, link in enumerate(self.irregular):
+            self.alternative[i, self.alternatives[int(link)]] = 1
         index = {name: i for i, name in enumerate(w.location_names)}
         self.controls = []
         for row in sorted(sim.scenario.crossing_controls, key=lambda r: r.date):
@@ -218,33 +231,33 @@ class Market(Module):
             self.base_policing = policing.copy()
         weight = p["fee_enforcement_weight"]
         enforcement = (1 + weight * policing) / (1 + weight * self.base_policing)
-        allowed = sim.borders_allowed
-        gang = eco.gangs()
-        for link in self.irregular:
-            alternatives = self.alternatives[int(link)]
-            if len(alternatives):
-                blocked = ~allowed[:, alternatives].any(axis=1)
-                refused = float(self.class_share @ blocked)
-            else:
-                refused = 0.0
-            controller = eco.link_controller[link]
-            if controller < 0:
-                markup = 1.0
-            elif gang[controller]:
-                markup = p["fee_markup_gang"]
-            else:
-                markup = p["fee_markup_armed_group"]
-            entry = self.entry_country[link]
-            target = target_fee(
-                eco.link_base_fee[link],
-                refused,
-                demand[entry],
-                markup,
-                enforcement[entry],
-                self.cap[link],
-                p,
-            )
-            eco.link_fee[link] += p["fee_adjust_share_week"] * (target - eco.link_fee[link])
+        links = self.irregular
+        # Share of emigrants (by document class) the official alternatives refuse, for every
+        # irregular link at once: each link's classes without an open alternative form one of
+        # 2^classes patterns, whose share is computed once (as class_share @ blocked).
+        open_ways = sim.borders_allowed.astype(np.int64) @ self.alternative.T  # [class, link]
+        blocked = (open_ways == 0) & self.alternative.any(axis=1)[None, :]
+        pattern = (blocked * (1 << np.arange(len(self.class_share)))[:, None]).sum(axis=0)
+        closure = {
+            k: p["fee_closure_multiplier"] ** float(self.class_share @ blocked[:, i])
+            for k, i in _firsts(pattern)
+        }
+        controller = eco.link_controller[links]
+        gang = eco.gangs()[np.maximum(controller, 0)]
+        markup = np.where(
+            controller < 0, 1.0, np.where(gang, p["fee_markup_gang"], p["fee_markup_armed_group"])
+        )
+        entry = self.entry_country[links]
+        demand_factor = np.array([d ** p["fee_demand_elasticity"] for d in demand.tolist()])
+        target = _target_fees(
+            eco.link_base_fee[links],
+            np.array([closure[k] for k in pattern.tolist()]),
+            demand_factor[entry],
+            markup,
+            enforcement[entry],
+            self.cap[links],
+        )
+        eco.link_fee[links] += p["fee_adjust_share_week"] * (target - eco.link_fee[links])
         moved = np.abs(eco.link_fee - self.routed_fees) > p["reroute_fee_change"] * np.maximum(
             self.routed_fees, 1e-9
         )
@@ -336,3 +349,9 @@ class Market(Module):
             present = np.flatnonzero(eco.cell[:, self.drug_reach[link]].any(axis=1))
             if present.size:
                 eco.link_drug_org[link] = present[0]
+
+
+def _firsts(values: np.ndarray) -> list[tuple[int, int]]:
+    """(value, index of its first occurrence) for each distinct value."""
+    distinct, first = np.unique(values, return_index=True)
+    return list(zip(distinct.tolist(), first.tolist(), strict=True))
