@@ -243,7 +243,9 @@ class Market(Module):
             for k, i in _firsts(pattern)
         }
         controller = eco.link_controller[links]
-        gang = eco.gangs()[np.maximum(controller, 0)]
+        held = controller >= 0
+        gang = np.zeros(len(links), dtype=bool)
+        gang[held] = eco.gangs()[controller[held]]
         markup = np.where(
             controller < 0, 1.0, np.where(gang, p["fee_markup_gang"], p["fee_markup_armed_group"])
         )
