@@ -90,6 +90,17 @@ def calibrate(
             min=0,
         ),
     ] = 3,
+    sampler: Annotated[
+        str,
+        typer.Option(
+            help="Search sampler: tpe (global, Optuna's TPE) or cmaes (local: CMA-ES started at "
+            "the warm-started first trial; for many dimensions)"
+        ),
+    ] = "tpe",
+    cmaes_sigma: Annotated[
+        float,
+        typer.Option(help="CMA-ES's first step as a share of each prior's range", min=0.001, max=1),
+    ] = 0.1,
     apply: Annotated[
         bool,
         typer.Option(
@@ -120,6 +131,8 @@ def calibrate(
         draws_per_round=draws_per_round,
         confirm_top=confirm_top,
         confirm_seeds=confirm_seeds,
+        sampler=sampler,
+        cmaes_sigma=cmaes_sigma,
     )
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)

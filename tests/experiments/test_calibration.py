@@ -155,6 +155,26 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     assert (result.folder / "posterior.parquet").is_file()
 
 
+def test_cmaes_searches_around_the_first_trial_and_improves_on_it(synthetic, tmp_path):
+    """The local sampler starts at the scenario's value (0.01) with a step of a tenth of the
+    prior's log range (log 0.001..0.02): its trials stay near it and the best moves towards the
+    rate that made the targets (0.008)."""
+    settings = _settings(
+        synthetic, trials=12, sampler="cmaes", posterior_draws=0, confirm_top=0,
+        warm_start_rounds=0,
+    )  # fmt: skip
+    table = calibrate(settings, tmp_path, workers=0, progress=False).posterior
+    rate = table.sort_values("trial")["exodus_base_rate"].to_numpy()
+    assert rate[0] == pytest.approx(0.01)
+    step = np.abs(np.log(rate[1:] / 0.01)) / np.log(0.02 / 0.001)
+    assert step.max() < 0.5 and step.mean() < 0.2  # local: tenths of the range, not all of it
+    best = table.loc[table["loss"].idxmin(), "exodus_base_rate"]
+    assert table["loss"].min() < table.loc[table["trial"] == 0, "loss"].item()
+    assert abs(best - TRUE_RATE) < abs(0.01 - TRUE_RATE)
+    with pytest.raises(ValueError, match="sampler"):
+        _settings(synthetic, trials=2, sampler="random").check()
+
+
 @pytest.mark.slow
 def test_interrupted_calibration_resumes_to_the_same_study(synthetic, tmp_path):
     whole = calibrate(

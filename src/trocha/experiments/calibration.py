@@ -1,11 +1,16 @@
 """`trocha calibrate`: fit a scenario's calibrated parameters to its targets up to a cut-off date.
 
-Search: Optuna's TPE sampler (multivariate) over the priors of `priors.py`, in batches of trials
-evaluated in parallel on Dask; every trial runs `seeds` seeds and compares the seed-mean of the
-simulated targets with the observations (`likelihood.py`). The study lives in an SQLite file in the
-output folder, so an interrupted calibration resumes where it stopped; the sampler of each batch is
-seeded by (seed, batch number) and trials are told in order, so a resumed study proposes exactly
-what the uninterrupted one would have, and the number of workers does not change the study.
+Search: Optuna's TPE sampler (multivariate) over the priors of `priors.py`, or (`sampler="cmaes"`)
+CMA-ES started at the first trial (the scenario's values after the warm start) with a first step
+of `cmaes_sigma` of each prior range: a local search, which a space of some 40 dimensions needs
+(TPE over all of venezuela's never came within 400 log-likelihood units of the warm start in 500
+trials: docs/benchmarks.md). Trials run in batches evaluated in parallel on Dask; every trial runs
+`seeds` seeds and compares the seed-mean of the simulated targets with the observations
+(`likelihood.py`). The study lives in an SQLite file in the output folder, so an interrupted
+calibration resumes where it stopped; TPE's sampler of each batch is seeded by (seed, batch
+number) and trials are told in order, so a resumed study proposes exactly what the uninterrupted
+one would have, and the number of workers does not change the study (CMA-ES keeps its state in
+the study).
 
 Runs end at the cut-off date: nothing after it is simulated, let alone compared.
 
@@ -118,6 +123,8 @@ class CalibrationSettings:
     confirm_seeds: int = 4  # fresh seeds for each of them
     warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
     start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
+    sampler: str = "tpe"  # "tpe" (global) or "cmaes" (local, from the first trial)
+    cmaes_sigma: float = 0.1  # CMA-ES's first step, as a share of each prior's range
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch", "draws_per_round"):
@@ -126,6 +133,10 @@ class CalibrationSettings:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if self.start not in ("scenario", "neutral"):
             raise ValueError(f"start must be 'scenario' or 'neutral', got {self.start!r}")
+        if self.sampler not in ("tpe", "cmaes"):
+            raise ValueError(f"sampler must be 'tpe' or 'cmaes', got {self.sampler!r}")
+        if not 0 < self.cmaes_sigma <= 1:
+            raise ValueError(f"cmaes_sigma must be in (0, 1], got {self.cmaes_sigma!r}")
         for name in ("posterior_draws", "warm_start_rounds", "confirm_top", "confirm_seeds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -146,6 +157,8 @@ class CalibrationSettings:
             "constants": self.constants,
             "warm_start_rounds": self.warm_start_rounds,
             "start": self.start,
+            "sampler": self.sampler,
+            "cmaes_sigma": self.cmaes_sigma,
             "errors": asdict(self.errors),
             "version": __version__,
         }
@@ -234,15 +247,15 @@ def calibrate(
             )
             study.enqueue_trial(first)
         show(done_before, _best(study))
+        local = _local_sampler(study, settings) if settings.sampler == "cmaes" else None
         while (n_done := len(_search_trials(study))) < settings.trials:
             batch_index = n_done // settings.batch
             size = min(settings.batch - n_done % settings.batch, settings.trials - n_done)
-            sampler = optuna.samplers.TPESampler(
+            study.sampler = local or optuna.samplers.TPESampler(
                 seed=settings.seed * 1_000_003 + batch_index,
                 multivariate=True,
                 n_startup_trials=min(10, max(2, settings.trials // 4)),
             )
-            study.sampler = sampler
             asked = [study.ask(distributions) for _ in range(size)]
             for trial, result in zip(asked, evaluate([t.params for t in asked]), strict=True):
                 total = result["log_likelihood"] + result["log_prior"]
@@ -264,6 +277,27 @@ def calibrate(
     posterior.to_parquet(out / "posterior.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     return Calibration(folder=out, posterior=posterior, summary=summary)
+
+
+def _local_sampler(study, settings: CalibrationSettings):
+    """CMA-ES centred on the study's first trial (the warm-started scenario values), with a first
+    step of `cmaes_sigma` of each prior range (Optuna searches a [0, 1] box per dimension)."""
+    import warnings
+
+    import optuna
+
+    first = study.trials[0]
+    start = first.params or first.system_attrs.get("fixed_params", {})
+    with warnings.catch_warnings():
+        # x0 and sigma0 are deprecated in Optuna 5 (to go in 6; constraints.txt pins 5.0.0).
+        warnings.simplefilter("ignore", FutureWarning)
+        return optuna.samplers.CmaEsSampler(
+            x0=dict(start),
+            sigma0=settings.cmaes_sigma,
+            seed=settings.seed,
+            n_startup_trials=0,
+            warn_independent_sampling=False,
+        )
 
 
 def _score(simulated, runs: int, *, targets, errors, floor, agent_people) -> float:
