@@ -100,7 +100,7 @@ def calibrate(
     cmaes_sigma: Annotated[
         float,
         typer.Option(help="CMA-ES's first step as a share of each prior's range", min=0.001, max=1),
-    ] = 0.1,
+    ] = 0.02,
     apply: Annotated[
         bool,
         typer.Option(

@@ -160,8 +160,8 @@ def test_cmaes_searches_around_the_first_trial_and_improves_on_it(synthetic, tmp
     prior's log range (log 0.001..0.02): its trials stay near it and the best moves towards the
     rate that made the targets (0.008)."""
     settings = _settings(
-        synthetic, trials=12, sampler="cmaes", posterior_draws=0, confirm_top=0,
-        warm_start_rounds=0,
+        synthetic, trials=12, sampler="cmaes", cmaes_sigma=0.1, posterior_draws=0,
+        confirm_top=0, warm_start_rounds=0,
     )  # fmt: skip
     table = calibrate(settings, tmp_path, workers=0, progress=False).posterior
     rate = table.sort_values("trial")["exodus_base_rate"].to_numpy()

@@ -124,7 +124,7 @@ class CalibrationSettings:
     warm_start_rounds: int = 3  # fixed-point rounds on the constants before the search
     start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
     sampler: str = "tpe"  # "tpe" (global) or "cmaes" (local, from the first trial)
-    cmaes_sigma: float = 0.1  # CMA-ES's first step, as a share of each prior's range
+    cmaes_sigma: float = 0.02  # CMA-ES's first step, as a share of each prior's range
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch", "draws_per_round"):
