@@ -118,20 +118,17 @@ class Market(Module):
         country = w.location_country
         self.entry_country = country[w.link_to]
         official = np.flatnonzero(w.link_crossing == CROSSING_OFFICIAL)
-        # The official links that are the alternative to each irregular link (same two countries).
-        self.alternatives = {
-            int(link): official[
-                (country[w.link_from[official]] == country[w.link_from[link]])
-                & (country[w.link_to[official]] == country[w.link_to[link]])
-            ]
-            for link in self.irregular
-        }
+        # alternative[i, k]: official link `official[k]` joins the same two countries as
+        # irregular link i, an alternative to it
+        start, end = country[w.link_from], country[w.link_to]
+        irregular = self.irregular[:, None]
+        self.alternative = (
+            (start[official] == start[irregular]) & (end[official] == end[irregular])
+        ).astype(np.int64)
+        self.alternative_links = official
+        self.has_alternative = self.alternative.any(axis=1)
         passport, visa = p["passport_share"], p["visa_share"]
         self.class_share = np.array([1 - passport, passport - visa, visa])
-        # alternative[i, l]: official link l is an alternative to irregular link i
-        self.alternative = np.zeros((len(self.irregular), len(w.link_from)), dtype=np.int64)
-        for i, link in enumerate(self.irregular):
-            self.alternative[i, self.alternatives[int(link)]] = 1
         index = {name: i for i, name in enumerate(w.location_names)}
         self.controls = []
         for row in sorted(sim.scenario.crossing_controls, key=lambda r: r.date):
@@ -232,28 +229,26 @@ class Market(Module):
         weight = p["fee_enforcement_weight"]
         enforcement = (1 + weight * policing) / (1 + weight * self.base_policing)
         links = self.irregular
-        # Share of emigrants (by document class) the official alternatives refuse, for every
-        # irregular link at once: each link's classes without an open alternative form one of
-        # 2^classes patterns, whose share is computed once (as class_share @ blocked).
-        open_ways = sim.borders_allowed.astype(np.int64) @ self.alternative.T  # [class, link]
-        blocked = (open_ways == 0) & self.alternative.any(axis=1)[None, :]
-        pattern = (blocked * (1 << np.arange(len(self.class_share)))[:, None]).sum(axis=0)
-        closure = {
-            k: p["fee_closure_multiplier"] ** float(self.class_share @ blocked[:, i])
-            for k, i in _firsts(pattern)
-        }
+        # Share of emigrants (by document class) whom every official alternative refuses.
+        allowed = sim.borders_allowed[:, self.alternative_links].astype(np.int64)
+        blocked = ((allowed @ self.alternative.T) == 0) & self.has_alternative  # [class, link]
+        # Scalar powers, as for one crossing: NumPy's vectorised pow may differ in the last bit.
+        closure = [
+            p["fee_closure_multiplier"] ** float(self.class_share @ blocked[:, i])
+            for i in range(len(links))
+        ]
         controller = eco.link_controller[links]
         held = controller >= 0
         gang = np.zeros(len(links), dtype=bool)
         gang[held] = eco.gangs()[controller[held]]
         markup = np.where(
-            controller < 0, 1.0, np.where(gang, p["fee_markup_gang"], p["fee_markup_armed_group"])
+            ~held, 1.0, np.where(gang, p["fee_markup_gang"], p["fee_markup_armed_group"])
         )
         entry = self.entry_country[links]
         demand_factor = np.array([d ** p["fee_demand_elasticity"] for d in demand.tolist()])
         target = _target_fees(
             eco.link_base_fee[links],
-            np.array([closure[k] for k in pattern.tolist()]),
+            np.array(closure),
             demand_factor[entry],
             markup,
             enforcement[entry],
@@ -351,9 +346,3 @@ class Market(Module):
             present = np.flatnonzero(eco.cell[:, self.drug_reach[link]].any(axis=1))
             if present.size:
                 eco.link_drug_org[link] = present[0]
-
-
-def _firsts(values: np.ndarray) -> list[tuple[int, int]]:
-    """(value, index of its first occurrence) for each distinct value."""
-    distinct, first = np.unique(values, return_index=True)
-    return list(zip(distinct.tolist(), first.tolist(), strict=True))

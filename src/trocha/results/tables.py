@@ -238,7 +238,7 @@ class _Rows:
         cost a second a run. The runs are used up."""
         runs, self.runs = self.runs, []
         metrics = sorted({r[2] for r in runs})
-        labels = sorted(self.labels, key=self.labels.__getitem__)
+        labels = list(self.labels)  # in code order
         by_name = np.argsort(np.array(labels, dtype=object))
         countries = [labels[i] for i in by_name]
         rank_of_code = np.argsort(by_name).astype(np.int64)

@@ -286,19 +286,18 @@ def compute_routing(
     into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[link_to], -1)
     dest_index = np.full(n, -1, dtype=np.int64)
     dest_index[world.destinations] = np.arange(len(world.destinations))
+    class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
     for c in range(n_classes):
         same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
         if same >= 0:  # the same usable links as an earlier class: the same shortest paths
             cost[c], next_link[c], entry[c] = cost[same], next_link[same], entry[same]
             continue
-        usable = np.where(allowed[c], link_cost, np.inf).astype(np.float64)
         paths = (cost[c], next_link[c], entry[c])
         _shortest_paths(
-            usable, link_from, link_to, in_start, in_links, into, country, dest_index, paths
+            class_cost[c], link_from, link_to, in_start, in_links, into, country, dest_index, paths
         )
     trip_cost = trip_money(world, next_link, living_cost, prices)[:, :, world.destinations]
     out_start, out_links = out_adjacency(world)
-    class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
     if route_scale > 0:
         route_cdf = np.empty((n_classes, n, len(out_links)))
         route_choice_cdf(
@@ -307,7 +306,7 @@ def compute_routing(
             class_cost,
             out_start,
             out_links,
-            world.link_to.astype(np.int64),
+            link_to,
             float(route_scale),
             route_cdf,
         )
