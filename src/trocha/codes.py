@@ -13,3 +13,8 @@ STATE_NAMES = ("empty", "travelling", "stranded", "settled", "returned", "dead",
 # Link crossing kinds (the `link_crossing` column of the world).
 CROSSING_NONE, CROSSING_OFFICIAL, CROSSING_IRREGULAR = 0, 1, 2
 CROSSINGS = ("none", "official", "irregular")
+
+# Route classes: an agent's document class (world/regimes.py DOCUMENT_CLASSES) and its means
+# tier (0 budget, 1 better-off; the `means` column) index the routing and choice tables as
+# document + N_DOCUMENTS x means (world/means.py).
+N_DOCUMENTS = 3

@@ -22,6 +22,7 @@ from .results.tables import METRICS, Result, build_result
 from .rng import stream_keys
 from .scenario.loader import Scenario
 from .world.graph import build_world
+from .world.means import fare_weights, n_means, route_class_allowed
 from .world.routing import compute_routing, link_costs
 
 
@@ -170,10 +171,11 @@ class Simulation(Engine):
     def reroute(self, new_regimes: bool) -> None:
         """Recompute routing tables; after a regime change travellers reconsider destinations."""
         prices = self.link_prices()
+        weights = fare_weights(self.parameters) if n_means(self.parameters) > 1 else None
         self.routing = compute_routing(
             self.world,
-            link_costs(self.world, self.parameters, prices, self.route_information),
-            self.borders_allowed,
+            link_costs(self.world, self.parameters, prices, self.route_information, weights),
+            route_class_allowed(self.borders_allowed, self.parameters),
             self.parameters["living_cost_usd_day"],
             prices,
             self.parameters["route_choice_scale_usd"],

@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import datetime as dt
 import math
+import statistics
 from collections import Counter
 
 import numpy as np
@@ -66,6 +67,7 @@ def set_n_agents(people, n: int) -> None:
 FIELDS = (
     "state",
     "document",
+    "means",
     "returning",
     "origin",
     "location",
@@ -197,6 +199,15 @@ class Reference:
                 continue
             mask = programme.country_mask(sim)
             gain[mask] = np.maximum(gain[mask], 1 + programme.coverage * programme.wage_gain)
+        # ODD 7.1: the better-off tier, those above the (1 - better_off_share) quantile of the
+        # lognormal savings (no tier when the share is 0).
+        share = p["better_off_share"]
+        self.better_off_usd = (
+            p["savings_median_usd"]
+            * math.exp(p["savings_sigma"] * statistics.NormalDist().inv_cdf(1.0 - share))
+            if share > 0
+            else math.inf
+        )
         self.wage_day = w.country_wage * p["stranded_earning_share"] / 30.0 * gain
         # ODD 7.5: a settled migrant saves settled_saving_share of the local monthly wage, i.e.
         # the stranded's daily earnings x settled_saving_share / stranded_earning_share.
@@ -227,10 +238,15 @@ class Reference:
             self.set("queue_next", a, self.queue_head[day])
             self.queue_head[day] = a
 
+    # ODD 7.3: the rows of the routing and choice tables an agent reads: its document class
+    # within its means tier (3 document classes a tier).
+    def route_class(self, a):
+        return int(self.get("document", a)) + 3 * int(self.get("means", a))
+
     # ODD 7.3: destination choice among the affordable destinations.
     def choose(self, a, place, budget, kk, day):
         """Index into the destinations, or -1 if none is reachable."""
-        doc = self.get("document", a)
+        doc = self.route_class(a)
         cdf, cost = self.choice_cdf[doc, place].tolist(), self.trip_cost[doc, place].tolist()
         u = self.u("journeys.destination", day, a, kk)
         weights = [now - before for now, before in zip(cdf, [0.0, *cdf[:-1]], strict=True)]
@@ -280,6 +296,7 @@ class Reference:
                 for name, value in (
                     ("state", SETTLED),
                     ("document", PASSPORT),
+                    ("means", 0),
                     ("returning", 0),
                     ("origin", w.origins[i]),
                     ("location", place),
@@ -324,9 +341,12 @@ class Reference:
         cash = p["savings_median_usd"] * math.exp(p["savings_sigma"] * z)
         female = 1 if self.u("exodus.sex_age", day, a, 0) < p["female_share"] else 0
         minor = 1 if self.u("exodus.sex_age", day, a, 1) < p["minor_share"] else 0
+        means = 1 if doc != ID_CARD and cash >= self.better_off_usd else 0
+        self.tally["better_off" if means else "budget"] += 1
         for name, value in (
             ("state", TRAVELLING),
             ("document", doc),
+            ("means", means),
             ("returning", 0),
             ("origin", place),
             ("location", place),
@@ -351,7 +371,8 @@ class Reference:
         i = self.choose(a, place, cash, 0, day)
         self.set("destination", a, int(self.destinations[i]) if i >= 0 else -1)
         seller = self.package_org[place]
-        if seller >= 0 and i >= 0:  # ODD 7.7: the package offer, at the market's price
+        # ODD 7.7: the package offer, at the market's price, to the budget tier
+        if seller >= 0 and i >= 0 and means == 0:
             price = self.package_price[doc, place, i]
             if (
                 price > 0
@@ -608,7 +629,7 @@ class Reference:
     # ODD 7.3 "Route choice" and 7.4 step 2: the next link, a logit draw over the links leaving
     # `here` that make progress towards `dest`, and the cheapest route's first link.
     def route(self, a, here, dest, day):
-        doc = self.get("document", a)
+        doc = self.route_class(a)
         best = int(self.next_link[doc, here, dest])
         scale = self.p["route_choice_scale_usd"]
         if best < 0 or scale <= 0:
@@ -664,7 +685,7 @@ class Reference:
         """ODD 7.13: the first other country (by index) with a whole place left this month; the
         parolee heads for its city with the largest visa-class choice weight from here (the
         first of equals), with a visa-class document. -1 if none."""
-        row = self.choice_cdf[VISA, here].tolist()
+        row = self.choice_cdf[VISA + 3 * int(self.get("means", a)), here].tolist()
         weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
         for country in range(len(self.parole_left)):
             if country == c or self.parole_left[country] < 1.0:
@@ -685,7 +706,7 @@ class Reference:
     def beats_staying(self, a, here, c, i, day):
         """ODD 7.5: the drawn destination against staying, a binary logit whose stay side has
         the choice weight of `here` (0 if not a destination) times exp(stay premium of c)."""
-        row = self.choice_cdf[self.get("document", a), here].tolist()
+        row = self.choice_cdf[self.route_class(a), here].tolist()
         weights = [now - before for now, before in zip(row, [0.0, *row[:-1]], strict=True)]
         stay = sum(w for j, w in enumerate(weights) if self.destinations[j] == here)
         stay *= math.exp(self.stay_utility[c])
@@ -928,6 +949,7 @@ def _tiny_with_every_mechanism():
         onward_rate_per_year=0.2,
         return_rate_per_year=0.05,
         plan_work_days=60.0,  # destinations beyond the cash, within reach of work
+        better_off_share=0.3,
     )
     # Deadlier trochas so that deaths on links happen at a coarse scale; no trocha at Rumichaca,
     # so that the 2020 closure of Colombia leaves no way north from Ecuador (ODD 7.4 step 2).
@@ -1007,6 +1029,8 @@ def test_kernels_match_the_odd_reference_over_the_whole_tiny_period():
         "parole",
         "route_cheapest",
         "route_not_cheapest",
+        "better_off",
+        "budget",
     ):
         assert tally[event] > 0, event
     # Money is conserved (ODD 7.12).

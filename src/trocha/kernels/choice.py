@@ -5,6 +5,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from ..codes import N_DOCUMENTS
+
 
 class Choice(NamedTuple):
     """Destination-choice, routing and host-policy arrays as the kernels see them."""
@@ -20,6 +22,12 @@ class Choice(NamedTuple):
     route_cdf: np.ndarray  # [class, destination, out position] cumulative next-link weights
     out_start: np.ndarray  # [place + 1] offsets of each place's outgoing links in out_links
     out_links: np.ndarray  # [link] links ordered by their start place
+
+
+@njit(cache=True, inline="always")
+def route_class(agents, a) -> int:
+    """Agent a's row of the routing and choice tables: its document class and means tier."""
+    return agents.document[a] + N_DOCUMENTS * agents.means[a]
 
 
 @njit(cache=True)

@@ -26,6 +26,7 @@ from ..codes import (
     CROSSING_IRREGULAR,
     CROSSING_OFFICIAL,
     DEAD,
+    N_DOCUMENTS,
     RETURNED,
     SETTLED,
     STRANDED,
@@ -33,7 +34,7 @@ from ..codes import (
     VICTIM,
 )
 from ..rng import exponential, kernel_agent_uid, standard_normal, uniform
-from .choice import sample_affordable, sample_cdf, sample_next_link, stay_weight
+from .choice import route_class, sample_affordable, sample_cdf, sample_next_link, stay_weight
 from .counters import (
     ARRIVALS,
     DEATHS,
@@ -174,7 +175,7 @@ def _parole(a, c, here, choice, loc_country, agents, daily):
     for p in range(choice.parole_left.shape[0]):
         if p == c or choice.parole_left[p] < 1.0:
             continue
-        row = choice.cdf[2, here]
+        row = choice.cdf[2 + N_DOCUMENTS * agents.means[a], here]
         best, best_weight, previous = -1, 0.0, 0.0
         for k in range(row.shape[0]):
             weight = row[k] - previous
@@ -235,8 +236,12 @@ def spawn(
             cash = rules.savings_median_usd * np.exp(
                 rules.savings_sigma * standard_normal(keys.exodus_money, day, uid, 0)
             )
+            # Better-off: among the most savings, with a passport or visa (an identity card
+            # opens no flight abroad; world/means.py).
+            means = 1 if doc > 0 and cash >= rules.better_off_savings_usd else 0
             agents.state[a] = TRAVELLING
             agents.document[a] = doc
+            agents.means[a] = means
             agents.returning[a] = 0
             agents.origin[a] = place
             agents.location[a] = place
@@ -275,11 +280,17 @@ def spawn(
                 a += 1
                 continue
             k = _choose_index(
-                choice, doc, place, cash, uniform(keys.journeys_destination, day, uid, 0)
+                choice,
+                doc + N_DOCUMENTS * means,
+                place,
+                cash,
+                uniform(keys.journeys_destination, day, uid, 0),
             )
             agents.destination[a] = choice.destinations[k] if k >= 0 else -1
             seller = package_org[place]
-            if seller >= 0 and k >= 0:
+            # Packages are the budget tier's overland passages (the better-off travel on their
+            # own, mostly by air).
+            if seller >= 0 and k >= 0 and means == 0:
                 # The market prices packages (0: none for this trip, e.g. outside the network).
                 price = economy.package_price[doc, place, k]
                 if (
@@ -325,6 +336,7 @@ def spawn_settled(
             agents.uid[a] = uid
             agents.state[a] = SETTLED
             agents.document[a] = 1
+            agents.means[a] = 0
             agents.returning[a] = 0
             k = sample_cdf(origin_cdf, uniform(keys.exodus_document, -1, uid, 0))
             agents.origin[a] = origin_places[k]
@@ -501,7 +513,7 @@ def _handle(
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:
-            doc = agents.document[a]
+            doc = route_class(agents, a)
             k = _choose_index(
                 choice,
                 doc,
@@ -535,7 +547,7 @@ def _handle(
         # Border regimes changed since the agent chose: reconsider from here.
         agents.destination[a] = _choose(
             choice,
-            agents.document[a],
+            route_class(agents, a),
             here,
             agents.money[a] + wage_day[c] * rules.plan_work_days,
             uniform(keys.journeys_destination, day, uid, 2),
@@ -547,7 +559,7 @@ def _handle(
     if dest >= 0 and dest != here:
         # Route choice: a logit draw over the links that bring it closer (-1: no way on).
         link = sample_next_link(
-            choice, agents.document[a], here, dest, uniform(keys.journeys_route, day, uid, 0)
+            choice, route_class(agents, a), here, dest, uniform(keys.journeys_route, day, uid, 0)
         )
     if dest < 0 or (link < 0 and dest != here):
         # No way on with this document (e.g. the way home is closed): wait and retry.
@@ -600,7 +612,7 @@ def _handle(
                 budget = agents.money[a] + wage_day[c] * rules.stranded_work_days
                 new_dest = _choose(
                     choice,
-                    agents.document[a],
+                    route_class(agents, a),
                     here,
                     budget,
                     uniform(keys.journeys_destination, day, uid, 3),
@@ -677,7 +689,11 @@ def _handle(
         ):
             break
         link = sample_next_link(
-            choice, agents.document[a], here, dest, uniform(keys.journeys_route, step_day, uid, 0)
+            choice,
+            route_class(agents, a),
+            here,
+            dest,
+            uniform(keys.journeys_route, step_day, uid, 0),
         )
         if link < 0:
             break

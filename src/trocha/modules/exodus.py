@@ -18,6 +18,7 @@ import numpy as np
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
 from ..rng import generator, poisson_draws
+from ..world.means import better_off_threshold
 from .base import NEVER, Module
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class Exodus(Module):
     columns: ClassVar = {
         "origin": np.int16,  # origin place
         "document": np.int8,  # index into world.regimes.DOCUMENT_CLASSES
+        "means": np.int8,  # 0 budget, 1 better-off (world/means.py), set from savings at departure
         "female": np.int8,
         "minor": np.int8,  # under 18 when leaving
     }
@@ -76,7 +78,9 @@ class Exodus(Module):
             "female_share",
             "minor_share",
         )
-        return {n: sim.parameters[n] for n in names}
+        rules = {n: sim.parameters[n] for n in names}
+        rules["better_off_savings_usd"] = better_off_threshold(sim.parameters)
+        return rules
 
     def quiet_until(self, sim: Simulation, day: int) -> int:
         """Departures only: no input of a traveller's hop."""

@@ -36,7 +36,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.special import ndtr, ndtri
 
-from ..codes import CROSSING_IRREGULAR, CROSSING_NONE, CROSSING_OFFICIAL
+from ..codes import CROSSING_IRREGULAR, CROSSING_NONE, CROSSING_OFFICIAL, N_DOCUMENTS
 from ..economy import NEVER
 from ..kernels.counters import IRREGULAR
 from ..world.graph import MODES
@@ -301,7 +301,7 @@ class Market(Module):
         eco.package_price[:] = 0.0
         origin_country = w.location_country == w.origin_country
         dest_country = w.location_country[w.destinations]
-        trip_cost = sim.routing.trip_cost
+        trip_cost = sim.routing.trip_cost[:N_DOCUMENTS]  # the budget tier's routes
         for org in np.flatnonzero(self.selling):
             cells = eco.cell[org]
             if not cells[origin_country].any():

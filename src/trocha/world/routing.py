@@ -1,4 +1,5 @@
-"""Routing tables: the best next link from every place to every destination, per document class.
+"""Routing tables: the best next link from every place to every destination, per route class
+(document class x means tier, world/means.py).
 
 Recomputed when a border regime changes and when fees or route information moved (modules).
 Generalised cost of a link, in USD: fare + value of time x days + irregular penalty (if irregular)
@@ -41,11 +42,17 @@ def link_costs(
     parameters: dict[str, float],
     prices: np.ndarray | None = None,
     information: np.ndarray | None = None,
+    fare_weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generalised cost of every link; `prices` (fares and current trocha fees) default to fares,
-    `information` (USD the route information takes off each link, `route_information`) to 0."""
+    `information` (USD the route information takes off each link, `route_information`) to 0.
+    With `fare_weights` ([route class], world/means.py) the cost is [route class, link], each
+    class counting a dollar of price at its weight."""
+    price = world.link_cost if prices is None else prices
+    if fare_weights is not None:
+        price = np.asarray(fare_weights, dtype=np.float64)[:, None] * price[None, :]
     cost = (
-        (world.link_cost if prices is None else prices)
+        price
         + parameters["value_of_time_usd_day"] * world.link_days
         + parameters["irregular_penalty_usd"] * (world.link_crossing == CROSSING_IRREGULAR)
         + parameters["death_risk_penalty_usd"] * world.link_risk
@@ -273,8 +280,10 @@ def compute_routing(
     prices: np.ndarray | None = None,
     route_scale: float = 0.0,
 ) -> RoutingTables:
-    """Shortest paths for each document class over the links that class may use, and the
-    next-link choice weights for logit scale `route_scale` (0: always the cheapest route)."""
+    """Shortest paths for each route class over the links that class may use
+    (`allowed[class, link]`), and the next-link choice weights for logit scale `route_scale`
+    (0: always the cheapest route). `link_cost` is one cost per link for every class or
+    [class, link]."""
     n = world.n_locations
     n_classes = allowed.shape[0]
     next_link = np.full((n_classes, n, n), -1, dtype=np.int32)
@@ -286,10 +295,11 @@ def compute_routing(
     into = np.where(world.link_crossing == CROSSING_IRREGULAR, country[link_to], -1)
     dest_index = np.full(n, -1, dtype=np.int64)
     dest_index[world.destinations] = np.arange(len(world.destinations))
-    class_cost = np.where(allowed, link_cost[None, :], np.inf).astype(np.float64)
+    per_class = link_cost if link_cost.ndim == 2 else link_cost[None, :]
+    class_cost = np.where(allowed, per_class, np.inf).astype(np.float64)
     for c in range(n_classes):
-        same = next((e for e in range(c) if np.array_equal(allowed[e], allowed[c])), -1)
-        if same >= 0:  # the same usable links as an earlier class: the same shortest paths
+        same = next((e for e in range(c) if np.array_equal(class_cost[e], class_cost[c])), -1)
+        if same >= 0:  # the same links at the same costs as an earlier class: the same paths
             cost[c], next_link[c], entry[c] = cost[same], next_link[same], entry[same]
             continue
         paths = (cost[c], next_link[c], entry[c])

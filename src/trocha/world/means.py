@@ -1,0 +1,66 @@
+"""Means tiers: the better-off weigh a dollar of fare less, so they fly where the poor take the bus.
+
+Emigrants carry lognormal savings (median m, log-sd s). The share `better_off_share` with the
+most savings at departure (those above the threshold T = m exp(s z), z the standard normal
+quantile of 1 - share) form the better-off tier. With log utility of money, a dollar weighs in
+inverse proportion to what one has, so the better-off count fares (and trocha fees) at the weight
+m / E[savings | savings > T] of the median migrant's dollar; time, fear of an irregular crossing
+and risk stay in the median migrant's dollars. A flight that costs USD 800 against a bus trip of
+two weeks and USD 150 is then dearer for the median migrant and cheaper for the better-off.
+Without the tier (share 0) everyone routes as the median migrant.
+
+Route classes (routing and choice tables) are document x tier: class = document + 3 x tier.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.stats import norm
+
+from ..codes import N_DOCUMENTS
+
+
+def better_off_share(parameters: dict[str, float]) -> float:
+    return float(parameters.get("better_off_share", 0.0))
+
+
+def n_means(parameters: dict[str, float]) -> int:
+    """Number of means tiers: 2 with a better-off tier, else 1."""
+    return 2 if better_off_share(parameters) > 0.0 else 1
+
+
+def better_off_threshold(parameters: dict[str, float]) -> float:
+    """USD of savings at departure from which a migrant is better-off (inf: no tier)."""
+    share = better_off_share(parameters)
+    if share <= 0.0:
+        return math.inf
+    z = norm.ppf(1.0 - min(share, 1.0))
+    return parameters["savings_median_usd"] * math.exp(parameters["savings_sigma"] * z)
+
+
+def better_off_fare_weight(parameters: dict[str, float]) -> float:
+    """Weight of a dollar of fare for the better-off: median savings over the tier's mean savings,
+    E[S | S > T] = m exp(s^2 / 2) Phi(s - z) / share for lognormal S (1 with no tier)."""
+    share = better_off_share(parameters)
+    if share <= 0.0:
+        return 1.0
+    share = min(share, 1.0)
+    sigma = parameters["savings_sigma"]
+    z = norm.ppf(1.0 - share)
+    mean_ratio = math.exp(sigma * sigma / 2.0) * norm.cdf(sigma - z) / share
+    return 1.0 / mean_ratio
+
+
+def fare_weights(parameters: dict[str, float]) -> np.ndarray:
+    """[route class] weight of a dollar of fare: 1 for the budget tier's document classes, then
+    the better-off weight for each document class of the better-off tier."""
+    tiers = [1.0] if n_means(parameters) == 1 else [1.0, better_off_fare_weight(parameters)]
+    return np.repeat(np.asarray(tiers), N_DOCUMENTS)
+
+
+def route_class_allowed(allowed: np.ndarray, parameters: dict[str, float]) -> np.ndarray:
+    """allowed[route class, link] from allowed[document class, link]: each tier as its
+    document."""
+    return np.tile(allowed, (n_means(parameters), 1))
