@@ -178,15 +178,35 @@ def forecast(
     seed: Annotated[int, typer.Option(help="Seed of the posterior draws", min=0)] = 0,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    drift: Annotated[
+        float | None,
+        typer.Option(
+            help="Growth of the predictive bands past the calibration's cut-off, log-sd per "
+            "year (default: forecast_drift.json in the calibration folder, written by "
+            "trocha validate --backtest; else 0)",
+            min=0.0,
+        ),
+    ] = None,
 ) -> None:
-    """Run posterior draws x seeds and write median and 50%/90% bands for every metric."""
+    """Run posterior draws x seeds and write median and 50%/90% bands for every metric (the
+    ensemble's, and the predictive bands of what would be observed)."""
     from .experiments.forecast import forecast as run_forecast
     from .scenario.problems import ScenarioError
 
     end_date = _date(end, "--end") if end else None
     try:
         result = run_forecast(
-            scenario, calibration, out_dir, draws, seeds, scale, end_date, seed, workers, scheduler
+            scenario,
+            calibration,
+            out_dir,
+            draws,
+            seeds,
+            scale,
+            end_date,
+            seed,
+            workers,
+            scheduler,
+            drift=drift,
         )
     except ScenarioError as error:
         raise _fail("; ".join(str(p) for p in error.problems)) from None
@@ -195,9 +215,15 @@ def forecast(
     summary = result.summary
     stocks = summary[summary["metric"] == "migrant_stock"]
     last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)
+    out.print(
+        "Migrant stocks: median (ensemble 90% band; 90% predictive band of what would be observed)",
+        highlight=False,
+        soft_wrap=True,
+    )
     for row in last.head(8).itertuples():
         out.print(
-            f"  {row.year} {row.country}: {row.median:,.0f} ({row.q05:,.0f} - {row.q95:,.0f})",
+            f"  {row.year} {row.country}: {row.median:,.0f} ({row.q05:,.0f} - {row.q95:,.0f}; "
+            f"{row.p05:,.0f} - {row.p95:,.0f})",
             highlight=False,
             soft_wrap=True,
         )

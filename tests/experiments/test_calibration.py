@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -221,6 +222,28 @@ def test_forecast_bands_contain_the_median_and_widen_with_horizon(synthetic, cal
     assert width[-1] > width[11] > width[1] > 0  # months 2, 12 and 48
     members = pd.read_parquet(result.folder / "members.parquet")
     assert members["member"].nunique() == 6
+    # Predictive bands (forecast_error.py) for counts of people: ordered, around the ensemble's
+    # median, wider than the ensemble's own band; none for money.
+    people = bands[bands["p50"].notna()]
+    assert set(people["metric"]) >= {"migrant_stock", "departures"}
+    assert bands.loc[bands["metric"] == "revenue_smuggling", "p50"].isna().all()
+    predictive = people[["p05", "p25", "p50", "p75", "p95"]].to_numpy()
+    assert (np.diff(predictive, axis=1) >= 0).all()
+    assert ((people["p05"] <= people["q50"]) & (people["q50"] <= people["p95"])).all()
+    assert (world["p95"] - world["p05"] >= world["q95"] - world["q05"]).all()
+    assert {"p05", "p95"} <= set(result.summary.columns)
+    # With a drift the predictive band of the world's stock widens past the cut-off, by the
+    # drift's growth on top of the ensemble's spread.
+    drifting = forecast(
+        str(synthetic), cal.folder, tmp_path / "fc3", draws=3, seeds=2, scale=SCALE, workers=0,
+        progress=False, drift=0.3,
+    )  # fmt: skip
+    w = drifting.bands
+    w = w[(w.metric == "migrant_stock") & (w.country == "ALL")].sort_values("date")
+    until = pd.Timestamp(json.loads((cal.folder / "calibration.json").read_text())["until"])
+    after = w[pd.to_datetime(w["date"]) > until]
+    log_width = np.log(after["p95"] / after["p05"]).to_numpy()
+    assert len(log_width) == 12 and log_width[-1] > log_width[0] + 0.4
     # The same call gives the same bands.
     again = forecast(
         str(synthetic), cal.folder, tmp_path / "fc2", draws=3, seeds=2, scale=SCALE, workers=0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -90,6 +91,11 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     for method in ("trocha", "persistence", "gravity"):
         assert summary[f"mape_{method}_main_hosts"] >= 0
     assert isinstance(summary["trocha_beats_baselines"], bool)
+    # The drift of the model's error past the origin, for the forecasts' predictive bands.
+    stored = json.loads((tmp_path / "forecast_drift.json").read_text())
+    assert stored["drift_log_sd_per_year"] == summary["drift_log_sd_per_year"] >= 0
+    assert stored["drift_total_log_sd_per_year"] == summary["drift_total_log_sd_per_year"] >= 0
+    assert stored["origin"] == "2018-12-31" and stored["host_stocks"] == len(table)
     assert (tmp_path / "backtest.csv").is_file() and (
         tmp_path / "calibration" / "study.db"
     ).is_file()

@@ -7,8 +7,11 @@ the calibrated one (a policy variant), so two forecasts compare like with like.
 
 Members are reduced to months (end-of-month values of stocks, monthly sums of per-day flows)
 before they leave the worker. Output folder: `members.parquet` (every member, monthly),
-`bands.parquet` (date, country, metric, mean, q05, q25, q50, q75, q95), `summary.csv` (year-end
-stocks and yearly flows with median and 90% band) and `forecast.json`.
+`bands.parquet` (date, country, metric, mean, q05, q25, q50, q75, q95: the ensemble's quantiles;
+p05, p25, p50, p75, p95: the predictive quantiles of what would be observed, with the
+calibration's error and a drift that grows past its cut-off, forecast_error.py), `summary.csv`
+(year-end stocks and yearly flows with median, the ensemble's 90% band and the predictive one)
+and `forecast.json`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import pandas as pd
 
 from .. import __version__
 from .calibration import cached_scenario
+from .forecast_error import ForecastError, load_forecast_error, predictive_bands
+from .likelihood import count_floor
 from .priors import split_point
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -182,21 +187,38 @@ def bands_of(members: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()[BAND_COLUMNS]
 
 
-def summary_of(members: pd.DataFrame) -> pd.DataFrame:
-    """Year-end stocks by country and yearly totals of harm, with median and 90% band."""
+def summary_of(
+    members: pd.DataFrame, error: ForecastError | None = None, floor: float = 1.0
+) -> pd.DataFrame:
+    """Year-end stocks by country and yearly totals of harm, with median and 90% band of the
+    ensemble (q05, q95) and, with `error`, the 90% predictive band (p05, p95)."""
     m = members.copy()
     m["year"] = pd.to_datetime(m["date"]).dt.year
-    rows = []
     stocks = m[m["metric"] == "migrant_stock"].sort_values("date")
     year_end = stocks.groupby(["member", "year", "country"])["value"].last().reset_index()
-    for (year, country), g in year_end.groupby(["year", "country"]):
-        rows.append(_summary_row(year, country, "migrant_stock", g["value"]))
+    year_end["metric"] = "migrant_stock"
+    yearly = [year_end]
     for metric in ("victims_new", "deaths", "departures", "irregular_crossings"):
         flows = m[(m["metric"] == metric) & (m["country"] == "ALL")]
         per_year = flows.groupby(["member", "year"])["value"].sum().reset_index()
-        for year, g in per_year.groupby("year"):
-            rows.append(_summary_row(year, "ALL", metric, g["value"]))
-    return pd.DataFrame(rows)
+        per_year["country"], per_year["metric"] = "ALL", metric
+        yearly.append(per_year)
+    table = pd.concat(yearly, ignore_index=True)
+    rows = [
+        _summary_row(year, country, metric, g["value"])
+        for (metric, year, country), g in table.groupby(["metric", "year", "country"], sort=False)
+    ]
+    out = pd.DataFrame(rows)
+    if error is not None and not out.empty:
+        table["date"] = pd.to_datetime(table["year"].astype(str) + "-12-31")
+        bands = predictive_bands(table, error, floor)
+        bands["year"] = pd.to_datetime(bands["date"]).dt.year
+        out = out.merge(
+            bands[["year", "country", "metric", "p05", "p95"]],
+            on=["year", "country", "metric"],
+            how="left",
+        )
+    return out
 
 
 def _summary_row(year, country, metric, values: pd.Series) -> dict:
@@ -223,22 +245,30 @@ def forecast(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
+    drift: float | None = None,
 ) -> Forecast:
-    """Run the ensemble and write its bands; returns them."""
+    """Run the ensemble and write its bands; returns them. `drift`: log-sd per year of the
+    predictive bands' growth past the calibration's cut-off (default: the calibration folder's
+    forecast_drift.json, else 0; forecast_error.py)."""
     end_date = dt.date.fromisoformat(end) if isinstance(end, str) else end
+    error = load_forecast_error(calibration_dir, drift)
     members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end_date, seed)
     loaded = cached_scenario(members[0].scenario)
     key = hashlib.sha256(
         json.dumps(
             [scenario, loaded.content_hash, str(Path(calibration_dir).resolve()), draws, seeds,
-             scale, str(end_date), seed, __version__],
+             scale, str(end_date), seed, error.drift_log_sd_per_year,
+             error.drift_total_log_sd_per_year, __version__],
         ).encode()
     ).hexdigest()[:10]  # fmt: skip
     folder = Path(out_dir).resolve() / f"forecast_{loaded.name}_{key}"
     folder.mkdir(parents=True, exist_ok=True)
     table = run_members(members, workers, scheduler, progress)
-    bands = bands_of(table)
-    summary = summary_of(table)
+    floor = count_floor(scale or loaded.spec.default_scale)
+    bands = bands_of(table).merge(
+        predictive_bands(table, error, floor), on=["date", "country", "metric"], how="left"
+    )
+    summary = summary_of(table, error, floor)
     table.to_parquet(folder / "members.parquet", index=False)
     bands.to_parquet(folder / "bands.parquet", index=False)
     summary.to_csv(folder / "summary.csv", index=False)
@@ -255,6 +285,13 @@ def forecast(
                 "end": str(end_date or loaded.spec.end),
                 "seed": seed,
                 "members": len(members),
+                "predictive_error": {
+                    "stock_log_sd": error.stock_log_sd,
+                    "flow_dispersion": error.flow_dispersion,
+                    "drift_log_sd_per_year": error.drift_log_sd_per_year,
+                    "drift_total_log_sd_per_year": error.drift_total_log_sd_per_year,
+                    "from": str(error.until) if error.until else None,
+                },
                 "version": __version__,
             },
             indent=2,

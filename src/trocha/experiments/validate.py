@@ -26,6 +26,7 @@ from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
 from .calibration import CalibrationSettings, build_trial_simulation, calibrate
 from .forecast import Member, ensemble_members
+from .forecast_error import DRIFT_FILE, estimate_drift
 from .likelihood import ErrorModel, count_floor, crps_ensemble
 from .predictive import observed_at_resolution, predictive_draws
 from .targets import Target, calibration_targets, scenario_targets, simulated_values
@@ -260,6 +261,25 @@ def backtest(
             err = ((t[method] - t["observed"]) / t["observed"]).abs()
             summary[f"mape_{method}_{subset}"] = float(err.mean()) if err.notna().any() else None
     summary["gravity_fitted"] = gravity_ok
+    # How fast the model's error grows past the origin: the forecast's predictive bands
+    # (forecast_error.py) widen at this rate past a calibration's cut-off.
+    # Compared at the run's resolution (half an agent), as the likelihood compares them.
+    floor = count_floor(scale or loaded.spec.default_scale)
+    years = (pd.to_datetime(table["date"]) - pd.Timestamp(origin)).dt.days.to_numpy() / 365.25
+    log_errors = np.log(
+        np.maximum(table["observed"].to_numpy(float), floor)
+        / np.maximum(table["trocha"].to_numpy(float), floor)
+    )
+    observed = table["observed"].to_numpy(float)
+    drift = estimate_drift(log_errors, years, settings.errors.stock_log_sd, weights=observed)
+    totals = table.groupby("date")[["observed", "trocha"]].sum()
+    drift_total = estimate_drift(
+        np.log(totals["observed"].to_numpy(float) / totals["trocha"].to_numpy(float)),
+        (pd.to_datetime(totals.index) - pd.Timestamp(origin)).days.to_numpy() / 365.25,
+        settings.errors.stock_log_sd,
+    )
+    summary["drift_log_sd_per_year"] = drift
+    summary["drift_total_log_sd_per_year"] = drift_total
     key = "main_hosts" if table["country"].isin(MAIN_HOSTS).any() else "all_hosts"
     trocha_err = summary[f"mape_trocha_{key}"]
     baseline_errs = [
@@ -273,4 +293,20 @@ def backtest(
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "backtest.csv", index=False)
     (out / "backtest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / DRIFT_FILE).write_text(
+        json.dumps(
+            {
+                "drift_log_sd_per_year": drift,
+                "drift_total_log_sd_per_year": drift_total,
+                "measured_by": "trocha validate --backtest",
+                "scenario": loaded.name,
+                "origin": str(origin),
+                "horizon": str(horizon),
+                "host_stocks": int(np.isfinite(log_errors).sum()),
+                "base_log_sd": settings.errors.stock_log_sd,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return table, summary

@@ -1,4 +1,5 @@
-"""The report of a `trocha forecast` folder: medians with 50% and 90% bands against observations.
+"""The report of a `trocha forecast` folder: medians with 50% and 90% bands against observations
+(the ensemble's bands shaded, the predictive band of what would be observed dotted).
 
 Reads `forecast.json`, `bands.parquet` (monthly: stocks at month end, flows summed) and
 `summary.csv`; observed stocks come from the scenario's targets.csv when the scenario loads.
@@ -41,7 +42,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def band_figure(bands: pd.DataFrame, metric: str, countries: list[str], title: str, unit: str):
-    """Median lines with 50% and 90% bands, one colour per country."""
+    """Median lines with the ensemble's 50% and 90% bands and the 90% predictive band (dotted),
+    one colour per country."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -71,6 +73,20 @@ def band_figure(bands: pd.DataFrame, metric: str, countries: list[str], title: s
                     hoverinfo="skip",
                 )
             )
+        if "p05" in rows and rows["p05"].notna().any():
+            # The predictive band (what would be observed: forecast_error.py) as dotted edges.
+            for edge in ("p05", "p95"):
+                fig.add_trace(
+                    go.Scatter(
+                        x=x,
+                        y=rows[edge],
+                        mode="lines",
+                        line={"color": c, "width": 1, "dash": "dot"},
+                        name=f"{country} 90% predictive band",
+                        legendgroup=country,
+                        showlegend=False,
+                    )
+                )
         fig.add_trace(
             go.Scatter(
                 x=x,
@@ -155,7 +171,13 @@ def forecast_page_parts(folder: Path, top: int = 6) -> tuple[str, str, list[Sect
             Section(f"flow-{i}", title, "Monthly sums.", figure_html(fig, f"fig-forecast-{i}"))
         )
     sections.append(
-        Section("summary", "summary.csv", "Median and 90% band by year.", frame_html(summary))
+        Section(
+            "summary",
+            "summary.csv",
+            "Median, the ensemble's 90% band (q05-q95) and the 90% predictive band of what "
+            "would be observed (p05-p95) by year.",
+            frame_html(summary),
+        )
     )
     title = f"Trocha forecast {folder.name}"
     subtitle = f"{info.get('scenario', '')} · {info.get('members', '?')} members"

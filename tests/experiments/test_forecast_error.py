@@ -1,0 +1,123 @@
+"""Predictive bands of forecasts: known answers of the mixture quantiles, the error's growth past
+the calibration's cut-off, and the drift the backtest measures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import ndtr
+from scipy.stats import norm
+
+from trocha.experiments.forecast_error import (
+    DRIFT_FILE,
+    ForecastError,
+    estimate_drift,
+    load_forecast_error,
+    mixture_quantiles,
+    predictive_bands,
+)
+
+QS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def test_one_member_gives_the_lognormal_quantiles():
+    out = mixture_quantiles(np.array([[1000.0]]), np.array([0.2]), floor=1.0)
+    expected = [1000.0 * math.exp(0.2 * norm.ppf(q)) for q in QS]
+    assert out[0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_mixture_quantiles_solve_the_mixture_distribution_and_skip_absent_members():
+    values = np.array([[100.0, 10000.0, 900.0], [100.0, np.nan, np.nan]])
+    sd = np.array([0.3, 0.1])
+    out = mixture_quantiles(values, sd, floor=1.0)
+    logs = np.log([100.0, 10000.0, 900.0])
+    for j, q in enumerate(QS):
+        cdf = ndtr((math.log(out[0, j]) - logs) / 0.3).mean()
+        assert cdf == pytest.approx(q, abs=1e-9)
+    # An absent member does not count: the second row is one lognormal around 100.
+    assert out[1] == pytest.approx([100.0 * math.exp(0.1 * norm.ppf(q)) for q in QS], rel=1e-9)
+    # A member with nothing at the run's resolution (below half an agent) predicts 0: with one
+    # such member of four, the 5% and 25% quantiles are 0 and the rest those of the others.
+    some = mixture_quantiles(np.array([[0.0, 1000.0, 1000.0, 1000.0]]), np.array([0.2]), 500.0)
+    assert some[0, :2].tolist() == [0.0, 0.0]
+    q = (0.5 - 0.25) / 0.75  # the median, within the three members at 1,000
+    assert some[0, 2] == pytest.approx(1000.0 * math.exp(0.2 * norm.ppf(q)), rel=1e-9)
+    assert mixture_quantiles(np.array([[0.0]]), np.array([0.2]), 500.0)[0].tolist() == [0.0] * 5
+
+
+def test_the_error_grows_past_the_cut_off_only():
+    error = ForecastError(
+        stock_log_sd=0.15,
+        flow_dispersion=5.0,
+        drift_log_sd_per_year=0.3,
+        until=dt.date(2020, 12, 31),
+    )
+    dates = pd.to_datetime(["2019-12-31", "2020-12-31", "2022-12-31", "2022-12-31"])
+    sd = error.log_sd(np.array([False, False, False, True]), dates)
+    years = (pd.Timestamp("2022-12-31") - pd.Timestamp("2020-12-31")).days / 365.25
+    assert sd[0] == pytest.approx(0.15) and sd[1] == pytest.approx(0.15)
+    assert sd[2] == pytest.approx(math.sqrt(0.15**2 + (0.3 * years) ** 2))
+    assert sd[3] == pytest.approx(math.sqrt(math.log1p(1 / 5.0) + (0.3 * years) ** 2))
+    # The total over countries has its own drift.
+    total = ForecastError(0.15, 5.0, 0.3, dt.date(2020, 12, 31), drift_total_log_sd_per_year=0.0)
+    both = total.log_sd(np.array([False, False]), dates[2:], np.array([True, False]))
+    assert both[0] == pytest.approx(0.15) and both[1] == pytest.approx(sd[2])
+    flat = ForecastError(0.15, 5.0, 0.0, dt.date(2020, 12, 31))
+    assert flat.log_sd(np.array([False]), dates[2:3])[0] == pytest.approx(0.15)
+
+
+def test_drift_estimate_recovers_a_known_growth():
+    rng = np.random.default_rng(5)
+    years = np.repeat([0.5, 1.0, 2.0], 20000)
+    errors = rng.standard_normal(years.size) * np.sqrt(0.15**2 + (0.3 * years) ** 2)
+    assert estimate_drift(errors, years, 0.15) == pytest.approx(0.3, abs=0.01)
+    # Weighted by people: the large count's error counts, the small one's hardly.
+    e = np.array([0.3 * 2.0, 3.0])
+    assert estimate_drift(e, np.array([2.0, 2.0]), 0.0, weights=np.array([1e6, 1.0])) == (
+        pytest.approx(0.3, rel=1e-4)
+    )
+    # Errors within the fit's own error: no drift.
+    small = rng.standard_normal(years.size) * 0.1
+    assert estimate_drift(small, years, 0.15) == 0.0
+    with pytest.raises(ValueError, match="no forecast error after the origin"):
+        estimate_drift(np.array([0.1]), np.array([0.0]), 0.15)
+
+
+def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
+    (tmp_path / "calibration.json").write_text(
+        json.dumps({"until": "2018-12-31", "error_model": {"stock_log_sd": 0.2}})
+    )
+    assert load_forecast_error(tmp_path).drift_log_sd_per_year == 0.0
+    (tmp_path / DRIFT_FILE).write_text(
+        json.dumps({"drift_log_sd_per_year": 0.25, "drift_total_log_sd_per_year": 0.05})
+    )
+    error = load_forecast_error(tmp_path)
+    assert (error.drift_log_sd_per_year, error.stock_log_sd) == (0.25, 0.2)
+    assert error.drift_total_log_sd_per_year == 0.05
+    assert error.until == dt.date(2018, 12, 31)
+    assert load_forecast_error(tmp_path, 0.1).drift_log_sd_per_year == 0.1
+    with pytest.raises(ValueError, match="must be a number >= 0"):
+        load_forecast_error(tmp_path, -1.0)
+
+
+def test_predictive_bands_cover_people_and_not_money():
+    members = pd.DataFrame(
+        {
+            "member": [0, 1, 0, 1],
+            "date": pd.to_datetime(["2021-01-31"] * 4),
+            "country": ["COL", "COL", "ALL", "ALL"],
+            "metric": ["migrant_stock", "migrant_stock", "revenue_smuggling", "revenue_smuggling"],
+            "value": [1000.0, 1200.0, 5.0, 6.0],
+        }
+    )
+    error = ForecastError(0.15, 5.0, 0.0, dt.date(2020, 12, 31))
+    bands = predictive_bands(members, error, floor=1.0)
+    assert list(bands["metric"]) == ["migrant_stock"]
+    row = bands.iloc[0]
+    assert row["p05"] < 1000.0 < 1200.0 < row["p95"]
+    assert row["p05"] < row["p25"] < row["p50"] < row["p75"] < row["p95"]
