@@ -194,6 +194,16 @@ def forecast(
     from .scenario.problems import ScenarioError
 
     end_date = _date(end, "--end") if end else None
+    from .experiments.forecast_error import DRIFT_FILE
+
+    if drift is None and not (calibration / DRIFT_FILE).is_file():
+        err.print(
+            f"note: {calibration} has no {DRIFT_FILE}: the predictive bands do not widen past "
+            "the calibration's cut-off. Measure the drift with trocha validate --backtest and "
+            f"copy its {DRIFT_FILE} there, or pass --drift.",
+            highlight=False,
+            soft_wrap=True,
+        )
     try:
         result = run_forecast(
             scenario,

@@ -147,3 +147,17 @@ def test_damaged_parquet_file_is_skipped_and_the_rest_stays_queryable(out_dir, t
     with pytest.warns(UserWarning):
         skipped = query(copy, "SELECT * FROM skipped")
     assert list(skipped.folder) == [str(damaged.resolve())]
+
+
+def test_links_written_before_their_mode_column_read_it_as_null(out_dir, tmp_path):
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / "runs"
+    shutil.copytree(out_dir, copy, ignore=shutil.ignore_patterns(CATALOG))
+    for path in copy.glob("*/links.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(table.drop(["mode"]), path)  # as a run of an earlier version wrote it
+    frame = query(copy, "SELECT count(*) AS n, count(mode) AS with_mode FROM links")
+    assert frame["n"].iloc[0] > 0 and frame["with_mode"].iloc[0] == 0
+    modes = query(out_dir, "SELECT DISTINCT mode FROM links ORDER BY mode")["mode"].tolist()
+    assert set(modes) <= {"walk", "bus", "boat", "air"} and modes

@@ -17,7 +17,7 @@ def result():
 
 def test_link_use_adds_up_to_the_crossings_by_country(result):
     links = result.links
-    assert set(links.columns) == {"date", "from", "to", "crossing", "value"}
+    assert set(links.columns) == {"date", "from", "to", "crossing", "mode", "value"}
     country = {p.name: p.country for p in trocha.load_scenario("tiny").locations}
     links = links.assign(entered=links["to"].map(country))
     ts = result.timeseries
@@ -52,3 +52,16 @@ def test_links_are_in_the_catalog(result, tmp_path):
     con = trocha.open_catalog(tmp_path)
     total = con.sql("SELECT sum(value) FROM links WHERE crossing = 'irregular'").fetchall()[0][0]
     assert total == pytest.approx(result.links.query("crossing == 'irregular'")["value"].sum())
+
+
+def test_links_carry_their_mode():
+    # The venezuela flights are "air" and its trochas are walked or crossed by boat.
+    result = trocha.Simulation(
+        trocha.load_scenario("venezuela"), seed=1, scale=20000, end="2014-03-31"
+    ).run()
+    links = result.links.drop_duplicates(["from", "to", "crossing"])
+    modes = links.set_index(["from", "to", "crossing"])["mode"]
+    assert modes[("Maiquetía", "Madrid-Barajas Airport", "official")] == "air"
+    assert modes[("Madrid-Barajas Airport", "Maiquetía", "official")] == "air"
+    assert modes[("San Antonio del Táchira", "Cúcuta", "irregular")] == "walk"
+    assert set(modes) <= {"walk", "bus", "boat", "air"}

@@ -226,7 +226,15 @@ def _view_sql(file: str, folders: list[Path]) -> str:
         nulls = ", ".join(f'NULL::{_DUCKDB_TYPES[f.type]} AS "{f.name}"' for f in schema)
         return f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS run_id, {nulls} WHERE false"
     paths = ", ".join(_literal(str(folder / file)) for folder in folders)
-    columns = ", ".join(f't."{f.name}"' for f in schema)
+    # A column that none of the files has (runs written before it existed, e.g. the links'
+    # `mode`) reads as NULL rather than failing the view.
+    present: set[str] = set()
+    for folder in folders:
+        present.update(pq.read_schema(folder / file).names)
+    columns = ", ".join(
+        f't."{f.name}"' if f.name in present else f'NULL::{_DUCKDB_TYPES[f.type]} AS "{f.name}"'
+        for f in schema
+    )
     return (
         f"CREATE VIEW {view} AS SELECT r.run_id, {columns} "
         f"FROM read_parquet([{paths}], filename = true, union_by_name = true) AS t "

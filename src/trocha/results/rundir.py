@@ -45,6 +45,7 @@ SCHEMAS = {
             ("from", pa.string()),
             ("to", pa.string()),
             ("crossing", pa.string()),
+            ("mode", pa.string()),
             ("value", pa.float64()),
         ]
     ),

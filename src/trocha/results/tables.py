@@ -372,14 +372,17 @@ def build_result(sim: Simulation, timings: dict) -> Result:
 
 
 def _links_table(sim, rec, dates, scale: float) -> pd.DataFrame:
-    """People who set out on each link in the days up to each weekly count (and the last day)."""
+    """People who set out on each link in the days up to each weekly count (and the last day),
+    with the link's crossing kind and mode (so entries by air and by land can be told apart)."""
     from ..codes import CROSSINGS
+    from ..world.graph import MODES
 
     w = sim.world
     use = np.diff(rec.link_use, axis=0, prepend=0) * scale  # [count, link]
     n_links = len(w.link_from)
     names = np.array(w.location_names, dtype=object)
     kinds = np.array(CROSSINGS, dtype=object)[w.link_crossing]
+    modes = np.array(MODES, dtype=object)[w.link_mode]
     n = len(rec.link_days)
     return pd.DataFrame(
         {
@@ -387,6 +390,7 @@ def _links_table(sim, rec, dates, scale: float) -> pd.DataFrame:
             "from": np.tile(names[w.link_from], n),
             "to": np.tile(names[w.link_to], n),
             "crossing": np.tile(kinds, n),
+            "mode": np.tile(modes, n),
             "value": use.reshape(-1).astype(np.float64),
         }
     )

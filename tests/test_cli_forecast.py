@@ -1,0 +1,61 @@
+"""`trocha forecast` on the command line: both bands printed, and a note when no drift is known."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from trocha.cli import app
+from trocha.experiments.forecast_error import DRIFT_FILE
+
+runner = CliRunner()
+
+
+def _calibration(folder):
+    """A calibration folder whose posterior is the scenario's own values (one trial)."""
+    folder.mkdir()
+    pd.DataFrame({"trial": [0], "weight": [1.0]}).to_parquet(folder / "posterior.parquet")
+    (folder / "calibration.json").write_text(
+        json.dumps({"until": "2017-12-31", "error_model": {"stock_log_sd": 0.15}})
+    )
+    return folder
+
+
+def _forecast(cal, out, *extra):
+    return runner.invoke(
+        app,
+        ["forecast", "tiny", "--calibration", str(cal), "--draws", "1", "--seeds", "2",
+         "--scale", "2000", "--end", "2018-12-31", "--workers", "0", "--out", str(out), *extra],
+    )  # fmt: skip
+
+
+def test_forecast_prints_both_bands_and_notes_a_missing_drift(tmp_path):
+    cal = _calibration(tmp_path / "cal")
+    result = _forecast(cal, tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    assert f"has no {DRIFT_FILE}" in result.output
+    assert "90% predictive band" in result.output
+    (folder,) = (tmp_path / "a").iterdir()
+    info = json.loads((folder / "forecast.json").read_text())
+    assert info["predictive_error"]["drift_log_sd_per_year"] == 0.0
+    assert info["predictive_error"]["from"] == "2017-12-31"
+    # With the backtest's file next to the calibration: no note, and its drift is used.
+    (cal / DRIFT_FILE).write_text(json.dumps({"drift_log_sd_per_year": 0.2}))
+    again = _forecast(cal, tmp_path / "b")
+    assert again.exit_code == 0, again.output
+    assert DRIFT_FILE not in again.output
+    (folder,) = (tmp_path / "b").iterdir()
+    assert (
+        json.loads((folder / "forecast.json").read_text())["predictive_error"][
+            "drift_log_sd_per_year"
+        ]
+        == 0.2
+    )
+    summary = pd.read_csv(folder / "summary.csv")
+    stocks = summary[(summary["metric"] == "migrant_stock") & (summary["year"] == 2018)]
+    assert (stocks["p05"] <= stocks["median"]).all() and (stocks["median"] <= stocks["p95"]).all()
+    # A negative drift is refused by the option.
+    refused = _forecast(cal, tmp_path / "c", "--drift", "-1")
+    assert refused.exit_code != 0
