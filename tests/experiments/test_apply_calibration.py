@@ -38,8 +38,11 @@ def test_best_point_becomes_the_scenarios_values(tmp_path):
     cal = _calibration(
         tmp_path, {"exodus_base_rate": 0.0123456789, "exodus_gdp_weight": 3.25}, {"PER": 1.5}
     )
+    assert not (folder / "forecast_drift.json").exists()
+    (cal / "forecast_drift.json").write_text('{"drift_log_sd_per_year": 0.2}')
     apply_calibration(cal, folder)
     scenario = load_scenario(folder)
+    assert (folder / "forecast_drift.json").read_text() == '{"drift_log_sd_per_year": 0.2}'
     assert scenario.parameters["exodus_base_rate"] == pytest.approx(0.0123456789, rel=1e-12)
     assert scenario.parameters["exodus_gdp_weight"] == 3.25
     constants = {c.iso3: c.choice_constant for c in scenario.countries}

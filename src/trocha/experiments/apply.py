@@ -16,7 +16,8 @@ import re
 import shutil
 from pathlib import Path
 
-CALIBRATION_FILES = ("calibration.json", "posterior.parquet")
+# With the backtest's measured drift when the calibration folder holds it (forecast_error.py).
+CALIBRATION_FILES = ("calibration.json", "posterior.parquet", "forecast_drift.json")
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEADER = re.compile(r"^\s*\[")
 
