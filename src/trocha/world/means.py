@@ -15,11 +15,20 @@ Route classes (routing and choice tables) are document x tier: class = document 
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 from ..codes import N_DOCUMENTS
+
+# The standard normal from the standard library: scipy.stats would add a second to every
+# process that imports the simulation.
+_NORMAL = NormalDist()
+
+
+def _quantile(p: float) -> float:
+    """Standard normal quantile, -inf at 0 (everyone is better-off)."""
+    return -math.inf if p <= 0.0 else _NORMAL.inv_cdf(p)
 
 
 def better_off_share(parameters: dict[str, float]) -> float:
@@ -36,7 +45,7 @@ def better_off_threshold(parameters: dict[str, float]) -> float:
     share = better_off_share(parameters)
     if share <= 0.0:
         return math.inf
-    z = norm.ppf(1.0 - min(share, 1.0))
+    z = _quantile(1.0 - min(share, 1.0))
     return parameters["savings_median_usd"] * math.exp(parameters["savings_sigma"] * z)
 
 
@@ -48,8 +57,8 @@ def better_off_fare_weight(parameters: dict[str, float]) -> float:
         return 1.0
     share = min(share, 1.0)
     sigma = parameters["savings_sigma"]
-    z = norm.ppf(1.0 - share)
-    mean_ratio = math.exp(sigma * sigma / 2.0) * norm.cdf(sigma - z) / share
+    z = _quantile(1.0 - share)
+    mean_ratio = math.exp(sigma * sigma / 2.0) * _NORMAL.cdf(sigma - z) / share
     return 1.0 / mean_ratio
 
 
