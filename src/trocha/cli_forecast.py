@@ -194,16 +194,6 @@ def forecast(
     from .scenario.problems import ScenarioError
 
     end_date = _date(end, "--end") if end else None
-    from .experiments.forecast_error import DRIFT_FILE
-
-    if drift is None and not (calibration / DRIFT_FILE).is_file():
-        err.print(
-            f"note: {calibration} has no {DRIFT_FILE}: the predictive bands do not widen past "
-            "the calibration's cut-off. Measure the drift with trocha validate --backtest and "
-            f"copy its {DRIFT_FILE} there, or pass --drift.",
-            highlight=False,
-            soft_wrap=True,
-        )
     try:
         result = run_forecast(
             scenario,
@@ -222,6 +212,16 @@ def forecast(
         raise _fail("; ".join(str(p) for p in error.problems)) from None
     except ValueError as problem:
         raise _fail(str(problem)) from None
+    if result.error.drift_source == "none":
+        from .experiments.forecast_error import DRIFT_FILE
+
+        err.print(
+            f"note: {calibration} has no {DRIFT_FILE}: the predictive bands do not widen past "
+            "the calibration's cut-off. Measure the drift with trocha validate --backtest and "
+            f"copy its {DRIFT_FILE} there, or pass --drift.",
+            highlight=False,
+            soft_wrap=True,
+        )
     summary = result.summary
     stocks = summary[summary["metric"] == "migrant_stock"]
     last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)

@@ -75,6 +75,8 @@ class Simulation(Engine):
         self.link_use = np.zeros(len(self.world.link_from), dtype=np.int64)  # agents, cumulative
         # USD of generalised cost that route information takes off each link (journeys module).
         self.route_information = np.zeros(len(self.world.link_from))
+        # [route class] weight of a dollar of fare (world/means.py); None without a means tier.
+        self.fare_weights = fare_weights(self.parameters) if n_means(self.parameters) > 1 else None
         pool = self.parameters["exodus_pool_share"] * max(
             r.population for r in scenario.push_factors
         )
@@ -171,10 +173,11 @@ class Simulation(Engine):
     def reroute(self, new_regimes: bool) -> None:
         """Recompute routing tables; after a regime change travellers reconsider destinations."""
         prices = self.link_prices()
-        weights = fare_weights(self.parameters) if n_means(self.parameters) > 1 else None
         self.routing = compute_routing(
             self.world,
-            link_costs(self.world, self.parameters, prices, self.route_information, weights),
+            link_costs(
+                self.world, self.parameters, prices, self.route_information, self.fare_weights
+            ),
             route_class_allowed(self.borders_allowed, self.parameters),
             self.parameters["living_cost_usd_day"],
             prices,

@@ -93,6 +93,7 @@ def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
         json.dumps({"until": "2018-12-31", "error_model": {"stock_log_sd": 0.2}})
     )
     assert load_forecast_error(tmp_path).drift_log_sd_per_year == 0.0
+    assert load_forecast_error(tmp_path).drift_source == "none"
     (tmp_path / DRIFT_FILE).write_text(
         json.dumps({"drift_log_sd_per_year": 0.25, "drift_total_log_sd_per_year": 0.05})
     )
@@ -100,7 +101,9 @@ def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
     assert (error.drift_log_sd_per_year, error.stock_log_sd) == (0.25, 0.2)
     assert error.drift_total_log_sd_per_year == 0.05
     assert error.until == dt.date(2018, 12, 31)
+    assert error.drift_source == str(tmp_path / DRIFT_FILE)
     assert load_forecast_error(tmp_path, 0.1).drift_log_sd_per_year == 0.1
+    assert load_forecast_error(tmp_path, 0.1).drift_source == "option"
     with pytest.raises(ValueError, match="must be a number >= 0"):
         load_forecast_error(tmp_path, -1.0)
 

@@ -53,6 +53,7 @@ class Forecast:
     folder: Path
     bands: pd.DataFrame
     summary: pd.DataFrame
+    error: ForecastError
 
 
 def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> pd.DataFrame:
@@ -291,6 +292,7 @@ def forecast(
                     "drift_log_sd_per_year": error.drift_log_sd_per_year,
                     "drift_total_log_sd_per_year": error.drift_total_log_sd_per_year,
                     "from": str(error.until) if error.until else None,
+                    "drift_source": error.drift_source,
                 },
                 "version": __version__,
             },
@@ -298,4 +300,4 @@ def forecast(
         )
         + "\n"
     )
-    return Forecast(folder=folder, bands=bands, summary=summary)
+    return Forecast(folder=folder, bands=bands, summary=summary, error=error)

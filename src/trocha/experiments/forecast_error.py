@@ -49,6 +49,9 @@ class ForecastError:
     drift_log_sd_per_year: float  # a country's count
     until: dt.date | None  # the calibration's cut-off: the drift grows from it
     drift_total_log_sd_per_year: float = 0.0  # the total over countries ("ALL")
+    # Where the drift came from: "option" (given), the drift file's path, or "none" (no drift
+    # file: the bands do not widen past the cut-off).
+    drift_source: str = "none"
 
     def log_sd(
         self, flow: np.ndarray, dates: pd.Series | np.ndarray, total: np.ndarray | None = None
@@ -84,8 +87,10 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
     if drift is None:
         drift = float(measured.get("drift_log_sd_per_year", 0.0))
         total = float(measured.get("drift_total_log_sd_per_year", drift))
+        source = str(stored) if stored.is_file() else "none"
     else:
         total = drift
+        source = "option"
     for value in (drift, total):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"the drift (log-sd per year) must be a number >= 0, got {value!r}")
@@ -95,6 +100,7 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
         drift_log_sd_per_year=float(drift),
         until=until,
         drift_total_log_sd_per_year=float(total),
+        drift_source=source,
     )
 
 

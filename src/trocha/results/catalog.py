@@ -227,10 +227,14 @@ def _view_sql(file: str, folders: list[Path]) -> str:
         return f"CREATE VIEW {view} AS SELECT NULL::VARCHAR AS run_id, {nulls} WHERE false"
     paths = ", ".join(_literal(str(folder / file)) for folder in folders)
     # A column that none of the files has (runs written before it existed, e.g. the links'
-    # `mode`) reads as NULL rather than failing the view.
+    # `mode`) reads as NULL rather than failing the view. Footers are read until every column
+    # is found: one file when the runs are current.
+    wanted = set(schema.names)
     present: set[str] = set()
     for folder in folders:
         present.update(pq.read_schema(folder / file).names)
+        if wanted <= present:
+            break
     columns = ", ".join(
         f't."{f.name}"' if f.name in present else f'NULL::{_DUCKDB_TYPES[f.type]} AS "{f.name}"'
         for f in schema

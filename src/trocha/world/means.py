@@ -5,9 +5,12 @@ most savings at departure (those above the threshold T = m exp(s z), z the stand
 quantile of 1 - share) form the better-off tier. With log utility of money, a dollar weighs in
 inverse proportion to what one has, so the better-off count fares (and trocha fees) at the weight
 m / E[savings | savings > T] of the median migrant's dollar; time, fear of an irregular crossing
-and risk stay in the median migrant's dollars. A flight that costs USD 800 against a bus trip of
-two weeks and USD 150 is then dearer for the median migrant and cheaper for the better-off.
-Without the tier (share 0) everyone routes as the median migrant.
+and risk stay in the median migrant's dollars. A flight of a day that costs USD 800 against a bus
+trip of two weeks and USD 150 is dearer for the median migrant; with value_of_time_usd_day 8 the
+better-off prefer it when their weight is below 13 x 8 / (800 - 150) = 0.16, which holds for
+better_off_share up to about 0.1 (savings_sigma 1): the larger the tier, the less its average
+member has, and the fewer routes it flies. Without the tier (share 0) everyone routes as the
+median migrant.
 
 Route classes (routing and choice tables) are document x tier: class = document + 3 x tier.
 """
