@@ -8,10 +8,16 @@ mean series is flat in both (flee_test: ten days in camps that agents rarely lea
 and a camp that Flee fills with fewer than 30 agents at this `hasten` (e.g. car2013's Mboti: its
 day-to-day counts are noise; the time-averaged means must agree within 3 standard errors + 1
 agent). Flee has no seed option: the driver seeds `random` and `numpy.random` before each run.
+
+Flee's runs are stored (tests/data/flee/reference, written by tools/flee_reference_runs.py):
+seeded Flee 3.1 is deterministic, and running its 25 runs in every session cost about seven CPU
+minutes. `test_stored_flee_runs_are_what_flee_3_1_gives` re-runs some of them with the installed
+Flee and asserts they equal the stored files byte for byte.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 
@@ -19,27 +25,37 @@ import numpy as np
 import pandas as pd
 import pytest
 from flee_driver import run_flee_subprocess
+from reference_runs import DATA, HASTEN, SEEDS, reference_path, settings_for
 
-from conftest import DATA, settings_for
 from trocha import Simulation
 from trocha.flee.outputs import averaged_relative_difference
 
-SEEDS = (1, 2, 3, 4, 5)
 TROCHA_SEEDS = tuple(range(1, 11))
 SMALL_CAMP = 30
-# hasten per scenario: Flee 3.1 runs at about 1.2e5 agent-steps/s, so the long conflicts are
-# scaled down further to keep each Flee run under about 30 s on a CI core.
-HASTEN = {"mali2012": 20, "burundi2015": 20, "car2013": 200, "ssudan2013": 200, "flee_test": 5}
+# Re-run with the installed Flee and compared with the stored files: the quick scenario and
+# one seed of a conflict (about 20 s of Flee).
+RECHECKED = (("flee_test", 1), ("flee_test", 5), ("car2013", 2))
 
 
-def _flee_ensemble(name: str, tmp_path) -> list[pd.DataFrame]:
-    settings = settings_for(name) or DATA / name / "simsetting.yml"
-    frames = []
-    for seed in SEEDS:
-        out = tmp_path / f"flee_{seed}.csv"
-        run_flee_subprocess(DATA / name, settings, seed, out, hasten=HASTEN[name])
-        frames.append(pd.read_csv(out))
-    return frames
+def _flee_ensemble(name: str) -> list[pd.DataFrame]:
+    return [pd.read_csv(reference_path(name, seed)) for seed in SEEDS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "seed"), RECHECKED)
+def test_stored_flee_runs_are_what_flee_3_1_gives(name, seed, tmp_path):
+    out = tmp_path / "flee.csv"
+    run_flee_subprocess(DATA / name, settings_for(name), seed, out, hasten=HASTEN[name])
+    stored = reference_path(name, seed)
+    assert out.read_bytes() == gzip.decompress(stored.read_bytes()), (
+        f"{stored} is not what the installed Flee gives: rerun tools/flee_reference_runs.py"
+    )
+
+
+def test_every_stored_flee_run_is_there():
+    for name in HASTEN:
+        for seed in SEEDS:
+            assert reference_path(name, seed).is_file(), reference_path(name, seed)
 
 
 def _record(scenario, seed: int, scale: int):
@@ -51,9 +67,9 @@ def _record(scenario, seed: int, scale: int):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(HASTEN))
-def test_trocha_agrees_with_flee(imported, name, tmp_path):
+def test_trocha_agrees_with_flee(imported, name):
     scenario = imported(name)
-    flee = _flee_ensemble(name, tmp_path)
+    flee = _flee_ensemble(name)
     ours = [_record(scenario, seed, HASTEN[name]) for seed in TROCHA_SEEDS]
     camps = ours[0].camp_names
     data = ours[0].camp_data
