@@ -321,6 +321,13 @@ class Organisations(Module):
         transit = np.bincount(w.link_from, weights=passed, minlength=w.n_locations)
         yearly = sim.parameters["cell_transit_weight"] * transit * 13.0 / months
         self.within_reach = (sim.location_counts[LOC_PRESENT] + yearly) * sim.scale
+        # What forcing the migrants who cross each drug-route link to carry would earn in a year.
+        p = sim.parameters
+        self.drug_yearly = (
+            passed * sim.scale * 13.0 / months * eco.link_drug_route
+            * p["drug_carry_probability"] * (1.0 - p["drug_carrier_arrest_probability"])
+            * p["drug_carry_value_usd"]
+        )  # fmt: skip
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             org = int(org)
             for place in np.flatnonzero(eco.cell[org]):
@@ -338,6 +345,10 @@ class Organisations(Module):
         controls = np.zeros(w.n_locations, dtype=bool)
         mine = self.irregular[eco.link_controller[self.irregular] == org]
         controls[w.link_from[mine]] = controls[w.link_to[mine]] = True
+        # A cell that runs a drug route keeps it (the loads, not the migrants who stay, pay).
+        for link, places in self._drug_reach(sim).items():
+            if eco.link_drug_org[link] == org:
+                controls[places] = True
         cells = np.flatnonzero(eco.cell[org])
         for place in cells:
             if place == eco.hq_place[org] or controls[place] or len(cells) < 2:
@@ -391,7 +402,7 @@ class Organisations(Module):
         # Migrants within a cell's catchment that no cell of its own already reaches.
         catchment = self.catchment
         uncovered = present * (1 - policing) * ~(catchment[eco.cell[org]] > 0).any(axis=0)
-        value = catchment @ uncovered / p["cell_min_people"]
+        value = catchment @ uncovered / p["cell_min_people"] + self._drug_value(sim, org, policing)
         open_to = self.reach[cells].any(axis=0) & ~eco.cell[org] & self.settle & (value >= 1)
         if ally >= 0:
             open_to &= ~eco.cell[ally]
@@ -408,6 +419,26 @@ class Organisations(Module):
             return
         self._open_cell(sim, org, int(candidates[pick]), day)
         self.last_expansion[org] = day
+
+    def _drug_reach(self, sim: Simulation) -> dict[int, np.ndarray]:
+        """Drug-route link -> places from which a cell runs it (the market's drug_reach_km)."""
+        market = next((m for m in sim.modules if m.name == "market"), None)
+        return {} if market is None else market.drug_reach
+
+    def _drug_value(self, sim: Simulation, org: int, policing: np.ndarray) -> np.ndarray:
+        """Per place, what the drug routes that a cell there could run and that the
+        organisation does not run yet would earn in a year, after policing, in units of the
+        revenue that keeps a new cell (cell_initial_members x revenue_per_member_usd_year)."""
+        eco, p = sim.economy, sim.parameters
+        value = np.zeros(sim.world.n_locations)
+        keep = p["cell_initial_members"] * p["revenue_per_member_usd_year"]
+        if keep <= 0:
+            return value
+        for link, places in self._drug_reach(sim).items():
+            if eco.link_drug_org[link] == org or self.drug_yearly[link] <= 0:
+                continue
+            value[places] += self.drug_yearly[link] / keep
+        return value * (1 - policing)
 
     def _risk(self, sim: Simulation) -> np.ndarray:
         """Policing a cell would face, by country, after the bribes it pays (enforcement's
