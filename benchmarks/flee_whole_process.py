@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from doc_sections import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "flee"
 SETTINGS = DATA / "flee3_validation_simsetting.yml"
@@ -164,16 +166,6 @@ def doc_section(report: dict, before: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -190,7 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     before = json.loads(args.before.read_text()) if args.before else None
     if args.doc_only:
-        write_doc(doc_section(json.loads(args.doc_only.read_text()), before))
+        write_section(DOC, doc_section(json.loads(args.doc_only.read_text()), before), START, END)
         return
     SOURCE[0] = args.src.resolve()
     report: dict = {
@@ -223,7 +215,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     if args.out == RESULTS:
-        write_doc(doc_section(report, before))
+        write_section(DOC, doc_section(report, before), START, END)
     print(json.dumps(report, indent=2))
 
 
