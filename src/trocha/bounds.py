@@ -5,7 +5,10 @@ modulo 2^64 into the random streams, so a larger seed would either break the cat
 repeat another seed's numbers. A scale must leave at least one agent per place, or a run
 "completes" with nobody in it. Trafficking victims are far fewer than migrants, so at a coarse
 scale a run holds few victim agents and its trafficking outputs carry seed noise of about
-1/sqrt(victim agents): `trafficking_noise` says when that exceeds what a reader would expect.
+1/sqrt(victim agents): `trafficking_noise` says when that exceeds what a reader would expect. The
+organisations' decisions add noise that no scale removes (victims held vary by about a third
+between seeds of the default scenario even at scale 5, benchmarks/scale_stability.py), so the
+warning points to several seeds first.
 """
 
 from __future__ import annotations
@@ -75,9 +78,12 @@ def trafficking_noise(peak_victims: float, scale: int) -> str | None:
     noise = 1.0 / agents**0.5
     finer = max(1, int(scale * agents / MIN_VICTIM_AGENTS))
     return (
-        f"trafficking outputs rest on {agents:.0f} victim agents at most, so they carry about "
-        f"{noise:.0%} seed noise (migrant stocks far less); use --scale {finer} or less, or "
-        "several seeds, to read victims, detections and exploitation revenue"
+        f"trafficking outputs rest on {agents:.0f} victim agents at most: the agent count alone "
+        f"gives them about {noise:.0%} seed noise (migrant stocks far less), and the "
+        "organisations' decisions add more at any scale (victims held vary by about a third "
+        "between seeds of the default scenario even at scale 5). Read victims, detections and "
+        f"exploitation revenue over several seeds (--seeds 1-10); --scale {finer} or less "
+        "removes the agent-count part"
     )
 
 
