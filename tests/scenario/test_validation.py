@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,26 @@ def test_missing_and_unknown_columns(tiny_copy):
     assert any(
         p.startswith("routes.csv:1: price: unknown column; expected columns:") for p in found
     )
+
+
+def test_header_names_that_cannot_stand_as_a_field_are_given_by_position(tiny_copy):
+    # Found by the fuzz suite: a header cell ":" made "drug_routes.csv:1: :: unknown column",
+    # a line that no longer reads as file:row: field: message.
+    path = tiny_copy / "routes.csv"
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    cells = header.split(",")
+    cells[-1], cells[-2] = ":", " padded"
+    path.write_text(",".join([*cells, "a:b", "a:b"]) + "\n" + rest, encoding="utf-8")
+    found = problems_of(tiny_copy)
+    n = len(cells)
+    assert any(p.startswith(f"routes.csv:1: column {n}: unknown column named ':';") for p in found)
+    assert any(
+        p.startswith(f"routes.csv:1: column {n - 1}: unknown column named ' padded';")
+        for p in found
+    )
+    assert f"routes.csv:1: column {n + 1}: repeated column named 'a:b'; keep one" in found
+    line = re.compile(r"^[^\s:][^:]*(:\d+)?: [^:\s][^:]*: \S.*$")  # tests/fuzz/contract.py
+    assert all(line.match(p) for p in found), found
 
 
 def test_too_many_values(tiny_copy):

@@ -337,6 +337,16 @@ def _read_table(
         return None
 
 
+def _header_field(header: list[str], column: str) -> tuple[str, str]:
+    """How a problem names a header cell: by its name, or by its position where the name could
+    not stand as the `file:row: field:` part of a problem line (empty, padded, or holding a
+    colon), the name then quoted in the message."""
+    if column.strip() and column == column.strip() and ":" not in column:
+        return column, ""
+    named = f" named {column!r}" if column.strip() else ""
+    return f"column {header.index(column) + 1}", named
+
+
 def _parse_table(
     file: str, text: str, schema: type[Row], problems: list[Problem]
 ) -> list[Any] | None:
@@ -349,15 +359,18 @@ def _parse_table(
         unknown = [c for c in header if c not in expected]
         repeated = sorted({c for c in header if header.count(c) > 1})
         for column in repeated:
-            problems.append(Problem(file, 1, column, "repeated column; keep one"))
+            field, named = _header_field(header, column)
+            problems.append(Problem(file, 1, field, f"repeated column{named}; keep one"))
         if missing or unknown or repeated:
             for column in missing:
                 problems.append(Problem(file, 1, column, "missing column; add it to the header"))
             for column in unknown:
-                name = column if column.strip() else f"column {header.index(column) + 1}"
+                field, named = _header_field(header, column)
                 what = "unknown column" if column.strip() else "a column without a name"
                 problems.append(
-                    Problem(file, 1, name, f"{what}; expected columns: {', '.join(expected)}")
+                    Problem(
+                        file, 1, field, f"{what}{named}; expected columns: {', '.join(expected)}"
+                    )
                 )
             return None
         rows = []
