@@ -172,6 +172,8 @@ class Market(Module):
         self.base_policing: np.ndarray | None = None
         self.last_crossings = eco.link_crossings.copy()
         self.expected_margin = np.zeros(eco.n_orgs)  # USD/year from packages, expected
+        # USD a client crossing its trochas pays over the base fee, expected (crossing-weighted).
+        self.expected_rent = np.zeros(eco.n_orgs)
         self.selling = np.zeros(eco.n_orgs, dtype=bool)
 
     @staticmethod
@@ -276,11 +278,16 @@ class Market(Module):
             # Clients it would pass itself, at the rent a package lets it keep, per year.
             realised = 52.0 * p["package_take_up"] * float((crossed[own] * rent[own]).sum())
             self.expected_margin[org] += memory * (realised - self.expected_margin[org])
+            clients = float(crossed[own].sum())
+            if clients > 0:
+                per_client = float((crossed[own] * rent[own]).sum()) / clients
+                self.expected_rent[org] += memory * (per_client - self.expected_rent[org])
             if (
                 not self.selling[org]
                 and eco.founded_day[org] <= day
                 and (eco.packages_day[org] <= day or eco.packages_day[org] == NEVER)
                 and self.expected_margin[org] > p["package_start_margin_usd_year"]
+                and self.expected_rent[org] > p["package_start_rent_usd"]
             ):
                 self.selling[org] = True
                 sim.events.append(
@@ -290,7 +297,8 @@ class Market(Module):
                         "",
                         "",
                         f"{eco.names[org]} starts selling travel packages (expected margin "
-                        f"USD {self.expected_margin[org]:,.0f} a year)",
+                        f"USD {self.expected_margin[org]:,.0f} a year, "
+                        f"USD {self.expected_rent[org]:,.0f} a client over the usual fee)",
                     )
                 )
 
