@@ -48,6 +48,7 @@ class EconomyArrays(NamedTuple):
     victim_exit: np.ndarray
     package_org: np.ndarray
     victims_by_org: np.ndarray
+    victims_counted: np.ndarray
     link_crossings: np.ndarray
     package_price: np.ndarray
     link_drug_route: np.ndarray
@@ -93,6 +94,10 @@ class Economy:
     victim_exit: np.ndarray  # [identified/escaped/died, country] probability per review
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
     victims_by_org: np.ndarray  # int64 victims (agents) now
+    # int64 victims (agents) each organisation held at its last weekly count: the cost of
+    # control reads this, so recruitment does not depend on the order of a day's events, and a
+    # chain of hops (ODD 3.2) sees what hops on their own days see.
+    victims_counted: np.ndarray
     link_crossings: np.ndarray  # int64 agents who crossed each irregular link so far
     # USD price of a package [document class, origin place, destination index]; 0: not offered.
     package_price: np.ndarray
@@ -173,6 +178,7 @@ def build_economy(sim) -> Economy:
         victim_exit=np.zeros((3, nc)),
         package_org=np.full(nl, -1, dtype=np.int32),
         victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
+        victims_counted=np.zeros(max(n, 1), dtype=np.int64),
         link_crossings=np.zeros(len(world.link_from), dtype=np.int64),
         package_price=np.zeros((3, nl, len(world.destinations))),
         link_drug_route=np.zeros(len(world.link_from), dtype=np.int8),

@@ -179,6 +179,7 @@ class Reference:
         self.link_fee, self.link_controller = eco.link_fee, eco.link_controller
         self.place_org, self.recruit_prob = eco.place_org, eco.recruit_prob
         self.control_capacity = eco.control_capacity
+        self.victims_counted = eco.victims_counted  # ODD 7.8: the last weekly count
         self.exploit_cdf, self.victim_exit = eco.exploit_cdf, eco.victim_exit
         self.package_org, self.package_price = eco.package_org, eco.package_price
         self.drug_route, self.drug_org = eco.link_drug_route, eco.link_drug_org
@@ -390,7 +391,7 @@ class Reference:
         capacity = self.control_capacity[org]
         if capacity <= 0.0:
             return 0.0
-        ratio = self.victims_by_org[org] / capacity
+        ratio = self.victims_counted[org] / capacity
         return 1.0 / (1.0 + ratio ** self.p["control_cost_exponent"])
 
     # ODD 7.8: recruitment into exploitation.
@@ -529,7 +530,10 @@ class Reference:
         # float32 debt, as the people table stores it (ODD 2.1)
         debt = np.float32(float(self.get("debt", a)) + charges - credited)
         self.set("debt", a, debt)
-        u = self.u("exploitation.exit", day, a, 0)
+        # ODD 7.9: the draws of a review are keyed by the victim's review number, not the day.
+        review = int(self.get("victim_reviews", a))
+        self.set("victim_reviews", a, review + 1)
+        u = self.u("exploitation.exit", review, a, 0)
         p_id, p_esc, p_die = self.victim_exit[:, c]
         if u >= p_id + p_esc + p_die and debt > 0.0:
             self.tally["victim_kept"] += 1
@@ -554,7 +558,7 @@ class Reference:
         self.set("former_org", a, org)
         self.set("state", a, SETTLED)
         # The organisation may come back after a waiting time drawn from the exit stream (k = 1).
-        wait = self.exp("exploitation.exit", day, a, 1, p["retrafficking_days"])
+        wait = self.exp("exploitation.exit", review, a, 1, p["retrafficking_days"])
         self.push(a, day + 1 + int(wait))
 
     # ODD 7.9: the organisation comes back for a freed victim.

@@ -19,6 +19,7 @@ from trocha.modules.members import (
     PRISON,
     RECRUITER,
     Roster,
+    logit_pick,
     uniforms,
 )
 
@@ -124,3 +125,35 @@ def test_decisions_are_reproducible_per_seed_and_differ_across_seeds():
     assert _decisions(runs[1, 0]) == _decisions(runs[1, 1])
     assert len(_decisions(runs[1, 0])) > 3
     assert _decisions(runs[1, 0]) != _decisions(runs[2, 0])
+
+
+def test_logit_pick_follows_the_logit_shares():
+    """Over 20,000 keyed draws, each option is picked in exp(u) / sum(exp(u)) of them
+    (chi-square goodness of fit)."""
+    from scipy.stats import chisquare
+
+    key = int(rng.stream_key(4, "organisation.choice"))
+    utility = np.array([0.0, 1.0, -0.5, 0.3])
+    ids = np.array([10, 11, 12, 99])
+    picks = [logit_pick(key, day, ids, utility) for day in range(20_000)]
+    counts = np.bincount(picks, minlength=4)
+    shares = np.exp(utility) / np.exp(utility).sum()
+    assert chisquare(counts, shares * counts.sum()).pvalue > 1e-3
+
+
+def test_logit_pick_keeps_its_choice_when_an_unlikely_option_joins():
+    """Common random numbers across a comparison: a new option with a low utility changes the
+    pick only on the days it wins itself (about its logit share), where one uniform against the
+    cumulative weights would change the pick on many more days."""
+    key = int(rng.stream_key(4, "organisation.choice"))
+    utility = np.array([0.0, 1.0, -0.5, 0.3])
+    ids = np.array([10, 11, 12, 99])
+    days = range(5_000)
+    before = np.array([logit_pick(key, d, ids, utility) for d in days])
+    after = np.array(
+        [logit_pick(key, d, np.append(ids, 7), np.append(utility, -3.0)) for d in days]
+    )
+    changed = before != after
+    assert np.array_equal(after[changed], np.full(changed.sum(), 4))
+    share = np.exp(-3.0) / (np.exp(utility).sum() + np.exp(-3.0))
+    assert changed.mean() < 2 * share

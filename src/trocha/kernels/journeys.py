@@ -128,7 +128,7 @@ def _try_recruit(
         * p_scale
         * recruitment_weight(rules, agents.female[a], agents.minor[a])
         * control_factor(
-            economy.victims_by_org[org],
+            economy.victims_counted[org],
             economy.control_capacity[org],
             rules.control_cost_exponent,
         )
@@ -478,7 +478,7 @@ def _handle(
         org = agents.former_org[a]
         agents.former_org[a] = -1
         p = rules.retrafficking_probability * control_factor(
-            economy.victims_by_org[org], economy.control_capacity[org], rules.control_cost_exponent
+            economy.victims_counted[org], economy.control_capacity[org], rules.control_cost_exponent
         )
         if p > 0.0 and uniform(keys.exploitation_recruit, day, uid, 3) < p:
             make_victim(

@@ -276,11 +276,12 @@ class Market(Module):
         for org in range(eco.n_orgs):
             own = self.irregular[eco.link_controller[self.irregular] == org]
             # Clients it would pass itself, at the rent a package lets it keep, per year.
-            realised = 52.0 * p["package_take_up"] * float((crossed[own] * rent[own]).sum())
+            earned = float((crossed[own] * rent[own]).sum())
+            realised = 52.0 * p["package_take_up"] * earned
             self.expected_margin[org] += memory * (realised - self.expected_margin[org])
             clients = float(crossed[own].sum())
             if clients > 0:
-                per_client = float((crossed[own] * rent[own]).sum()) / clients
+                per_client = earned / clients
                 self.expected_rent[org] += memory * (per_client - self.expected_rent[org])
             if (
                 not self.selling[org]

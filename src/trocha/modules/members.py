@@ -35,6 +35,20 @@ def uniforms(key: int, day: int, ids: np.ndarray, k: int = 0) -> np.ndarray:
     return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
+def logit_pick(key: int, day: int, ids: np.ndarray, utility: np.ndarray, k: int = 0) -> int:
+    """Index of the option a logit choice takes: the largest utility plus a Gumbel draw keyed
+    on each option's own id (Gumbel-max, the same distribution as exp(utility) / sum).
+
+    Why not one uniform against the cumulative weights: there, adding, removing or reweighing
+    any option shifts which option every uniform lands on, so two runs of a comparison whose
+    choice sets differ a little choose independently; here each option keeps its own draw, and
+    the pick changes only when the utilities cross.
+    """
+    u = uniforms(key, day, ids, k)
+    gumbel = -np.log(-np.log(np.maximum(u, 1e-300)))
+    return int(np.argmax(np.asarray(utility, dtype=np.float64) + gumbel))
+
+
 def _mix(x: np.ndarray) -> np.ndarray:
     x = (x ^ (x >> np.uint64(30))) * np.uint64(_M1)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(_M2)

@@ -43,7 +43,7 @@ from ..kernels.counters import (
     LOC_PRESENT,
     LOC_VICTIMS,
 )
-from ..rng import generator, stream_key
+from ..rng import poisson_inverse, stream_key
 from ..world.graph import KINDS, MODES
 from .base import Module, next_week
 from .members import (
@@ -58,6 +58,7 @@ from .members import (
     RECRUITER,
     ROLES,
     Roster,
+    logit_pick,
     uniforms,
 )
 
@@ -124,6 +125,7 @@ class Organisations(Module):
         self.revenue_history: list[tuple[int, np.ndarray]] = []
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
         self.key = {s: int(stream_key(sim.seed, s)) for s in self.streams}
+        self.drug_links: dict[int, np.ndarray] | None = None
         self.rotations = np.zeros(eco.n_orgs, dtype=np.int64)
         # Agents who set out on each link, cumulative, at the last 13 monthly decisions.
         self.link_use_history: list[np.ndarray] = []
@@ -231,18 +233,26 @@ class Organisations(Module):
             self.revenue_history.pop(0)
         first_day, first = self.revenue_history[0]
         yearly = (now - first) * 365.0 / max(1, day - first_day)
-        rng = generator(sim.seed, "organisation.recruit", day)
+        key, n = self.key["organisation.recruit"], sim.world.n_locations
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
             target = yearly[org] / p["revenue_per_member_usd_year"]
             gap = target - eco.members[org].sum()
             if gap <= 0 or not eco.cell[org].any():
                 continue
-            new = int(rng.poisson(p["member_growth_week"] * gap * eco.coordination[org]))
+            # Counts by inversion and each recruit's cell by its own Gumbel draws, keyed on the
+            # organisation (and recruit and cell): a comparison's runs recruit alike while their
+            # organisations stay alike (common random numbers).
+            u = float(uniforms(key, day, np.array([org]))[0])
+            new = int(poisson_inverse(u, p["member_growth_week"] * gap * eco.coordination[org]))
             if new == 0:
                 continue
             cells = np.flatnonzero(eco.cell[org])
-            weights = eco.members[org, cells] + 1.0
-            joined = rng.multinomial(new, weights / weights.sum())
+            recruit = (int(org) << 20) + np.arange(new, dtype=np.int64)
+            ids = (recruit[:, None] * n + cells[None, :]).ravel()
+            gumbel = -np.log(-np.log(np.maximum(uniforms(key, day, ids, 1), 1e-300)))
+            utility = np.log(eco.members[org, cells] + 1.0)
+            pick = np.argmax(utility[None, :] + gumbel.reshape(new, len(cells)), axis=1)
+            joined = np.bincount(pick, minlength=len(cells))
             for place, k in zip(cells, joined, strict=True):
                 if k:
                     r.add(int(org), int(place), self._roles(r.size, int(k), day), day)
@@ -284,9 +294,9 @@ class Organisations(Module):
         where = "steps down"
         if len(others):
             utility = -eco.heat[org, others] / max(p["rotation_heat"], 1e-9)
-            weights = np.exp(utility - utility.max())
-            u = generator(sim.seed, "organisation.rotation", day).random()
-            target = int(others[np.searchsorted(np.cumsum(weights) / weights.sum(), u)])
+            n = w.n_locations
+            ids = (org * n + place) * n + others
+            target = int(others[logit_pick(self.key["organisation.rotation"], day, ids, utility)])
             other = r.manager(org, target)
             r.move(manager, target)
             r.move(other, place)
@@ -396,8 +406,8 @@ class Organisations(Module):
             return
         if eco.members[org].sum() / n_cells < 2 * p["cell_initial_members"]:
             return
-        rng = generator(sim.seed, "organisation.choice", day * 64 + org)
-        if rng.random() > eco.coordination[org]:
+        key, n = self.key["organisation.choice"], w.n_locations
+        if uniforms(key, day, np.array([org]), 3)[0] > eco.coordination[org]:
             return
         # Migrants within a cell's catchment that no cell of its own already reaches.
         catchment = self.catchment
@@ -413,17 +423,21 @@ class Organisations(Module):
         value = value[candidates]
         utility = np.log(np.maximum(value, 1e-9)) - distance / p["expansion_reach_km"]
         utility = np.append(utility, 0.0) / p["expansion_logit_scale"]
-        weights = np.exp(utility - utility.max())
-        pick = int(np.searchsorted(np.cumsum(weights) / weights.sum(), rng.random()))
+        # Each place (and not opening) keeps its own draw: see logit_pick.
+        ids = org * (n + 1) + np.append(candidates, n)
+        pick = logit_pick(key, day, ids, utility, 1)
         if pick >= len(candidates):
             return
         self._open_cell(sim, org, int(candidates[pick]), day)
         self.last_expansion[org] = day
 
     def _drug_reach(self, sim: Simulation) -> dict[int, np.ndarray]:
-        """Drug-route link -> places from which a cell runs it (the market's drug_reach_km)."""
-        market = next((m for m in sim.modules if m.name == "market"), None)
-        return {} if market is None else market.drug_reach
+        """Drug-route link -> places from which a cell runs it (the market's drug_reach_km),
+        looked up once: the market builds it in its own init, which may come after this one's."""
+        if self.drug_links is None:
+            market = next((m for m in sim.modules if m.name == "market"), None)
+            self.drug_links = {} if market is None else market.drug_reach
+        return self.drug_links
 
     def _drug_value(self, sim: Simulation, org: int, policing: np.ndarray) -> np.ndarray:
         """Per place, what the drug routes that a cell there could run and that the
@@ -498,7 +512,9 @@ class Organisations(Module):
             if len(enforcers) == 0:
                 return
             strength = p["armed_group_strength"]
-            u = generator(sim.seed, "organisation.contest", day * 64 + org).random(2)
+            contest = np.array([org * w.n_locations + place])
+            key = self.key["organisation.contest"]
+            u = (uniforms(key, day, contest, 0)[0], uniforms(key, day, contest, 1)[0])
             eco.heat[org, place] += p["heat_per_contest"]
             if u[0] < len(enforcers) / (len(enforcers) + strength):
                 won[:] = True
