@@ -55,6 +55,18 @@ def test_threshold_and_fare_weight_known_answers():
     assert route_class_allowed(np.ones((N_DOCUMENTS, 4), dtype=bool), p).shape == (6, 4)
 
 
+def test_shares_at_the_ends_of_the_range_give_finite_answers():
+    # 1 - share is 1.0 in floating point below about 1e-17 (a fuzz case: 7.6e-19 failed with
+    # "p must be in the range 0.0 < p < 1.0"): nobody is better-off, and the tier's weight is
+    # small but defined; a share of 1 makes everyone better-off at the population's mean.
+    tiny = {**SAVINGS, "better_off_share": 7.6e-19}
+    assert better_off_threshold(tiny) > 250.0 * math.exp(8.0)
+    assert 0.0 < better_off_fare_weight(tiny) < 1e-3
+    everyone = {**SAVINGS, "better_off_share": 1.0}
+    assert better_off_threshold(everyone) == 0.0
+    assert better_off_fare_weight(everyone) == pytest.approx(math.exp(-0.5))
+
+
 def _first_hops(sim, origin: str, destination: str, route_class: int) -> list[str]:
     w, r = sim.world, sim.routing
     names = list(w.location_names)

@@ -29,9 +29,15 @@ from ..codes import N_DOCUMENTS
 _NORMAL = NormalDist()
 
 
-def _quantile(p: float) -> float:
-    """Standard normal quantile, -inf at 0 (everyone is better-off)."""
-    return -math.inf if p <= 0.0 else _NORMAL.inv_cdf(p)
+def _upper_quantile(share: float) -> float:
+    """z with P(Z > z) = share for the standard normal: -inf at 1 (everyone is better-off),
+    +inf at 0. Computed as -Phi^-1(share), not Phi^-1(1 - share): 1 - share is 1.0 in floating
+    point for a share below about 1e-17, where Phi^-1 is undefined."""
+    if share >= 1.0:
+        return -math.inf
+    if share <= 0.0:
+        return math.inf
+    return -_NORMAL.inv_cdf(share)
 
 
 def better_off_share(parameters: dict[str, float]) -> float:
@@ -48,7 +54,7 @@ def better_off_threshold(parameters: dict[str, float]) -> float:
     share = better_off_share(parameters)
     if share <= 0.0:
         return math.inf
-    z = _quantile(1.0 - min(share, 1.0))
+    z = _upper_quantile(share)
     return parameters["savings_median_usd"] * math.exp(parameters["savings_sigma"] * z)
 
 
@@ -60,7 +66,7 @@ def better_off_fare_weight(parameters: dict[str, float]) -> float:
         return 1.0
     share = min(share, 1.0)
     sigma = parameters["savings_sigma"]
-    z = _quantile(1.0 - share)
+    z = _upper_quantile(share)
     mean_ratio = math.exp(sigma * sigma / 2.0) * _NORMAL.cdf(sigma - z) / share
     return 1.0 / mean_ratio
 
