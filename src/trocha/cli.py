@@ -37,7 +37,7 @@ app.command("run")(run_command)
 def check(scenario: Annotated[str, typer.Argument(help="Scenario folder or shipped name")]) -> None:
     """Validate a scenario folder and list every problem as file:row: field: message."""
     # The same loading (and so the same validation) as `run`, for both rulesets.
-    from .flee.importer import is_flee_scenario
+    from .flee.detect import is_flee_scenario
 
     if is_flee_scenario(scenario):
         from .flee import commands as flee_commands

@@ -83,7 +83,7 @@ def run(
         raise fail("--workers and --scheduler run ensembles; give --seeds too")
     overrides = parse_settings(set_ or [])
     first, last = parse_date(start, "start"), parse_date(end, "end")
-    from .flee.importer import is_flee_scenario
+    from .flee.detect import is_flee_scenario
 
     if is_flee_scenario(scenario) and seed_list is None:
         if overrides:

@@ -17,13 +17,14 @@ _LAZY = {
     "FleeRunError": "trocha.flee.state",
     "FleeSimulation": "trocha.flee.engine",
     "import_flee": "trocha.flee.importer",
-    "is_flee_scenario": "trocha.flee.importer",
+    "is_flee_scenario": "trocha.flee.detect",
     "load_flee_scenario": "trocha.flee.importer",
 }
 
 if TYPE_CHECKING:
+    from .detect import is_flee_scenario
     from .engine import FleeSimulation
-    from .importer import import_flee, is_flee_scenario, load_flee_scenario
+    from .importer import import_flee, load_flee_scenario
     from .state import FleeRunError
 
 __all__ = [

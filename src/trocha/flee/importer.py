@@ -183,19 +183,6 @@ def import_flee(
     return scenario
 
 
-def is_flee_scenario(folder: Path | str) -> bool:
-    """Whether `folder` has a scenario.toml that names the `flee` ruleset."""
-    text = read_text(Path(folder) / "scenario.toml", "scenario.toml", [], "missing")
-    if text is None:
-        return False
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False
-    scenario = data.get("scenario", {})
-    return isinstance(scenario, dict) and scenario.get("ruleset") == "flee"
-
-
 def _content_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):

@@ -128,7 +128,7 @@ def resolve_folder(name_or_path: str | Path) -> Path:
 
 
 def _is_flee_folder(folder: Path) -> bool:
-    from ..flee.importer import is_flee_scenario
+    from ..flee.detect import is_flee_scenario
 
     return is_flee_scenario(folder)
 
