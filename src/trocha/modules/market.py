@@ -172,6 +172,7 @@ class Market(Module):
         self.base_policing: np.ndarray | None = None
         self.last_crossings = eco.link_crossings.copy()
         self.expected_margin = np.zeros(eco.n_orgs)  # USD/year from packages, expected
+        self.package_inputs: tuple | None = None  # what the package offers were computed from
         # USD a client crossing its trochas pays over the base fee, expected (crossing-weighted).
         self.expected_rent = np.zeros(eco.n_orgs)
         self.selling = np.zeros(eco.n_orgs, dtype=bool)
@@ -304,8 +305,18 @@ class Market(Module):
                 )
 
     def _packages(self, sim: Simulation, day: int) -> None:
-        """Who sells packages at each origin, and at what price for each trip."""
+        """Who sells packages at each origin, and at what price for each trip: recomputed on the
+        days its inputs change (who sells, cells, crossing control, the routes), not daily."""
         eco, w, p = sim.economy, sim.world, sim.parameters
+        inputs = (
+            sim.reroutes,
+            self.selling.tobytes(),
+            eco.cell.tobytes(),
+            eco.link_controller.tobytes(),
+        )
+        if inputs == self.package_inputs:
+            return
+        self.package_inputs = inputs
         eco.package_org[:] = -1
         eco.package_price[:] = 0.0
         origin_country = w.location_country == w.origin_country
