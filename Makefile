@@ -38,6 +38,7 @@ fuzz: $(STAMP)  ## the fuzz suite with the long Hypothesis profile (minutes, not
 bench: $(STAMP)  ## full-scale benchmark -> benchmarks/results/*.json and docs/benchmarks.md
 	$(PY) benchmarks/run_benchmarks.py
 	$(PY) benchmarks/flee_benchmarks.py
+	$(PY) benchmarks/startup.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks tools

@@ -11,10 +11,11 @@ an intervention that changes an outcome's spread between seeds bounds the ratio 
 reached, from the paired runs, so a ratio can be read as a pairing defect or as the spread the
 intervention itself changes.
 
-    python benchmarks/crn_widths.py [--base venezuela] [--alternative venezuela-open-border]
-        [--seeds 16] [--scale 200] [--workers 2] [--doc-only RESULTS_JSON]
+    python benchmarks/crn_widths.py [--base venezuela] [--alternative venezuela-open-border ...]
+        [--seeds 16] [--scale 200] [--workers 2] [--doc-only]
 
-Writes benchmarks/results/crn_widths.json and its section of docs/benchmarks.md.
+Writes benchmarks/results/crn_widths_<alternative>.json for each alternative measured and the
+section of docs/benchmarks.md, one table per results file found (--doc-only: only the section).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import pandas as pd
 from doc_sections import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "crn_widths.json"
+RESULTS = ROOT / "benchmarks" / "results"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- crn-widths -->", "<!-- /crn-widths -->"
 OUTCOMES = (
@@ -52,10 +53,16 @@ OUTCOMES = (
 )
 
 
-def run_compare(args: argparse.Namespace, crn: bool, out: Path) -> tuple[Path, float]:
+def results_file(alternative: str) -> Path:
+    return RESULTS / f"crn_widths_{alternative}.json"
+
+
+def run_compare(
+    args: argparse.Namespace, alternative: str, crn: bool, out: Path
+) -> tuple[Path, float]:
     """One `trocha compare` in its own process; its experiment folder and wall time."""
     command = [
-        sys.executable, "-m", "trocha", "compare", args.base, args.alternative,
+        sys.executable, "-m", "trocha", "compare", args.base, alternative,
         "--seeds", str(args.seeds), "--scale", str(args.scale), "--workers", str(args.workers),
         "--out", str(out), "--format", "csv", *([] if crn else ["--no-crn"]),
     ]  # fmt: skip
@@ -83,10 +90,12 @@ def paired_outcomes(folder: Path, base: str) -> tuple[pd.DataFrame, pd.DataFrame
     return pd.DataFrame(rows["base"]).T.sort_index(), pd.DataFrame(rows["alt"]).T.sort_index()
 
 
-def measure(args: argparse.Namespace) -> dict:
+def measure(args: argparse.Namespace, alternative: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        paired, paired_s = run_compare(args, True, Path(tmp) / "crn")
-        independent, independent_s = run_compare(args, False, Path(tmp) / "independent")
+        paired, paired_s = run_compare(args, alternative, True, Path(tmp) / "crn")
+        independent, independent_s = run_compare(
+            args, alternative, False, Path(tmp) / "independent"
+        )
         crn_width, ind_width = widths(paired), widths(independent)
         base, alt = paired_outcomes(paired, args.base)
     rows = []
@@ -114,7 +123,7 @@ def measure(args: argparse.Namespace) -> dict:
     return {
         "command": " ".join(sys.argv),
         "base": args.base,
-        "alternative": args.alternative,
+        "alternative": alternative,
         "seeds": args.seeds,
         "scale": args.scale,
         "workers": args.workers,
@@ -130,20 +139,15 @@ def _number(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if abs(value) < 10 else f"{value:,.0f}"
 
 
-def doc_section(results: dict) -> str:
+def comparison_table(results: dict) -> list[str]:
     lines = [
-        START,
-        "## Common random numbers: interval widths and their bound",
+        f"### {results['base']} vs {results['alternative']}",
         "",
-        "`benchmarks/crn_widths.py` (method in its docstring): `trocha compare "
-        f"{results['base']} {results['alternative']} --seeds {results['seeds']} --scale "
-        f"{results['scale']} --workers {results['workers']}`, paired (CRN) and with `--no-crn`; "
-        "width of the 95% interval of the difference. *Correlation*: of the paired runs' "
-        "outcomes over seeds. *Perfect pairing*: the ratio if the paired runs moved together "
-        "exactly (correlation 1) with the spreads they have, |sd_base - sd_alt| / "
-        f"sqrt(sd_base^2 + sd_alt^2). Measured {results['measured']}; wall time "
-        f"{results['wall_seconds']['crn']:.0f} s paired, "
-        f"{results['wall_seconds']['independent']:.0f} s independent.",
+        f"`trocha compare {results['base']} {results['alternative']} --seeds "
+        f"{results['seeds']} --scale {results['scale']} --workers {results['workers']}`, "
+        f"measured {results['measured']}; wall time {results['wall_seconds']['crn']:.0f} s "
+        f"paired, {results['wall_seconds']['independent']:.0f} s independent. Raw results: "
+        f"`{results_file(results['alternative']).relative_to(ROOT)}`.",
         "",
         "| outcome | CRN width | independent width | ratio | correlation | sd base "
         "| sd alternative | perfect pairing |",
@@ -156,28 +160,46 @@ def doc_section(results: dict) -> str:
             f"{_number(row['correlation'])} | {_number(row['sd_base'])} | "
             f"{_number(row['sd_alternative'])} | {_number(row['perfect_pairing_ratio'])} |"
         )
-    lines += ["", f"Raw results: `{RESULTS.relative_to(ROOT)}`.", END]
-    return "\n".join(lines)
+    return [*lines, ""]
+
+
+def doc_section(all_results: list[dict]) -> str:
+    lines = [
+        START,
+        "## Common random numbers: interval widths and their bound",
+        "",
+        "`benchmarks/crn_widths.py` (method in its docstring) runs `trocha compare` paired (CRN) "
+        "and with `--no-crn` and gives the width of the 95% interval of the difference in both. "
+        "*Correlation*: of the paired runs' outcomes over seeds. *Perfect pairing*: the ratio if "
+        "the paired runs moved together exactly (correlation 1) with the spreads they have, "
+        "|sd_base - sd_alt| / sqrt(sd_base^2 + sd_alt^2): an intervention that changes an "
+        "outcome's spread between seeds bounds the ratio from below, whatever the pairing.",
+        "",
+    ]
+    for results in all_results:
+        lines += comparison_table(results)
+    return "\n".join([*lines, END])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--base", default="venezuela")
-    parser.add_argument("--alternative", default="venezuela-open-border")
+    parser.add_argument("--alternative", nargs="+", default=["venezuela-open-border"])
     parser.add_argument("--seeds", type=int, default=16)
     parser.add_argument("--scale", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--doc-only", type=Path, help="rewrite the doc section from a results file")
+    parser.add_argument(
+        "--doc-only", action="store_true", help="rewrite the doc section from the results files"
+    )
     args = parser.parse_args()
-    if args.doc_only:
-        results = json.loads(args.doc_only.read_text())
-    else:
-        results = measure(args)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2) + "\n")
-    write_section(DOC, doc_section(results), START, END)
-    print(doc_section(results))
+    if not args.doc_only:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        for alternative in args.alternative:
+            results = measure(args, alternative)
+            results_file(alternative).write_text(json.dumps(results, indent=2) + "\n")
+    found = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("crn_widths_*.json"))]
+    write_section(DOC, doc_section(found), START, END)
+    print(doc_section(found))
 
 
 if __name__ == "__main__":

@@ -12,11 +12,12 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from enum import Enum, StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # Width of output that goes to a file or a pipe: wide enough that tables are never cut.
 UNLIMITED = 100_000
@@ -39,7 +40,10 @@ FormatOption = Annotated[
 
 
 def console(stderr: bool = False) -> Console:
-    """A console on stdout (or stderr), full width when not a terminal (Rich would use 80)."""
+    """A console on stdout (or stderr), full width when not a terminal (Rich would use 80).
+    Rich is imported here, not with the module: `trocha check` and `--help` need none of it."""
+    from rich.console import Console
+
     probe = Console(stderr=stderr)
     return probe if probe.is_terminal else Console(stderr=stderr, width=UNLIMITED)
 
@@ -149,6 +153,8 @@ def emit(
             cells = [text(c, v) for c, v in zip(columns, row, strict=True)]
             print("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     else:
+        from rich.table import Table
+
         table = Table(title=title, title_justify="left")
         for column in columns:
             table.add_column(column, justify="right" if column in right else "left")

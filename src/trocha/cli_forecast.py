@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-out = Console()
-err = Console(stderr=True)
+from .cli_common import console, fail
 
 WorkersOption = Annotated[
     int | None,
@@ -25,16 +23,11 @@ SchedulerOption = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
-
-
 def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise _fail(f"{name} must be a date like 2020-12-31, got {value!r}") from None
+        raise fail(f"{name} must be a date like 2020-12-31, got {value!r}") from None
 
 
 def calibrate(
@@ -137,11 +130,11 @@ def calibrate(
     try:
         result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)
     except ScenarioError as error:
-        raise _fail("; ".join(str(p) for p in error.problems)) from None
+        raise fail("; ".join(str(p) for p in error.problems)) from None
     except ValueError as problem:
-        raise _fail(str(problem)) from None
+        raise fail(str(problem)) from None
     best = result.summary["best"]
-    out.print(
+    console().print(
         f"{result.summary['scenario']}: {result.summary['trials']} trials, best loss "
         f"{best['loss']:,.2f} (trial {best['trial']}), effective sample size "
         f"{result.summary['effective_sample_size']:.1f} (raw log-likelihoods: "
@@ -152,7 +145,7 @@ def calibrate(
         soft_wrap=True,
     )
     for name, value in best["parameters"].items():
-        out.print(f"  {name} = {value:.6g}", highlight=False, soft_wrap=True)
+        console().print(f"  {name} = {value:.6g}", highlight=False, soft_wrap=True)
     if apply:
         from .experiments.apply import apply_calibration
         from .scenario.loader import resolve_folder
@@ -161,8 +154,8 @@ def calibrate(
         try:
             apply_calibration(result.folder, folder)
         except (OSError, ValueError) as problem:
-            raise _fail(f"--apply: {problem}") from None
-        out.print(f"Applied the best point to {folder}", highlight=False, soft_wrap=True)
+            raise fail(f"--apply: {problem}") from None
+        console().print(f"Applied the best point to {folder}", highlight=False, soft_wrap=True)
 
 
 def forecast(
@@ -209,13 +202,13 @@ def forecast(
             drift=drift,
         )
     except ScenarioError as error:
-        raise _fail("; ".join(str(p) for p in error.problems)) from None
+        raise fail("; ".join(str(p) for p in error.problems)) from None
     except ValueError as problem:
-        raise _fail(str(problem)) from None
+        raise fail(str(problem)) from None
     if result.error.drift_source == "none":
         from .experiments.forecast_error import DRIFT_FILE
 
-        err.print(
+        console(stderr=True).print(
             f"note: {calibration} has no {DRIFT_FILE}: the predictive bands do not widen past "
             "the calibration's cut-off. Measure the drift with trocha validate --backtest and "
             f"copy its {DRIFT_FILE} there, or pass --drift.",
@@ -225,19 +218,19 @@ def forecast(
     summary = result.summary
     stocks = summary[summary["metric"] == "migrant_stock"]
     last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)
-    out.print(
+    console().print(
         "Migrant stocks: median (ensemble 90% band; 90% predictive band of what would be observed)",
         highlight=False,
         soft_wrap=True,
     )
     for row in last.head(8).itertuples():
-        out.print(
+        console().print(
             f"  {row.year} {row.country}: {row.median:,.0f} ({row.q05:,.0f} - {row.q95:,.0f}; "
             f"{row.p05:,.0f} - {row.p95:,.0f})",
             highlight=False,
             soft_wrap=True,
         )
-    out.print(f"Forecast: {result.folder}", highlight=False, soft_wrap=True)
+    console().print(f"Forecast: {result.folder}", highlight=False, soft_wrap=True)
 
 
 def validate(
@@ -269,13 +262,13 @@ def validate(
     from .scenario.problems import ScenarioError
 
     if calibration is None and not backtest:
-        raise _fail("give --calibration DIR for a fit report, --backtest, or both")
+        raise fail("give --calibration DIR for a fit report, --backtest, or both")
     try:
         if calibration is not None:
             _, fit = v.fit_report(
                 scenario, calibration, out_dir, draws, seeds, scale, 0, workers, scheduler
             )
-            out.print(
+            console().print(
                 f"fit: {fit['targets']} targets, 90% predictive bands cover "
                 f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}); "
                 f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
@@ -303,17 +296,17 @@ def validate(
                     for m in ("trocha", "persistence", "gravity")
                     if bt.get(f"mape_{m}_{subset}") is not None
                 ]
-                out.print(
+                console().print(
                     f"backtest MAPE ({subset}): " + ", ".join(parts),
                     highlight=False,
                     soft_wrap=True,
                 )
             verdict = "beats" if bt["trocha_beats_baselines"] else "does NOT beat"
-            out.print(
+            console().print(
                 f"Trocha {verdict} the baselines in this backtest.", highlight=False, soft_wrap=True
             )
     except ScenarioError as error:
-        raise _fail("; ".join(str(p) for p in error.problems)) from None
+        raise fail("; ".join(str(p) for p in error.problems)) from None
     except ValueError as problem:
-        raise _fail(str(problem)) from None
-    out.print(f"Report: {out_dir}", highlight=False, soft_wrap=True)
+        raise fail(str(problem)) from None
+    console().print(f"Report: {out_dir}", highlight=False, soft_wrap=True)

@@ -42,7 +42,6 @@ class EconomyArrays(NamedTuple):
     place_org: np.ndarray
     recruit_prob: np.ndarray
     exploit_cdf: np.ndarray
-    capacity_left: np.ndarray
     control_capacity: np.ndarray
     ledger: np.ndarray
     victim_exit: np.ndarray
@@ -86,7 +85,6 @@ class Economy:
     place_org: np.ndarray  # int32: the organisation recruiting at each place, -1 none
     recruit_prob: np.ndarray  # [mechanism, place]: origin, destination, debt bondage
     exploit_cdf: np.ndarray  # [organisation, place]
-    capacity_left: np.ndarray  # int64 victims (agents) each organisation can still take
     # Victims (in agents, not whole) each organisation's members control at half its
     # recruitment: members x victims_per_member / scale (exploitation module; kernels read it).
     control_capacity: np.ndarray
@@ -172,7 +170,6 @@ def build_economy(sim) -> Economy:
         place_org=np.full(nl, -1, dtype=np.int32),
         recruit_prob=np.zeros((3, nl)),
         exploit_cdf=np.zeros((max(n, 1), nl)),
-        capacity_left=np.zeros(max(n, 1), dtype=np.int64),
         control_capacity=np.zeros(max(n, 1)),
         ledger=np.zeros((n + 1, N_LEDGER)),
         victim_exit=np.zeros((3, nc)),

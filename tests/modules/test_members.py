@@ -20,6 +20,7 @@ from trocha.modules.members import (
     RECRUITER,
     Roster,
     logit_pick,
+    logit_picks,
     uniforms,
 )
 
@@ -157,3 +158,18 @@ def test_logit_pick_keeps_its_choice_when_an_unlikely_option_joins():
     assert np.array_equal(after[changed], np.full(changed.sum(), 4))
     share = np.exp(-3.0) / (np.exp(utility).sum() + np.exp(-3.0))
     assert changed.mean() < 2 * share
+
+
+def test_logit_picks_choose_each_row_as_its_own_logit_pick():
+    """Rows of options (recruits x cells) pick what one choice per row would, and their shares
+    follow the logit (chi-square over 20,000 rows)."""
+    from scipy.stats import chisquare
+
+    key = int(rng.stream_key(4, "organisation.recruit"))
+    utility = np.array([0.5, 0.0, -1.0])
+    ids = np.arange(20_000)[:, None] * 3 + np.arange(3)[None, :]
+    picks = logit_picks(key, 9, ids, utility, 1)
+    assert [logit_pick(key, 9, row, utility, 1) for row in ids[:50]] == list(picks[:50])
+    counts = np.bincount(picks, minlength=3)
+    shares = np.exp(utility) / np.exp(utility).sum()
+    assert chisquare(counts, shares * counts.sum()).pvalue > 1e-3

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..scenario.problems import ScenarioError
 from .consistency import settings_problems
@@ -18,7 +19,7 @@ from .importer import import_flee, load_flee_scenario
 
 
 def _fail(err: Console, message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 

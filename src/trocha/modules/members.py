@@ -35,18 +35,26 @@ def uniforms(key: int, day: int, ids: np.ndarray, k: int = 0) -> np.ndarray:
     return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
-def logit_pick(key: int, day: int, ids: np.ndarray, utility: np.ndarray, k: int = 0) -> int:
-    """Index of the option a logit choice takes: the largest utility plus a Gumbel draw keyed
-    on each option's own id (Gumbel-max, the same distribution as exp(utility) / sum).
+def logit_picks(key: int, day: int, ids: np.ndarray, utility: np.ndarray, k: int = 0) -> np.ndarray:
+    """Index of the option each row's logit choice takes: the largest utility plus a Gumbel
+    draw keyed on each option's own id (Gumbel-max, the same distribution as
+    exp(utility) / sum). `ids` has one row per choice (or is one row); `utility` broadcasts
+    against it.
 
     Why not one uniform against the cumulative weights: there, adding, removing or reweighing
     any option shifts which option every uniform lands on, so two runs of a comparison whose
     choice sets differ a little choose independently; here each option keeps its own draw, and
     the pick changes only when the utilities cross.
     """
-    u = uniforms(key, day, ids, k)
+    ids = np.atleast_2d(ids)
+    u = uniforms(key, day, ids.ravel(), k).reshape(ids.shape)
     gumbel = -np.log(-np.log(np.maximum(u, 1e-300)))
-    return int(np.argmax(np.asarray(utility, dtype=np.float64) + gumbel))
+    return np.argmax(np.asarray(utility, dtype=np.float64) + gumbel, axis=1)
+
+
+def logit_pick(key: int, day: int, ids: np.ndarray, utility: np.ndarray, k: int = 0) -> int:
+    """The pick of one logit choice among `ids` (see logit_picks)."""
+    return int(logit_picks(key, day, ids, utility, k)[0])
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -59,6 +59,7 @@ from .members import (
     ROLES,
     Roster,
     logit_pick,
+    logit_picks,
     uniforms,
 )
 
@@ -215,12 +216,6 @@ class Organisations(Module):
         rev[:, S_COST_BRIBES] = np.where(gang, eco.cell.sum(axis=1) * p["bribe_usd_cell_day"], 0)
         eco.revenue += rev
         eco.funds += rev[:, :6].sum(axis=1) - rev[:, 6:].sum(axis=1)
-        # Victims each organisation can still control (in agents).
-        exploiting = gang & (eco.exploitation_day <= day)
-        limit = np.floor(eco.members.sum(axis=1) * p["victims_per_member"] / scale)
-        eco.capacity_left[: eco.n_orgs] = np.where(
-            exploiting, np.maximum(0, limit - eco.victims_by_org[: eco.n_orgs]), 0
-        ).astype(np.int64)
 
     def _grow(self, sim: Simulation, day: int) -> None:
         """Local recruits join where cells operate, towards the size the organisation's revenue
@@ -248,10 +243,8 @@ class Organisations(Module):
                 continue
             cells = np.flatnonzero(eco.cell[org])
             recruit = (int(org) << 20) + np.arange(new, dtype=np.int64)
-            ids = (recruit[:, None] * n + cells[None, :]).ravel()
-            gumbel = -np.log(-np.log(np.maximum(uniforms(key, day, ids, 1), 1e-300)))
-            utility = np.log(eco.members[org, cells] + 1.0)
-            pick = np.argmax(utility[None, :] + gumbel.reshape(new, len(cells)), axis=1)
+            ids = recruit[:, None] * n + cells[None, :]
+            pick = logit_picks(key, day, ids, np.log(eco.members[org, cells] + 1.0), 1)
             joined = np.bincount(pick, minlength=len(cells))
             for place, k in zip(cells, joined, strict=True):
                 if k:

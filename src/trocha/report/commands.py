@@ -7,15 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+from ..cli_common import console, fail
 
 
 def _latest_run(folder: Path) -> Path:
@@ -30,7 +23,7 @@ def _latest_run(folder: Path) -> Path:
                 (str((manifest or {}).get("created_at", "")), path.stat().st_mtime, path.parent)
             )
     if not found:
-        raise _fail(f"{folder}: no complete run in this folder")
+        raise fail(f"{folder}: no complete run in this folder")
     return max(found)[2]
 
 
@@ -54,20 +47,20 @@ def report(
     from .forecast import is_forecast
 
     if not path.is_dir():
-        raise _fail(f"{path}: no such folder")
+        raise fail(f"{path}: no such folder")
     if latest:
         path = _latest_run(path)
     if not ((path / "manifest.json").is_file() or is_experiment(path) or is_forecast(path)):
-        raise _fail(
+        raise fail(
             f"{path}: not a run directory (no manifest.json), an experiment or a forecast folder"
         )
     try:
         target = write_report(path, out_file, scenario)
     except RunNotReadyError as problem:
-        raise _fail(str(problem)) from None
+        raise fail(str(problem)) from None
     except OSError as problem:
-        raise _fail(f"cannot write the report: {problem}") from None
-    out.print(f"Report: {target}", highlight=False)
+        raise fail(f"cannot write the report: {problem}") from None
+    console().print(f"Report: {target}", highlight=False)
 
 
 def export(
@@ -82,16 +75,16 @@ def export(
     from .export import write_csv, write_xlsx
 
     if format not in ("csv", "xlsx"):
-        raise _fail(f"--format must be csv or xlsx, got {format!r}")
+        raise fail(f"--format must be csv or xlsx, got {format!r}")
     try:
         data = load_run(run)
     except RunNotReadyError as problem:
-        raise _fail(str(problem)) from None
+        raise fail(str(problem)) from None
     if format == "csv":
         target = write_csv(data, out_path or run / "export")
     else:
         target = write_xlsx(data, out_path or run / f"{data.run_id}.xlsx")
-    out.print(f"Exported: {target}", highlight=False)
+    console().print(f"Exported: {target}", highlight=False)
 
 
 def serve(
@@ -103,7 +96,7 @@ def serve(
 ) -> None:
     """A read-only local dashboard: list runs, open one, compare two, the map by month."""
     if not runs_dir.is_dir():
-        raise _fail(f"{runs_dir}: no such folder")
+        raise fail(f"{runs_dir}: no such folder")
     import uvicorn
 
     from ..web.app import create_app
@@ -113,7 +106,7 @@ def serve(
         if host in ("127.0.0.1", "localhost", "::1")
         else ("other machines on the network can connect")
     )
-    out.print(
+    console().print(
         f"Serving {runs_dir.resolve()} read-only at http://{host}:{port}/ "
         f"(bound to {host}: {where}). Ctrl+C stops.",
         highlight=False,
