@@ -65,3 +65,26 @@ def test_links_carry_their_mode():
     assert modes[("Madrid-Barajas Airport", "Maiquetía", "official")] == "air"
     assert modes[("San Antonio del Táchira", "Cúcuta", "irregular")] == "walk"
     assert set(modes) <= {"walk", "bus", "boat", "air"}
+
+
+def test_air_entries_are_the_international_flights_by_country_entered():
+    """`air_entries` adds up, by country entered, to the people on international flights in
+    links.parquet, and never exceeds the official crossings on any day."""
+    scenario = trocha.load_scenario("venezuela")
+    result = trocha.Simulation(scenario, seed=1, scale=5000, end="2016-12-31").run()
+    country = {p.name: p.country for p in scenario.locations}
+    links = result.links[result.links["mode"] == "air"]
+    links = links.assign(left=links["from"].map(country), entered=links["to"].map(country))
+    flown = links[links["left"] != links["entered"]].groupby("entered")["value"].sum()
+    ts = result.timeseries
+    air = ts[ts["metric"] == "air_entries"].pivot(index="date", columns="country", values="value")
+    official = ts[ts["metric"] == "official_crossings"].pivot(
+        index="date", columns="country", values="value"
+    )
+    assert flown.sum() > 0
+    pd.testing.assert_series_equal(
+        air.drop(columns="ALL").sum()[flown.index], flown, check_names=False
+    )
+    assert air.drop(columns="ALL").sum().sum() == flown.sum()
+    assert (air <= official).all().all()
+    assert (air["ALL"] == air.drop(columns="ALL").sum(axis=1)).all()

@@ -12,6 +12,7 @@ import numpy as np
 from ..codes import CROSSING_IRREGULAR
 from ..kernels.counters import N_CURRENT, N_DAILY, N_LOCATION
 from ..modules.base import NEVER, Module
+from ..world.graph import MODES
 from .tables import METRICS
 
 if TYPE_CHECKING:
@@ -49,6 +50,14 @@ class Recorder(Module):
         w = sim.world
         self._irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self._entry = w.location_country[w.link_to[self._irregular]]
+        # Entries by international flight, by country entered: the daily change of those links'
+        # use (counted when the traveller sets out, as official_crossings is).
+        into = w.location_country[w.link_to]
+        abroad = w.location_country[w.link_from] != into
+        self._flights = np.flatnonzero((w.link_mode == MODES.index("air")) & abroad)
+        self._flight_country = into[self._flights]
+        self._flights_seen = np.zeros(len(self._flights), dtype=np.int64)
+        self.air_entries = np.zeros((sim.n_days, nc), dtype=np.int64)
 
     def update_results(self, sim: Simulation, day: int) -> None:
         self.current[day] = sim.current
@@ -57,6 +66,14 @@ class Recorder(Module):
             self.locations[day // LOCATION_EVERY_DAYS] = sim.location_counts
         if day % LOCATION_EVERY_DAYS == 0 or day == sim.last_day:
             self.link_use[np.searchsorted(self.link_days, day)] = sim.link_use
+        if len(self._flights):
+            flown = sim.link_use[self._flights]
+            self.air_entries[day] = np.bincount(
+                self._flight_country,
+                flown - self._flights_seen,
+                minlength=len(self.air_entries[day]),
+            )
+            self._flights_seen = flown.copy()
         self._economy(sim, day)
 
     def _economy(self, sim: Simulation, day: int) -> None:

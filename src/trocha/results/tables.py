@@ -29,6 +29,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "departures": ("people/day", "people leaving the origin country"),
     "irregular_crossings": ("people/day", "entries into the country through irregular crossings"),
     "official_crossings": ("people/day", "entries into the country through official crossings"),
+    "air_entries": (
+        "people/day",
+        "entries into the country on international flights (part of official_crossings)",
+    ),
     "encounters": (
         "people/day",
         "irregular entrants met by the border authorities (host_policies.csv apprehension)",
@@ -304,6 +308,7 @@ def build_result(sim: Simulation, timings: dict) -> Result:
         data = rec.daily[:, row, :]
         add(metric, data, data.sum(axis=1))
     departed = rec.daily[:, k.DEPARTURES, :].sum(axis=1).cumsum() + sim.initial_emigrants
+    add("air_entries", rec.air_entries, rec.air_entries.sum(axis=1))
     add("emigrants_cumulative", None, departed)
     add("returned_cumulative", None, rec.daily[:, k.RETURNS, :].sum(axis=1).cumsum())
     add("deaths_cumulative", None, rec.daily[:, k.DEATHS, :].sum(axis=1).cumsum())
