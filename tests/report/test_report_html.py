@@ -168,6 +168,18 @@ def test_latest_picks_the_newest_complete_run(report_runs, tmp_path):
     assert newest[1] in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("verb", ["report", "export"])
+def test_a_runs_folder_is_refused_with_the_runs_it_holds(report_runs, verb):
+    """`trocha run --out FOLDER` writes run directories inside FOLDER; passing FOLDER itself
+    names one of them in the error (before, export said 'status: unreadable')."""
+    result = CliRunner().invoke(app, [verb, str(report_runs)])
+    assert result.exit_code == 2, result.output
+    text = result.output.replace("\n", "")
+    assert "not a run directory (no manifest.json)" in text
+    assert "it holds 2 run(s) such as" in text and "pass one of them" in text
+    assert ("--latest" in text) == (verb == "report")
+
+
 def test_sweep_report_shows_each_outcome_across_runs(tmp_path):
     folder = tmp_path / "sweep_x"
     folder.mkdir()

@@ -27,6 +27,15 @@ def _latest_run(folder: Path) -> Path:
     return max(found)[2]
 
 
+def _runs_inside(folder: Path) -> str:
+    """A hint for a folder that is not a run but holds runs (what `--out` of `trocha run`
+    names): how many, one of them, and how to pass it; empty otherwise."""
+    runs = sorted(p.parent for p in folder.glob("*/manifest.json"))
+    if not runs:
+        return ""
+    return f"; it holds {len(runs)} run(s) such as {runs[-1]}: pass one of them"
+
+
 def report(
     path: Annotated[
         Path, typer.Argument(help="A run directory, a compare/sweep folder or a forecast folder")
@@ -53,6 +62,7 @@ def report(
     if not ((path / "manifest.json").is_file() or is_experiment(path) or is_forecast(path)):
         raise fail(
             f"{path}: not a run directory (no manifest.json), an experiment or a forecast folder"
+            + (f"{_runs_inside(path)}, or add --latest" if _runs_inside(path) else "")
         )
     try:
         target = write_report(path, out_file, scenario)
@@ -76,6 +86,10 @@ def export(
 
     if format not in ("csv", "xlsx"):
         raise fail(f"--format must be csv or xlsx, got {format!r}")
+    if not run.is_dir():
+        raise fail(f"{run}: no such folder")
+    if not (run / "manifest.json").is_file():
+        raise fail(f"{run}: not a run directory (no manifest.json){_runs_inside(run)}")
     try:
         data = load_run(run)
     except RunNotReadyError as problem:
