@@ -117,7 +117,14 @@ class Economy:
         return EconomyArrays(*(getattr(self, name) for name in EconomyArrays._fields))
 
     def gangs(self) -> np.ndarray:
-        return np.array([k == "gang" for k in self.kinds], dtype=bool)
+        """Which organisations are gangs (not armed groups): a read-only mask, built once (the
+        modules ask for it several times a day)."""
+        mask = self.__dict__.get("_gangs")
+        if mask is None or len(mask) != len(self.kinds):
+            mask = np.array([k == "gang" for k in self.kinds], dtype=bool)
+            mask.flags.writeable = False
+            self.__dict__["_gangs"] = mask
+        return mask
 
 
 def _day(date: dt.date | None, calendar: Calendar) -> int:

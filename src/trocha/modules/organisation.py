@@ -180,22 +180,31 @@ class Organisations(Module):
         return eco.founded_day <= day
 
     def _account(self, sim: Simulation, day: int) -> None:
+        """Book the day's revenue and costs by stream: what migrants paid (the ledger's change
+        since yesterday), the victims held, extortion where cells operate (less where a manager
+        has just rotated), taxes on inmates, members' pay and bribes. Daily, on a handful of
+        organisations: written to keep NumPy's per-call overhead low, the same sums as before."""
         eco, p, scale = sim.economy, sim.parameters, sim.scale
-        delta = (eco.ledger - self.last_ledger)[: eco.n_orgs] * scale
-        self.last_ledger = eco.ledger.copy()
+        n = eco.n_orgs
+        ledger = eco.ledger[:n]
+        delta = (ledger - self.last_ledger[:n]) * scale
+        self.last_ledger[:] = eco.ledger
         active = self._active(eco, day)
-        output = np.where(eco.rotation_until >= day, 1 - p["rotation_output_loss"], 1.0)
         rev = np.zeros_like(eco.revenue)
         rev[:, S_SMUGGLING] = delta[:, L_FEES]
         rev[:, S_PACKAGES] = delta[:, L_PACKAGES]
         rev[:, S_DRUGS] = delta[:, L_DRUGS]
         rev[:, S_COST_PACKAGES] = delta[:, L_PACKAGE_COSTS]
         rev[:, S_COST_TRAFFICKING] = delta[:, L_TRAFFICKING_COSTS]
-        victims = eco.victims_by_org[: eco.n_orgs] * scale
+        victims = eco.victims_by_org[:n] * scale
         rev[:, S_EXPLOITATION] = victims * p["victim_revenue_usd_day"] + delta[:, L_CONFISCATED]
         gang = eco.gangs() & active
-        extorting = np.minimum(eco.members, p["extortion_members_per_cell"]) * output
-        extortion = np.where(gang[:, None], extorting * p["extortion_usd_member_day"], 0.0)
+        extorting = np.minimum(eco.members, p["extortion_members_per_cell"])
+        rotating = eco.rotation_until >= day
+        if rotating.any():
+            extorting = extorting * np.where(rotating, 1 - p["rotation_output_loss"], 1.0)
+        extortion = extorting * p["extortion_usd_member_day"]
+        extortion[~gang] = 0.0
         rev[:, S_EXTORTION] = extortion.sum(axis=1)
         # Allies share territory: a share of what a gang extorts in its ally's home country goes
         # to the ally.
@@ -207,13 +216,11 @@ class Organisations(Module):
             shared = extortion[org, home].sum() * p["alliance_revenue_share"]
             rev[org, S_EXTORTION] -= shared
             rev[ally, S_EXTORTION] += shared
-        rev[:, S_PRISON] = np.where(
-            active & eco.hq_held, eco.prison_inmates * p["prison_tax_usd_month"] / 30.0, 0.0
-        )
-        rev[:, S_COST_MEMBERS] = np.where(
-            gang, eco.members.sum(axis=1) * p["member_cost_usd_day"], 0
-        )
-        rev[:, S_COST_BRIBES] = np.where(gang, eco.cell.sum(axis=1) * p["bribe_usd_cell_day"], 0)
+        held = active & eco.hq_held
+        if held.any():
+            rev[held, S_PRISON] = eco.prison_inmates[held] * p["prison_tax_usd_month"] / 30.0
+        rev[gang, S_COST_MEMBERS] = eco.members[gang].sum(axis=1) * p["member_cost_usd_day"]
+        rev[gang, S_COST_BRIBES] = eco.cell[gang].sum(axis=1) * p["bribe_usd_cell_day"]
         eco.revenue += rev
         eco.funds += rev[:, :6].sum(axis=1) - rev[:, 6:].sum(axis=1)
 
