@@ -34,3 +34,15 @@ def test_a_path_with_markup_is_quoted_not_parsed(odd_folder, args):
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"{odd_folder}" in result.output
     assert "Traceback" not in result.output and "MarkupError" not in result.output
+
+
+def test_a_path_with_brackets_is_printed_as_given(tmp_path):
+    """Rich took `[x]` in `--out runs[x]` for a tag and printed the run directory as `runs/...`,
+    a folder that does not exist."""
+    out = tmp_path / "runs[x]"
+    result = runner.invoke(
+        app, ["run", "tiny", "--end", "2017-03-01", "--scale", "500", "--out", str(out), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    (run,) = out.iterdir()
+    assert str(run) in result.output.replace("\n", "")

@@ -41,11 +41,13 @@ FormatOption = Annotated[
 
 def console(stderr: bool = False) -> Console:
     """A console on stdout (or stderr), full width when not a terminal (Rich would use 80).
-    Rich is imported here, not with the module: `trocha check` and `--help` need none of it."""
+    Markup is off: what the commands print holds user input (paths, scenario and parameter
+    names), and Rich would take `o2[x]` for a tag and print `o2`. Rich is imported here, not
+    with the module: `trocha check` and `--help` need none of it."""
     from rich.console import Console
 
-    probe = Console(stderr=stderr)
-    return probe if probe.is_terminal else Console(stderr=stderr, width=UNLIMITED)
+    probe = Console(stderr=stderr, markup=False)
+    return probe if probe.is_terminal else Console(stderr=stderr, width=UNLIMITED, markup=False)
 
 
 def fail(message: str) -> typer.Exit:

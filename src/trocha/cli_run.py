@@ -178,6 +178,7 @@ def _check_out(out_dir: Path) -> None:
 def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None:
     import datetime as dt
 
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         Progress,
@@ -195,7 +196,7 @@ def _single(loaded, seed, scale, start, end, out_dir: Path, quiet: bool) -> None
         raise fail(str(problem)) from None
     _check_out(out_dir)
     with Progress(
-        TextColumn(f"[bold]{loaded.name}[/] seed {seed} scale {sim.scale}"),
+        TextColumn(f"[bold]{escape(loaded.name)}[/] seed {seed} scale {sim.scale}"),
         BarColumn(),
         TextColumn("{task.fields[date]}"),
         TimeElapsedColumn(),

@@ -76,3 +76,15 @@ def test_bands_are_seeded():
     a = fit_table(targets, values, set(), seed=1)
     b = fit_table(targets, values, set(), seed=1)
     assert a.equals(b)
+
+
+def test_share_draws_are_logit_normal_around_the_simulated_share():
+    from trocha.experiments.targets import SHARE
+
+    rng = np.random.default_rng(6)
+    share = _target(SHARE, value=0.81, start_date=dt.date(2020, 1, 1))
+    draws = predictive_draws(share, np.full(50, 0.7), ErrorModel(share_logit_sd=0.5), 1.0, rng)
+    assert ((draws > 0) & (draws < 1)).all()
+    logits = np.log(draws / (1 - draws))
+    assert np.median(logits) == pytest.approx(np.log(0.7 / 0.3), abs=0.03)
+    assert logits.std() == pytest.approx(0.5, rel=0.05)

@@ -50,3 +50,31 @@ def test_each_kind_of_target_reads_its_own_rule():
     values = simulated_values(_table(), targets)
     expected = [103.0, 12.0, (10 + 20 + 30 + 50) / 4, 20.0] + [np.nan] * 5
     np.testing.assert_array_equal(values, expected)
+
+
+def test_a_share_is_the_ratio_of_its_metrics_sums_over_the_period():
+    """air_entry_share: air_entries over official + irregular crossings, summed from start_date
+    to date; NaN where the run does not cover the period or nobody entered."""
+    from trocha.experiments.targets import SHARE
+
+    days = pd.date_range("2019-01-01", "2019-01-10", freq="D")
+    rows = []
+    for metric, values in (
+        ("air_entries", [1.0] * 10),
+        ("official_crossings", [2.0] * 10),
+        ("irregular_crossings", [0.0, 0.0, 2.0, 2.0] + [0.0] * 6),
+    ):
+        rows += [(d, "ARG", metric, v) for d, v in zip(days, values, strict=True)]
+    rows += [(d, "CHL", m, 0.0) for d in days for m in ("air_entries", "official_crossings")]
+    rows += [(d, "CHL", "irregular_crossings", 0.0) for d in days]
+    table = pd.DataFrame(rows, columns=["date", "country", "metric", "value"])
+    table = table.sort_values(["metric", "country", "date"], kind="stable")
+    targets = [
+        _target("air_entry_share", "ARG", "2019-01-04", SHARE, "2019-01-01"),  # 4 / (8 + 4)
+        _target("air_entry_share", "ARG", "2019-01-10", SHARE, "2019-01-05"),  # 6 / 12
+        _target("air_entry_share", "ARG", "2019-01-12", SHARE, "2019-01-05"),  # past the run
+        _target("air_entry_share", "ARG", "2019-01-04", SHARE, "2018-12-30"),  # before it
+        _target("air_entry_share", "CHL", "2019-01-04", SHARE, "2019-01-01"),  # nobody entered
+    ]
+    values = simulated_values(table, targets)
+    np.testing.assert_array_equal(values, [4 / 12, 0.5, np.nan, np.nan, np.nan])

@@ -171,3 +171,43 @@ def test_a_seed_mean_of_few_agents_carries_its_sampling_variance():
     r = mu * mu / (mu * mu / 5.0 + extra)
     assert stats.nbinom.var(r, r / (r + mu)) == pytest.approx(mu + mu * mu / 5.0 + extra)
     assert ll == pytest.approx(stats.nbinom.logpmf(30_000, r, r / (r + mu)))
+
+
+def test_share_likelihood_is_logit_normal_and_an_interval_of_shares_is_flat_inside():
+    from trocha.experiments.targets import SHARE
+
+    errors = ErrorModel(share_logit_sd=0.5)
+    point = Target(2, dt.date(2016, 9, 30), "ARG", "air_entry_share", 0.81, SHARE)
+    band = Target(3, dt.date(2016, 9, 30), "ARG", "air_entry_share", 0.6, SHARE, value_high=0.8)
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    ll = target_log_likelihoods([point, point, band, band], np.array([0.81, 0.5, 0.7, 0.9]), errors)
+    assert ll[0] == pytest.approx(stats.norm.logpdf(0.0) - np.log(0.5))
+    assert ll[1] == pytest.approx(stats.norm.logpdf((logit(0.5) - logit(0.81)) / 0.5) - np.log(0.5))
+    assert ll[2] == 0.0
+    assert ll[3] == pytest.approx(-0.5 * ((logit(0.9) - logit(0.8)) / 0.5) ** 2)
+    # No flight at all is a large miss, not an infinite one (shares are clipped at 0.005).
+    assert -200 < target_log_likelihoods([point], np.array([0.0]), errors)[0] < -50
+
+
+def test_a_share_target_needs_a_period_and_a_value_within_zero_and_one(tmp_path):
+    import shutil
+
+    from trocha.scenario.problems import ScenarioError
+
+    folder = tmp_path / "tiny"
+    shutil.copytree(trocha.load_scenario("tiny").folder, folder)
+    targets = folder / "targets.csv"
+    header = "date,country,metric,value,source_id,role,notes,start_date,value_high,bound"
+    columns = header.split(",")
+    source = (folder / "sources.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    row = dict.fromkeys(columns, "")
+    row.update(date="2018-09-30", country="COL", metric="air_entry_share", source_id=source)
+    bad_value = {**row, "value": "81", "start_date": "2018-01-01"}
+    no_period = {**row, "value": "0.81"}
+    lines = [header] + [",".join(r[c] for c in columns) for r in (bad_value, no_period)]
+    targets.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        trocha.load_scenario(folder)
+    text = "\n".join(str(p) for p in caught.value.problems)
+    assert "targets.csv:2:" in text and "value and value_high must be 0-1" in text
+    assert "targets.csv:3:" in text and "give its start_date" in text

@@ -10,6 +10,10 @@
   over-dispersed counts.
 - Intervals (prices with a low and a high): 0 inside [low, high]; outside, a lognormal penalty on
   the distance to the nearer end with the same log-scale sd.
+- Shares (the entries by air over all entries in a period): logit-normal, logit(observed) ~
+  N(logit(simulated), `share_logit_sd`), both clipped to [SHARE_CLIP, 1 - SHARE_CLIP] (a share
+  of 0 or 1 is a count too small to tell, not a certainty); an interval of shares scores as an
+  interval does, on the logit scale.
 Counts are compared above the model's resolution: a run with one agent per `scale` people cannot
 resolve fewer than about half an agent, so simulated and observed counts of people are floored at
 `floor` = scale / 2 (at least one person): a host with 70 observed Venezuelans and no agent at
@@ -32,7 +36,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .targets import FLOW, INTERVAL, Target
+from .targets import FLOW, INTERVAL, SHARE, Target
+
+SHARE_CLIP = 0.005
+
+
+def logit(share: float | np.ndarray) -> float | np.ndarray:
+    """log(p / (1 - p)) of a share clipped to [SHARE_CLIP, 1 - SHARE_CLIP]."""
+    p = np.clip(share, SHARE_CLIP, 1.0 - SHARE_CLIP)
+    return np.log(p / (1.0 - p))
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,7 @@ class ErrorModel:
     stock_log_sd: float = 0.15
     flow_dispersion: float = 5.0
     interval_log_sd: float = 0.3
+    share_logit_sd: float = 0.5
     resolution_overdispersion: float = 2.0
 
     def estimate_variance(self, value: float, agent_people: float, runs: int) -> float:
@@ -76,6 +89,16 @@ def target_log_likelihoods(
         sim = simulated[i]
         if not np.isfinite(sim):
             out[i] = -np.inf
+            continue
+        if target.kind == SHARE:
+            here, low = logit(sim), logit(target.value)
+            sd = errors.share_logit_sd
+            if target.value_high is None:
+                out[i] = stats.norm.logpdf((here - low) / sd) - np.log(sd)
+            else:
+                high = logit(target.value_high)
+                edge = min(max(here, low), high)
+                out[i] = -0.5 * ((here - edge) / sd) ** 2
             continue
         sim = max(sim, 1e-9) if target.kind == INTERVAL else max(sim, floor)
         counted = target.kind != INTERVAL

@@ -7,7 +7,8 @@ it: each simulated value is turned into draws of what would be observed, by the 
 likelihood scores it with:
 - levels (stocks): observed = simulated x exp(N(0, stock_log_sd));
 - flows: negative binomial with mean = simulated and dispersion `flow_dispersion`;
-- intervals (prices): simulated x exp(N(0, interval_log_sd)).
+- intervals (prices): simulated x exp(N(0, interval_log_sd));
+- shares: the logistic of logit(simulated) + N(0, share_logit_sd).
 Counts of people are floored at the run's resolution (`likelihood.count_floor`, half an agent)
 in both the draws and the observation, as the likelihood does: a run at scale 1,000 cannot tell
 70 people from none.
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .likelihood import ErrorModel
-from .targets import FLOW, INTERVAL, Target
+from .likelihood import ErrorModel, logit
+from .targets import FLOW, INTERVAL, SHARE, Target
 
 DRAWS_PER_MEMBER = 200
 
@@ -36,6 +37,10 @@ def predictive_draws(
     sims = sims[np.isfinite(sims)]
     if sims.size == 0:
         return sims
+    if target.kind == SHARE:
+        noise = rng.standard_normal((sims.size, per_member))
+        shifted = logit(sims)[:, None] + errors.share_logit_sd * noise
+        return (1.0 / (1.0 + np.exp(-shifted))).ravel()
     if target.kind == INTERVAL:
         base = np.maximum(sims, 1e-9)[:, None]
         noise = rng.standard_normal((sims.size, per_member))
@@ -51,4 +56,4 @@ def predictive_draws(
 
 def observed_at_resolution(target: Target, floor: float) -> float:
     """The observation as the likelihood compares it (counts of people floored at `floor`)."""
-    return target.value if target.kind == INTERVAL else max(target.value, floor)
+    return target.value if target.kind in (INTERVAL, SHARE) else max(target.value, floor)

@@ -6,7 +6,10 @@ A target row (targets.csv) is one of three kinds:
 - a **flow** (rows with `start_date`, e.g. Darién crossings in 2019): compared with the simulated
   daily metric summed from `start_date` to `date`;
 - an **interval** (rows with `value_high`, e.g. a trocha fee between 20 and 50 USD): the simulated
-  mean over the period (or the value on the date) should fall inside.
+  mean over the period (or the value on the date) should fall inside;
+- a **share** (a metric in `SHARES`, e.g. `air_entry_share`: the entries into a country by air
+  over all its entries, from `start_date` to `date`): the ratio of the two daily metrics' sums
+  over the period.
 `bound = lower` marks an observation that counts only part of the people (UNHCR's asylum-only
 counts for the USA and Spain, detected crossings): the model may exceed it freely. `bound = upper`
 marks one that counts more than the model's people (Darién crossings of all nationalities): the
@@ -26,7 +29,11 @@ import pandas as pd
 
 from ..scenario.loader import Scenario
 
-LEVEL, FLOW, INTERVAL = "level", "flow", "interval"
+LEVEL, FLOW, INTERVAL, SHARE = "level", "flow", "interval", "share"
+# A share target's numerator and denominator: daily metrics summed over its period.
+SHARES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "air_entry_share": (("air_entries",), ("official_crossings", "irregular_crossings")),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Target:
     country: str
     metric: str
     value: float
-    kind: str  # LEVEL, FLOW or INTERVAL
+    kind: str  # LEVEL, FLOW, INTERVAL or SHARE
     start_date: dt.date | None = None
     value_high: float | None = None
     lower_bound: bool = False
@@ -58,6 +65,8 @@ def scenario_targets(scenario: Scenario) -> list[Target]:
         start = getattr(row, "start_date", None)
         high = getattr(row, "value_high", None)
         kind = INTERVAL if high is not None else (FLOW if start is not None else LEVEL)
+        if row.metric in SHARES:
+            kind = SHARE
         targets.append(
             Target(
                 row=i,
@@ -105,7 +114,10 @@ def simulated_values(timeseries: pd.DataFrame, targets: list[Target]) -> np.ndar
     out = np.full(len(targets), np.nan)
     if not targets:
         return out
-    wanted = timeseries["metric"].isin({t.metric for t in targets}) & timeseries["country"].isin(
+    metrics = {t.metric for t in targets}
+    for metric in metrics & set(SHARES):
+        metrics |= {*SHARES[metric][0], *SHARES[metric][1]}
+    wanted = timeseries["metric"].isin(metrics) & timeseries["country"].isin(
         {t.country for t in targets}
     )
     frame = timeseries.loc[wanted]
@@ -113,6 +125,9 @@ def simulated_values(timeseries: pd.DataFrame, targets: list[Target]) -> np.ndar
     values = frame["value"].to_numpy(dtype=np.float64)
     rows = frame.groupby(["metric", "country"], sort=False).indices
     for i, target in enumerate(targets):
+        if target.kind == SHARE:
+            out[i] = _share(target, rows, days, values)
+            continue
         at = rows.get((target.metric, target.country))
         if at is None or len(at) == 0:
             continue
@@ -130,3 +145,22 @@ def simulated_values(timeseries: pd.DataFrame, targets: list[Target]) -> np.ndar
         else:
             out[i] = value[day <= end][-1]
     return out
+
+
+def _share(target: Target, rows: dict, days: np.ndarray, values: np.ndarray) -> float:
+    """Sum of the numerator's daily metrics over sum of the denominator's, from `start_date` to
+    `date` (NaN where the run does not cover the period, lacks a metric or has no events)."""
+    start, end = np.datetime64(target.start_date, "D"), np.datetime64(target.date, "D")
+
+    def total(metrics: tuple[str, ...]) -> float:
+        out = 0.0
+        for metric in metrics:
+            at = rows.get((metric, target.country))
+            if at is None or len(at) == 0 or days[at][0] > start or days[at][-1] < end:
+                return np.nan
+            window = values[at][(days[at] >= start) & (days[at] <= end)]
+            out += float(np.nansum(window))
+        return out
+
+    numerator, denominator = (total(m) for m in SHARES[target.metric])
+    return numerator / denominator if denominator > 0 else np.nan

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from ..scenario.problems import ScenarioError
 from .consistency import settings_problems
@@ -19,7 +19,8 @@ from .importer import import_flee, load_flee_scenario
 
 
 def _fail(err: Console, message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    # Text, not markup: the message quotes user paths (a folder named `a[/]b` is no tag).
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 

@@ -158,6 +158,11 @@ class HostPolicyRow(Row):
         return self
 
 
+# Targets that are a share of a period's events (experiments/targets.py SHARES): a number in
+# [0, 1] over the days from start_date to date.
+SHARE_METRICS = frozenset({"air_entry_share"})
+
+
 class TargetRow(Row):
     date: dt.date
     country: str
@@ -179,6 +184,11 @@ class TargetRow(Row):
             raise ValueError(f"start_date {self.start_date} is after date {self.date}")
         if self.value_high is not None and self.value_high < self.value:
             raise ValueError(f"value_high {self.value_high} is below value {self.value}")
+        if self.metric in SHARE_METRICS:
+            if self.start_date is None:
+                raise ValueError(f"{self.metric} is a share of a period: give its start_date")
+            if max(self.value, self.value_high or 0.0) > 1.0:
+                raise ValueError(f"{self.metric} is a share: value and value_high must be 0-1")
         return self
 
     @field_validator("country")
