@@ -65,3 +65,12 @@ def test_unknown_scenario_exits_2():
     result = runner.invoke(app, ["run", "atlantis"])
     assert result.exit_code == 2
     assert "no such folder or shipped scenario" in result.output
+
+
+def test_version_option_and_command_print_the_package_version():
+    import trocha
+
+    for args in (["--version"], ["version"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == trocha.__version__

@@ -107,7 +107,25 @@ app.command("serve")(report_commands.serve)
 @app.command()
 def version() -> None:
     """Print the Trocha version."""
-    console().print(__version__)
+    print(__version__)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Trocha: simulate mass migration and the criminal economies that prey on it."""
 
 
 def main() -> None:
