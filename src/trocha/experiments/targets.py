@@ -1,6 +1,6 @@
 """Calibration targets: the observations a scenario is fitted to, and what the model says of them.
 
-A target row (targets.csv) is one of three kinds:
+A target row (targets.csv) is one of four kinds:
 - a **level** (a stock on a date, e.g. `migrant_stock` in Peru on 2019-12-31): compared with the
   simulated value on that date;
 - a **flow** (rows with `start_date`, e.g. Darién crossings in 2019): compared with the simulated
