@@ -69,11 +69,28 @@ def check_scale(scale: object, scenario: Scenario) -> int:
 MIN_VICTIM_AGENTS = 100  # 1/sqrt(100) = 10 % seed noise on victims held
 
 
-def trafficking_noise(peak_victims: float, scale: int) -> str | None:
+STABLE_SCALE = 400  # trafficking outputs within 10% of scale 5's (benchmarks/scale_stability.py)
+
+
+def trafficking_noise(
+    peak_victims: float, scale: int, organisations_active: bool = False
+) -> str | None:
     """A warning when a run's trafficking outputs rest on fewer than MIN_VICTIM_AGENTS victim
-    agents at their peak (`peak_victims` in people), else None."""
+    agents at their peak (`peak_victims` in people), else None. With no victim agent at all the
+    outputs read 0: said when criminal organisations were active and the scale is coarser than
+    STABLE_SCALE, where the zeros are the scale's rather than the model's."""
     agents = peak_victims / scale
-    if agents <= 0 or agents >= MIN_VICTIM_AGENTS:
+    if agents <= 0:
+        if not organisations_active or scale <= STABLE_SCALE:
+            return None
+        return (
+            f"no agent became a victim in this run although criminal organisations were active: "
+            f"victims are whole agents, and at --scale {scale} one agent stands for {scale:,} "
+            f"people, so the trafficking outputs read 0. Use --scale {STABLE_SCALE} or finer for "
+            "them (within 10% of the finest scale's there, docs/benchmarks.md) and several "
+            "seeds (--seeds 1-10)"
+        )
+    if agents >= MIN_VICTIM_AGENTS:
         return None
     noise = 1.0 / agents**0.5
     finer = max(1, int(scale * agents / MIN_VICTIM_AGENTS))

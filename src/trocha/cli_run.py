@@ -244,7 +244,11 @@ def _warn_trafficking_noise(result: Result) -> None:
         victims = result.metric("victims_current")
     except KeyError:  # a run without exploitation (e.g. Flee's rules)
         return
-    warning = trafficking_noise(float(victims.max()), int(result.manifest["scale"]))
+    try:
+        active = bool((result.metric("org_members") > 0).any())
+    except KeyError:
+        active = False
+    warning = trafficking_noise(float(victims.max()), int(result.manifest["scale"]), active)
     if warning:
         console(stderr=True).print(f"warning: {warning}", highlight=False, soft_wrap=True)
 
