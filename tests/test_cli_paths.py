@@ -103,3 +103,13 @@ def test_import_flee(out):
         str(FLEE / "flee3_validation_simsetting.yml"),
     )
     assert (where / "scenario.toml").is_file()
+
+
+def test_compare_warns_when_a_coarse_scale_leaves_few_victim_agents(tmp_path):
+    # tiny at scale 2000 to 2018: a handful of victim agents a run (people_trafficked / scale).
+    result = invoke(
+        "compare", "tiny", "tiny", "--seeds", "2", "--scale", "2000", "--end", "2018-12-31",
+        "--workers", "0", "--out", str(tmp_path / "c"),
+    )  # fmt: skip
+    text = result.output.replace("\n", " ")
+    assert "warning: the trafficking outcomes rest on" in text and "--scale" in text

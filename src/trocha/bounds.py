@@ -130,3 +130,31 @@ def _whole(value: object) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
+
+
+# A paired comparison shares its runs' randomness (common random numbers: trafficking intervals
+# 0.13-0.36 of the independent width, docs/benchmarks.md), so it is warned about only below this
+# many victim agents per run, where the agent count alone gives over 30% noise.
+MIN_COMPARE_VICTIM_AGENTS = 10
+
+
+def comparison_trafficking_noise(
+    people_trafficked: float, scale: int, organisations_active: bool
+) -> str | None:
+    """The warning for a comparison (`trocha compare`) whose runs traffic few victim agents:
+    `people_trafficked` is the smallest mean over the scenarios compared, in people."""
+    agents = people_trafficked / scale
+    if agents >= MIN_COMPARE_VICTIM_AGENTS or (agents <= 0 and not organisations_active):
+        return None
+    if agents <= 0 and scale <= STABLE_SCALE:
+        return None
+    if agents < 1:
+        few, finer = "fewer than one victim agent", STABLE_SCALE
+    else:
+        few = f"about {agents:.0f} victim agents"
+        finer = max(1, min(STABLE_SCALE, int(scale * agents / MIN_VICTIM_AGENTS)))
+    return (
+        f"the trafficking outcomes rest on {few} per run at --scale {scale} (victims are whole "
+        "agents), so their differences and intervals are mostly the agent count's noise; use "
+        f"--scale {finer} or finer for them"
+    )

@@ -95,6 +95,7 @@ def compare(
         ),
         "a scenario",
     )
+    _warn_few_victims(result)
     columns = ["outcome", "unit", "base", "alternative", "difference", "ci_low", "ci_high"]
     if fmt is not Format.table:
         fields = ["alternative", "outcome", "unit", "base_mean", "alt_mean", "diff_mean"]
@@ -122,6 +123,28 @@ def compare(
             right=("base", "alternative", "difference", "95% interval"),
         )
     console().print(f"Saved {result.folder / 'comparison.csv'}", highlight=False, soft_wrap=True)
+
+
+def _warn_few_victims(result) -> None:
+    """On stderr, whatever the format: trafficking outcomes that a coarse scale reduces to a
+    handful of victim agents (bounds.comparison_trafficking_noise)."""
+    import json
+
+    from .bounds import comparison_trafficking_noise
+
+    table = result.table.set_index("outcome")
+    if "people_trafficked" not in table.index:
+        return
+    trafficked = table.loc[["people_trafficked"], ["base_mean", "alt_mean"]].to_numpy().min()
+    members = (
+        table.loc[["org_members_end"], ["base_mean", "alt_mean"]].to_numpy().max()
+        if ("org_members_end" in table.index)
+        else 0.0
+    )
+    scale = json.loads((result.folder / "experiment.json").read_text(encoding="utf-8"))["scale"]
+    warning = comparison_trafficking_noise(float(trafficked), int(scale), members > 0)
+    if warning:
+        console(stderr=True).print(f"warning: {warning}", highlight=False, soft_wrap=True)
 
 
 def _experiment(ctx: typer.Context, kind: str, spec: Path, workers, scheduler, out_dir):
