@@ -268,9 +268,12 @@ def validate(
             _, fit = v.fit_report(
                 scenario, calibration, out_dir, draws, seeds, scale, 0, workers, scheduler
             )
+            held = fit["targets"] - fit["targets_in_sample"]
             console().print(
                 f"fit: {fit['targets']} targets, 90% predictive bands cover "
-                f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}); "
+                f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}; "
+                f"{fit['coverage_90_in_sample']:.0%} of the {fit['targets_in_sample']} used in "
+                f"calibration, {held} held back); "
                 f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
                 f"{fit['mape_all_hosts_2019_2020']:.1%} (all)",
                 highlight=False,

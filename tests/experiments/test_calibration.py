@@ -260,3 +260,27 @@ def test_forecast_bands_contain_the_median_and_widen_with_horizon(synthetic, cal
     page = report_html(result.folder)
     assert 'id="fig-forecast-world"' in page and 'id="fig-forecast-hosts"' in page
     assert page == report_html(result.folder)
+
+
+def test_validate_reports_coverage_in_sample_and_held_back(synthetic, calibrated, tmp_path):
+    """`trocha validate --calibration` gives the coverage of all targets and of those the
+    calibration used; the synthetic scenario holds back its 2020 validation rows."""
+    from typer.testing import CliRunner
+
+    from trocha.cli import app
+
+    out = tmp_path / "val"
+    result = CliRunner().invoke(
+        app,
+        [
+            "validate", str(synthetic), "--calibration", str(calibrated.folder), "--draws", "2",
+            "--seeds", "1", "--scale", str(SCALE), "--workers", "0", "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    fit = json.loads((out / "fit.json").read_text())
+    table = pd.read_csv(out / "fit.csv")
+    assert fit["targets"] == len(table) == 12
+    assert fit["targets_in_sample"] == int(table["used_in_calibration"].sum()) == 9
+    text = result.output.replace("\n", " ")
+    assert f"of the 9 used in calibration, {fit['targets'] - 9} held back" in text

@@ -176,6 +176,7 @@ def fit_report(
         "calibrated_until": until.isoformat(),
         "members": len(members),
         "targets": len(table),
+        "targets_in_sample": int(table["used_in_calibration"].sum()),
         "coverage_90": float(table["covered"].mean()) if len(table) else float("nan"),
         "coverage_90_model_only": float(table["covered_model"].mean())
         if len(table)
