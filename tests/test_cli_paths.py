@@ -113,3 +113,12 @@ def test_compare_warns_when_a_coarse_scale_leaves_few_victim_agents(tmp_path):
     )  # fmt: skip
     text = result.output.replace("\n", " ")
     assert "warning: the trafficking outcomes rest on" in text and "--scale" in text
+
+
+def test_compare_without_scale_uses_the_scenarios_default(tmp_path):
+    # The coarse-scale warning read the scale from experiment.json, where it is null when no
+    # --scale is given: compare ended in a TypeError.
+    invoke(
+        "compare", "tiny", "tiny", "--seeds", "2", "--end", "2017-03-31", "--workers", "0",
+        "--out", str(tmp_path / "c"),
+    )  # fmt: skip

@@ -128,8 +128,6 @@ def compare(
 def _warn_few_victims(result) -> None:
     """On stderr, whatever the format: trafficking outcomes that a coarse scale reduces to a
     handful of victim agents (bounds.comparison_trafficking_noise)."""
-    import json
-
     from .bounds import comparison_trafficking_noise
 
     table = result.table.set_index("outcome")
@@ -141,8 +139,7 @@ def _warn_few_victims(result) -> None:
         if ("org_members_end" in table.index)
         else 0.0
     )
-    scale = json.loads((result.folder / "experiment.json").read_text(encoding="utf-8"))["scale"]
-    warning = comparison_trafficking_noise(float(trafficked), int(scale), members > 0)
+    warning = comparison_trafficking_noise(float(trafficked), result.scale, members > 0)
     if warning:
         console(stderr=True).print(f"warning: {warning}", highlight=False, soft_wrap=True)
 

@@ -116,15 +116,15 @@ class Economy:
         """The economy's arrays that the journeys kernel reads and writes."""
         return EconomyArrays(*(getattr(self, name) for name in EconomyArrays._fields))
 
+    def __post_init__(self) -> None:
+        # The organisations' kinds never change: the gang mask is built once (the modules ask
+        # for it several times a day), read-only so that no caller changes it for the others.
+        self._gangs = np.array([k == "gang" for k in self.kinds], dtype=bool)
+        self._gangs.flags.writeable = False
+
     def gangs(self) -> np.ndarray:
-        """Which organisations are gangs (not armed groups): a read-only mask, built once (the
-        modules ask for it several times a day)."""
-        mask = self.__dict__.get("_gangs")
-        if mask is None or len(mask) != len(self.kinds):
-            mask = np.array([k == "gang" for k in self.kinds], dtype=bool)
-            mask.flags.writeable = False
-            self.__dict__["_gangs"] = mask
-        return mask
+        """Which organisations are gangs (not armed groups)."""
+        return self._gangs
 
 
 def _day(date: dt.date | None, calendar: Calendar) -> int:

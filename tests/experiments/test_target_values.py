@@ -78,3 +78,10 @@ def test_a_share_is_the_ratio_of_its_metrics_sums_over_the_period():
     ]
     values = simulated_values(table, targets)
     np.testing.assert_array_equal(values, [4 / 12, 0.5, np.nan, np.nan, np.nan])
+
+
+def test_the_share_metrics_the_scenario_check_knows_are_those_the_targets_compute():
+    from trocha.experiments.targets import SHARES
+    from trocha.scenario.tables import SHARE_METRICS
+
+    assert set(SHARES) == SHARE_METRICS

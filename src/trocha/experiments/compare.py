@@ -21,7 +21,7 @@ from scipy import stats
 from ..scenario.loader import load_scenario
 from .dask_runner import run_ensemble
 from .outcomes import destination_countries, outcomes_from_run, unit_of
-from .runs import RunSpec
+from .runs import RunSpec, read_manifest
 
 COLUMNS = [
     "alternative",
@@ -40,6 +40,7 @@ COLUMNS = [
 class Comparison:
     table: pd.DataFrame  # the columns above, one row per (alternative, outcome)
     folder: Path  # the experiment directory (runs/, comparison.csv, experiment.json)
+    scale: int  # people per agent of the coarsest run (a scenario's default when not given)
 
 
 def difference_interval(
@@ -125,4 +126,5 @@ def compare(
         )
         + "\n"
     )
-    return Comparison(table=table, folder=folder)
+    used = max(int((read_manifest(run) or {}).get("scale", 0)) for run in runs)
+    return Comparison(table=table, folder=folder, scale=used)

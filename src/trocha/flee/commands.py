@@ -11,23 +11,17 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.text import Text
 
+from ..cli_common import fail
 from ..scenario.problems import ScenarioError
 from .consistency import settings_problems
 from .importer import import_flee, load_flee_scenario
 
 
-def _fail(err: Console, message: str) -> typer.Exit:
-    # Text, not markup: the message quotes user paths (a folder named `a[/]b` is no tag).
-    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
-
-
 def _problems(err: Console, error: ScenarioError, what: str) -> typer.Exit:
     for p in error.problems:
         err.print(str(p), highlight=False, soft_wrap=True, markup=False)
-    return _fail(err, f"{what} has {len(error.problems)} problem(s); see above")
+    return fail(f"{what} has {len(error.problems)} problem(s); see above")
 
 
 def import_command(
@@ -44,7 +38,7 @@ def import_command(
     except ScenarioError as error:
         raise _problems(err, error, f"Flee folder {str(flee_dir)!r}") from None
     except OSError as error:
-        raise _fail(err, f"cannot write to {out}: {error.strerror}") from None
+        raise fail(f"cannot write to {out}: {error.strerror}") from None
     inputs = scenario.inputs
     camps = sum("camp" in loc.location_type.lower() for loc in inputs.locations)
     console.print(
@@ -105,11 +99,11 @@ def run_command(
         sim = FleeSimulation(scenario, seed=seed, scale=scale, start=start, end=end)
         result = sim.run()
     except ValueError as problem:  # FleeRunError included
-        raise _fail(err, str(problem)) from None
+        raise fail(str(problem)) from None
     try:
         folder_out = save_run(result, out_dir)
     except OSError as problem:
-        raise _fail(err, f"cannot write to {out_dir}: {problem.strerror}") from None
+        raise fail(f"cannot write to {out_dir}: {problem.strerror}") from None
     rec, manifest = sim.flee.record, result.manifest
     flee = manifest["flee"]
     if flee["ard"] is None:

@@ -60,9 +60,10 @@ def report(
     if latest:
         path = _latest_run(path)
     if not ((path / "manifest.json").is_file() or is_experiment(path) or is_forecast(path)):
+        hint = _runs_inside(path)
         raise fail(
             f"{path}: not a run directory (no manifest.json), an experiment or a forecast folder"
-            + (f"{_runs_inside(path)}, or add --latest" if _runs_inside(path) else "")
+            + (f"{hint}, or add --latest" if hint else "")
         )
     try:
         target = write_report(path, out_file, scenario)

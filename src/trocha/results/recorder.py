@@ -73,7 +73,7 @@ class Recorder(Module):
                 flown - self._flights_seen,
                 minlength=len(self.air_entries[day]),
             )
-            self._flights_seen = flown.copy()
+            self._flights_seen = flown  # fancy indexing made it a copy
         self._economy(sim, day)
 
     def _economy(self, sim: Simulation, day: int) -> None:
