@@ -23,6 +23,16 @@ SchedulerOption = Annotated[
 ]
 
 
+def _minor_coverage(fit: dict) -> str:
+    """The summary line's in-sample coverage of the minor hosts' stocks and of the rest (empty
+    where the calibration names no minor host)."""
+    minor = fit.get("coverage_90_in_sample_minor_host_stocks", float("nan"))
+    if minor != minor:  # NaN: no minor host
+        return ""
+    rest = fit["coverage_90_in_sample_other_targets"]
+    return f"; in sample, minor hosts' stocks {minor:.0%}, the other targets {rest:.0%}"
+
+
 def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -273,7 +283,7 @@ def validate(
                 f"fit: {fit['targets']} targets, 90% predictive bands cover "
                 f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}; "
                 f"{fit['coverage_90_in_sample']:.0%} of the {fit['targets_in_sample']} used in "
-                f"calibration, {held} held back); "
+                f"calibration, {held} held back{_minor_coverage(fit)}); "
                 f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
                 f"{fit['mape_all_hosts_2019_2020']:.1%} (all)",
                 highlight=False,

@@ -15,6 +15,7 @@ import pytest
 import trocha
 from trocha.experiments.calibration import CalibrationSettings, calibrate, seed_noise
 from trocha.experiments.forecast import forecast, posterior_draws
+from trocha.experiments.likelihood import ErrorModel, minor_hosts
 from trocha.experiments.priors import calibration_priors
 from trocha.experiments.surrogate import smooth_log_likelihood
 from trocha.experiments.targets import calibration_targets, held_back
@@ -154,6 +155,33 @@ def test_calibration_recovers_a_known_parameter(calibrated):
     # The summary says what was used and what was held back.
     assert len(result.summary["targets_used"]) == 9 and result.summary["targets_held_back"] == 3
     assert (result.folder / "posterior.parquet").is_file()
+
+
+@pytest.mark.slow
+def test_minor_hosts_stock_sd_is_estimated_at_every_point_and_reported(synthetic, tmp_path):
+    # Peru's figures up to 2019 stay below 600,000 (Colombia's do not): with that threshold Peru
+    # is a minor host, whose stocks' sd each trial estimates; calibration.json gives the sd of
+    # the point applied, which validate and forecast then use.
+    settings = _settings(
+        synthetic, trials=4, posterior_draws=0, confirm_top=2, confirm_seeds=2,
+        warm_start_rounds=0, errors=ErrorModel(minor_host_people=600_000.0),
+    )  # fmt: skip
+    result = calibrate(settings, tmp_path / "cal", workers=0, progress=False)
+    errors = result.summary["error_model"]
+    used = calibration_targets(trocha.load_scenario(str(synthetic)), UNTIL)
+    assert list(errors["minor_hosts"]) == ["PER"] == list(minor_hosts(used, 600_000.0))
+    table = result.posterior
+    assert table["minor_stock_log_sd"].between(errors["stock_log_sd"], 3.0).all()
+    best = result.summary["best"]["trial"]
+    chosen = next(c for c in result.summary["confirmed"] if c["trial"] == best)
+    assert errors["minor_stock_log_sd"] == pytest.approx(chosen["minor_stock_log_sd"])
+    stored = ErrorModel(
+        **json.loads((result.folder / "calibration.json").read_text())["error_model"]
+    )
+    peru = next(t for t in used if t.country == "PER")
+    colombia = next(t for t in used if t.country == "COL")
+    assert stored.level_sd(peru) == pytest.approx(errors["minor_stock_log_sd"])
+    assert stored.level_sd(colombia) == 0.15
 
 
 def test_cmaes_searches_around_the_first_trial_and_improves_on_it(synthetic, tmp_path):

@@ -28,7 +28,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +48,7 @@ from .importance import (
     prior_box,
     search_coordinates,
 )
-from .likelihood import ErrorModel, count_floor, target_log_likelihoods
+from .likelihood import ErrorModel, count_floor, fitted_errors, target_log_likelihoods
 from .priors import Prior, calibration_priors, neutral_point, point_of, split_point
 from .surrogate import smooth_log_likelihood
 from .targets import Target, calibration_targets, held_back, simulated_values
@@ -159,7 +159,7 @@ class CalibrationSettings:
             "start": self.start,
             "sampler": self.sampler,
             "cmaes_sigma": self.cmaes_sigma,
-            "errors": asdict(self.errors),
+            "errors": json.loads(json.dumps(asdict(self.errors))),  # as the study stores it
             "version": __version__,
         }
 
@@ -224,9 +224,8 @@ def calibrate(
     ):
         agent_people = settings.scale or scenario.spec.default_scale
         floor = count_floor(agent_people)
-        score = functools.partial(
-            _score, targets=targets, errors=settings.errors, floor=floor, agent_people=agent_people
-        )
+        errors = settings.errors.with_minor_hosts(targets)
+        score = Scorer(tuple(targets), errors, floor, agent_people)
         evaluate = functools.partial(
             _evaluate, settings=settings, priors=priors, client=client, score=score,
             runs=functools.partial(
@@ -261,6 +260,7 @@ def calibrate(
                 total = result["log_likelihood"] + result["log_prior"]
                 trial.set_user_attr("log_likelihood", result["log_likelihood"])
                 trial.set_user_attr("log_prior", result["log_prior"])
+                trial.set_user_attr("minor_stock_log_sd", result["minor_stock_log_sd"])
                 trial.set_user_attr("simulated", [float(v) for v in result["simulated"]])
                 study.tell(trial, -total if np.isfinite(total) else 1e300)
             show(_completed(study), _best(study))
@@ -272,7 +272,7 @@ def calibrate(
     posterior = posterior_table(study, priors)
     summary = _summary(
         settings, scenario, targets, held_back(scenario, until), posterior, priors, started,
-        study.user_attrs.get("confirmed", {}),
+        study.user_attrs.get("confirmed", {}), settings.errors.with_minor_hosts(targets),
     )  # fmt: skip
     posterior.to_parquet(out / "posterior.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
@@ -300,13 +300,32 @@ def _local_sampler(study, settings: CalibrationSettings):
         )
 
 
-def _score(simulated, runs: int, *, targets, errors, floor, agent_people) -> float:
-    """Total log-likelihood of a mean of `runs` seeds (likelihood.py)."""
-    return float(
-        target_log_likelihoods(
-            targets, simulated, errors, floor, agent_people=agent_people, runs=runs
+@dataclass(frozen=True)
+class Scorer:
+    """Total log-likelihood of a mean of `runs` seeds (likelihood.py), with the minor hosts'
+    stock sd estimated at each point where the error model leaves it to be (profile
+    likelihood)."""
+
+    targets: tuple[Target, ...]
+    errors: ErrorModel
+    floor: float
+    agent_people: float
+
+    def fit(self, simulated, runs: int) -> tuple[float, ErrorModel]:
+        targets = list(self.targets)
+        errors = fitted_errors(targets, simulated, self.errors, self.floor, self.agent_people, runs)
+        total = target_log_likelihoods(
+            targets, simulated, errors, self.floor, agent_people=self.agent_people, runs=runs
         ).sum()
-    )
+        return float(total), errors
+
+    def __call__(self, simulated, runs: int) -> float:
+        return self.fit(simulated, runs)[0]
+
+
+def _minor_sd(errors: ErrorModel) -> float:
+    """The minor hosts' stock sd a point was scored with (NaN where the model has none)."""
+    return float("nan") if errors.minor_stock_log_sd is None else errors.minor_stock_log_sd
 
 
 def _evaluate(points, *, settings, priors, client, runs, score, seeds=None) -> list[dict]:
@@ -320,9 +339,11 @@ def _evaluate(points, *, settings, priors, client, runs, score, seeds=None) -> l
         per_seed = np.array(values[i * len(seeds) : (i + 1) * len(seeds)])
         simulated = np.nanmean(per_seed, axis=0) if per_seed.size else per_seed
         log_prior = float(sum(p.log_density(point[p.name]) for p in priors))
+        log_likelihood, errors = score.fit(simulated, len(seeds))
         out.append(
             {
-                "log_likelihood": score(simulated, len(seeds)),
+                "log_likelihood": log_likelihood,
+                "minor_stock_log_sd": _minor_sd(errors),
                 "log_prior": log_prior,
                 "simulated": simulated,
                 "per_seed": per_seed,
@@ -350,9 +371,11 @@ def _confirm_phase(study, settings, evaluate, show, score) -> None:
         ):
             earlier = np.array(trial.user_attrs["simulated"], dtype=np.float64)
             mean = (settings.seeds * earlier + settings.confirm_seeds * result["simulated"]) / runs
+            log_likelihood, errors = score.fit(mean, runs)
             confirmed[str(trial.number)] = {
                 "log_likelihood_search": trial.user_attrs["log_likelihood"],
-                "log_likelihood": score(mean, runs),
+                "log_likelihood": log_likelihood,
+                "minor_stock_log_sd": _minor_sd(errors),
                 "log_prior": trial.user_attrs["log_prior"],
                 "seeds": runs,
                 "replicates": replicate_log_likelihoods(result["per_seed"], settings.seeds, score),
@@ -462,6 +485,7 @@ def _posterior_phase(study, settings, priors, distributions, evaluate, show) -> 
                     "from_prior": Proposal.from_prior(settings.seed, i),
                     "log_likelihood": result["log_likelihood"],
                     "log_prior": result["log_prior"],
+                    "minor_stock_log_sd": result["minor_stock_log_sd"],
                     "log_prior_search": log_prior(priors, s),
                     "log_proposal": proposal.log_density(priors, s),
                     "simulated": [float(v) for v in result["simulated"]],
@@ -571,6 +595,7 @@ def posterior_table(study, priors: list[Prior]) -> pd.DataFrame:
                 **{f"constant_{k}": v for k, v in constants.items()},
                 "log_likelihood": attrs.get("log_likelihood", -np.inf),
                 "log_prior": attrs.get("log_prior", -np.inf),
+                "minor_stock_log_sd": attrs.get("minor_stock_log_sd", np.nan),
                 "log_prior_search": attrs.get("log_prior_search", np.nan),
                 "log_proposal": attrs.get("log_proposal", np.nan),
                 "loss": trial.value,
@@ -627,7 +652,9 @@ def _mixture_densities(study, priors: list[Prior], drawn: pd.DataFrame) -> np.nd
     )
 
 
-def _summary(settings, scenario, targets, later, posterior, priors, started, confirmed) -> dict:
+def _summary(
+    settings, scenario, targets, later, posterior, priors, started, confirmed, errors
+) -> dict:
     best = posterior.loc[posterior["loss"].idxmin()]
     if confirmed:  # the best on all its seeds among the re-run points
         number = max(
@@ -636,6 +663,7 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
         best = posterior.loc[posterior["trial"] == int(number)].iloc[0].copy()
         best["log_likelihood"] = confirmed[number]["log_likelihood"]
         best["loss"] = -(confirmed[number]["log_likelihood"] + confirmed[number]["log_prior"])
+        best["minor_stock_log_sd"] = confirmed[number].get("minor_stock_log_sd", np.nan)
     w = posterior["weight"].to_numpy()
     ess = _ess(w)
     smoothing = {
@@ -664,7 +692,9 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
         "scale": settings.scale,
         "batch": settings.batch,
         "seed": settings.seed,
-        "error_model": asdict(settings.errors),
+        # The error model the best point was scored with: a validation or forecast from this
+        # calibration uses the minor hosts' sd estimated there.
+        "error_model": asdict(_at_best(errors, best.get("minor_stock_log_sd", np.nan))),
         "targets_used": [{"row": t.row, "target": t.label, "value": t.value} for t in targets],
         "targets_held_back": len(later),
         "best": {
@@ -697,6 +727,13 @@ def _summary(settings, scenario, targets, later, posterior, priors, started, con
             + f" --warm-start-rounds {settings.warm_start_rounds}"
         ),
     }
+
+
+def _at_best(errors: ErrorModel, minor_sd: float) -> ErrorModel:
+    """`errors` with the minor hosts' sd estimated at the best point, where it was estimated."""
+    if not errors.estimates_minor_sd or not np.isfinite(minor_sd):
+        return errors
+    return replace(errors, minor_stock_log_sd=float(minor_sd))
 
 
 def _ess(weights: np.ndarray) -> float:

@@ -76,6 +76,7 @@ def point_columns(table: pd.DataFrame) -> list[str]:
     skip = {
         "trial", "phase", "draw", "round", "log_likelihood", "log_prior", "log_prior_search",
         "log_proposal", "loss", "weight", "weight_raw", "log_likelihood_smoothed",
+        "minor_stock_log_sd",
     }  # fmt: skip
     return [c for c in table.columns if c not in skip and not c.startswith("constant_")]
 
@@ -288,6 +289,8 @@ def forecast(
                 "members": len(members),
                 "predictive_error": {
                     "stock_log_sd": error.stock_log_sd,
+                    "minor_hosts": list(error.minor_hosts),
+                    "minor_stock_log_sd": error.minor_stock_log_sd,
                     "flow_dispersion": error.flow_dispersion,
                     "drift_log_sd_per_year": error.drift_log_sd_per_year,
                     "drift_total_log_sd_per_year": error.drift_total_log_sd_per_year,

@@ -10,8 +10,9 @@ past the cut-off:
 
     log-sd(t) = sqrt(base^2 + (drift x years after `until`)^2)
 
-with base = `stock_log_sd` for levels and sqrt(log(1 + 1 / flow_dispersion)) for flows (the
-negative binomial's coefficient of variation for large counts). `drift` (log-sd per year) is
+with base = `stock_log_sd` for levels (a minor host's own, `minor_stock_log_sd`) and
+sqrt(log(1 + 1 / flow_dispersion)) for flows (the negative binomial's coefficient of variation for
+large counts). `drift` (log-sd per year) is
 measured by the backtest: calibrate to an earlier origin, forecast the host stocks observed after
 it, and fit the squared log errors minus the base variance on the squared horizon
 (`estimate_drift`), weighted by people; the total over countries ("ALL") has its own drift, from
@@ -52,15 +53,24 @@ class ForecastError:
     # Where the drift came from: "option" (given), the drift file's path, or "none" (no drift
     # file: the bands do not widen past the cut-off).
     drift_source: str = "none"
+    minor_hosts: tuple[str, ...] = ()  # hosts whose stocks have their own sd (likelihood.py)
+    minor_stock_log_sd: float | None = None
 
     def log_sd(
-        self, flow: np.ndarray, dates: pd.Series | np.ndarray, total: np.ndarray | None = None
+        self,
+        flow: np.ndarray,
+        dates: pd.Series | np.ndarray,
+        total: np.ndarray | None = None,
+        countries: pd.Series | np.ndarray | None = None,
     ) -> np.ndarray:
-        """Log-scale sd of an observation of each row (flow, total: bool per row)."""
+        """Log-scale sd of an observation of each row (flow, total: bool per row; countries
+        give the minor hosts' levels their own sd)."""
         flow = np.asarray(flow, dtype=bool)
-        base = np.where(
-            flow, math.log1p(1.0 / max(self.flow_dispersion, 1e-9)), self.stock_log_sd**2
-        )
+        level = np.full(flow.shape, self.stock_log_sd**2)
+        if countries is not None and self.minor_stock_log_sd is not None and self.minor_hosts:
+            minor = np.isin(np.asarray(countries), list(self.minor_hosts))
+            level = np.where(minor, self.minor_stock_log_sd**2, level)
+        base = np.where(flow, math.log1p(1.0 / max(self.flow_dispersion, 1e-9)), level)
         drift = np.full(flow.shape, self.drift_log_sd_per_year)
         if total is not None:
             drift = np.where(np.asarray(total, dtype=bool), self.drift_total_log_sd_per_year, drift)
@@ -94,6 +104,7 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
     for value in (drift, total):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"the drift (log-sd per year) must be a number >= 0, got {value!r}")
+    minor_sd = errors.get("minor_stock_log_sd")
     return ForecastError(
         stock_log_sd=float(errors.get("stock_log_sd", 0.15)),
         flow_dispersion=float(errors.get("flow_dispersion", 5.0)),
@@ -101,6 +112,8 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
         until=until,
         drift_total_log_sd_per_year=float(total),
         drift_source=source,
+        minor_hosts=tuple(errors.get("minor_hosts", ())),
+        minor_stock_log_sd=None if minor_sd is None else float(minor_sd),
     )
 
 
@@ -178,7 +191,9 @@ def predictive_bands(members: pd.DataFrame, error: ForecastError, floor: float) 
     wide = counted.pivot_table(index=keys, columns="member", values="value", aggfunc="first")
     index = wide.index.to_frame(index=False)
     is_flow = index["metric"].isin(flows).to_numpy()
-    sd = error.log_sd(is_flow, index["date"], (index["country"] == "ALL").to_numpy())
+    sd = error.log_sd(
+        is_flow, index["date"], (index["country"] == "ALL").to_numpy(), index["country"]
+    )
     quantiles = mixture_quantiles(wide.to_numpy(dtype=np.float64), sd, floor)
     out = index.copy()
     for j, name in enumerate(PREDICTIVE_COLUMNS):

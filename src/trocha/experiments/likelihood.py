@@ -2,7 +2,14 @@
 
 - Levels (stocks): lognormal, log(observed) ~ N(log(simulated), sd), with sd the measurement and
   model error on the log scale (`stock_log_sd`, an assumption: official stock estimates of the
-  same year differ by 10-20%, e.g. R4V vs UNHCR). A lower bound (an observation that counts only
+  same year differ by 10-20%, e.g. R4V vs UNHCR). The stocks of minor hosts (every figure up to
+  the cut-off below `minor_host_people`) have their own sd, `minor_stock_log_sd`: their figures
+  are estimates revised by 40-70% from one year to the next (venezuela: Guyana 36,400 in 2018,
+  22,000 in 2019; Curaçao 26,000 then 16,500; the Dominican Republic 34,062 in 2019, 114,325 in
+  2020), far more than any flow moves them, so one sd for all would make them weigh on the fit
+  as if they were as well measured as Colombia's registrations. Left unset, it is estimated with
+  the parameters (`profile_minor_sd`: the value that maximises the minor hosts' likelihood, the
+  profile likelihood). A lower bound (an observation that counts only
   part of the people) contributes log P(observed <= true), the censored form of the same model;
   an upper bound log P(observed >= true). Flows are censored the same way.
 - Flows (crossings, encounters in a period): negative binomial with mean = simulated and
@@ -31,14 +38,16 @@ collapses onto one draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
 
-from .targets import FLOW, INTERVAL, SHARE, Target
+from .targets import FLOW, INTERVAL, LEVEL, SHARE, Target
 
 SHARE_CLIP = 0.005
+MINOR_SD_MAX = 3.0  # the largest minor-host sd the profile considers (a factor of 20)
+MINOR_SD_GRID = 121
 
 
 def logit(share: float | np.ndarray) -> float | np.ndarray:
@@ -56,6 +65,30 @@ class ErrorModel:
     interval_log_sd: float = 0.3
     share_logit_sd: float = 0.5
     resolution_overdispersion: float = 2.0
+    # Minor hosts: their stock figures' own log-scale sd (None: estimated, profile likelihood).
+    minor_host_people: float = 150_000.0
+    minor_hosts: tuple[str, ...] = ()
+    minor_stock_log_sd: float | None = None
+
+    def __post_init__(self) -> None:
+        # calibration.json stores the hosts as a list
+        object.__setattr__(self, "minor_hosts", tuple(self.minor_hosts))
+
+    def with_minor_hosts(self, targets: list[Target]) -> ErrorModel:
+        """This model with its minor hosts found in `targets`, unless it names them already."""
+        if self.minor_hosts or self.minor_host_people <= 0:
+            return self
+        return replace(self, minor_hosts=minor_hosts(targets, self.minor_host_people))
+
+    @property
+    def estimates_minor_sd(self) -> bool:
+        return bool(self.minor_hosts) and self.minor_stock_log_sd is None
+
+    def level_sd(self, target: Target) -> float:
+        """Log-scale measurement sd of a level target (a minor host's own, where it has one)."""
+        if self.minor_stock_log_sd is not None and target.country in self.minor_hosts:
+            return self.minor_stock_log_sd
+        return self.stock_log_sd
 
     def estimate_variance(self, value: float, agent_people: float, runs: int) -> float:
         """Sampling variance (people^2) of a count that is the mean of `runs` seeds of a model
@@ -124,7 +157,7 @@ def target_log_likelihoods(
                 out[i] = -0.5 * z * z
         else:
             # log-scale variance of the estimate: delta method, var / value^2
-            sd = np.sqrt(errors.stock_log_sd**2 + extra / (sim * sim))
+            sd = np.sqrt(errors.level_sd(target) ** 2 + extra / (sim * sim))
             z = (np.log(sim) - np.log(max(target.value, floor))) / sd
             if target.lower_bound:
                 out[i] = stats.norm.logcdf(z)  # observed <= true: fine when sim >= observed
@@ -133,6 +166,60 @@ def target_log_likelihoods(
             else:
                 out[i] = stats.norm.logpdf(z) - np.log(sd)
     return out
+
+
+def minor_hosts(targets: list[Target], people: float) -> tuple[str, ...]:
+    """Hosts (not the total "ALL") whose every stock figure among `targets` is below `people`."""
+    largest: dict[str, float] = {}
+    for t in targets:
+        if t.kind == LEVEL and t.country != "ALL":
+            largest[t.country] = max(largest.get(t.country, 0.0), t.value)
+    return tuple(sorted(c for c, v in largest.items() if v < people))
+
+
+def profile_minor_sd(
+    targets: list[Target],
+    simulated: np.ndarray,
+    errors: ErrorModel,
+    floor: float = 1.0,
+    agent_people: float = 0.0,
+    runs: int = 1,
+) -> float:
+    """The minor hosts' stock sd that maximises their log-likelihood (a grid from
+    `stock_log_sd` to MINOR_SD_MAX: never better measured than the main hosts); `stock_log_sd`
+    when no minor host has a stock target with a simulated value."""
+    chosen = [
+        i
+        for i, t in enumerate(targets)
+        if t.kind == LEVEL and t.country in errors.minor_hosts and np.isfinite(simulated[i])
+    ]
+    if not chosen:
+        return errors.stock_log_sd
+    grid = np.geomspace(errors.stock_log_sd, max(MINOR_SD_MAX, errors.stock_log_sd), MINOR_SD_GRID)
+    subset = [targets[i] for i in chosen]
+    values = np.asarray(simulated, dtype=np.float64)[chosen]
+    totals = [
+        target_log_likelihoods(
+            subset, values, replace(errors, minor_stock_log_sd=float(sd)), floor, agent_people, runs
+        ).sum()
+        for sd in grid
+    ]
+    return float(grid[int(np.argmax(totals))])
+
+
+def fitted_errors(
+    targets: list[Target],
+    simulated: np.ndarray,
+    errors: ErrorModel,
+    floor: float = 1.0,
+    agent_people: float = 0.0,
+    runs: int = 1,
+) -> ErrorModel:
+    """The error model with its minor-host sd estimated at `simulated`, where it is left to be."""
+    if not errors.estimates_minor_sd:
+        return errors
+    sd = profile_minor_sd(targets, simulated, errors, floor, agent_people, runs)
+    return replace(errors, minor_stock_log_sd=sd)
 
 
 def crps_ensemble(observed: float, ensemble: np.ndarray) -> float:

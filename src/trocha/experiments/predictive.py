@@ -5,7 +5,7 @@ randomness. An observation also carries the measurement and model error that the
 likelihood allows for (likelihood.py `ErrorModel`), so a band meant to cover observations must add
 it: each simulated value is turned into draws of what would be observed, by the same rule the
 likelihood scores it with:
-- levels (stocks): observed = simulated x exp(N(0, stock_log_sd));
+- levels (stocks): observed = simulated x exp(N(0, stock_log_sd)), a minor host's with its own sd;
 - flows: negative binomial with mean = simulated and dispersion `flow_dispersion`;
 - intervals (prices): simulated x exp(N(0, interval_log_sd));
 - shares: the logistic of logit(simulated) + N(0, share_logit_sd).
@@ -51,7 +51,7 @@ def predictive_draws(
         counts = rng.negative_binomial(r, r / (r + mean), size=(sims.size, per_member))
         return np.maximum(counts.astype(np.float64), floor).ravel()
     noise = rng.standard_normal((sims.size, per_member))
-    return (mean * np.exp(errors.stock_log_sd * noise)).ravel()
+    return (mean * np.exp(errors.level_sd(target) * noise)).ravel()
 
 
 def observed_at_resolution(target: Target, floor: float) -> float:

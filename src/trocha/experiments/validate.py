@@ -182,6 +182,10 @@ def fit_report(
         if len(table)
         else float("nan"),
         "coverage_90_in_sample": float(table[table["used_in_calibration"]]["covered"].mean()),
+        # The minor hosts' stocks have a wider measurement error (likelihood.py): their coverage
+        # apart from the rest's, so a wide band there does not hide a miss elsewhere.
+        "coverage_90_in_sample_minor_host_stocks": _coverage(table, errors, minor=True),
+        "coverage_90_in_sample_other_targets": _coverage(table, errors, minor=False),
         "error_model": asdict(errors),
         "count_floor": floor,
         "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
@@ -191,6 +195,14 @@ def fit_report(
     table.to_csv(out / "fit.csv", index=False)
     (out / "fit.json").write_text(json.dumps(summary, indent=2) + "\n")
     return table, summary
+
+
+def _coverage(table: pd.DataFrame, errors: ErrorModel, minor: bool) -> float:
+    """In-sample coverage of the minor hosts' stocks (or of every other target)."""
+    inside = table[table["used_in_calibration"]]
+    is_minor = (inside["metric"] == "migrant_stock") & inside["country"].isin(errors.minor_hosts)
+    chosen = inside[is_minor if minor else ~is_minor]
+    return float(chosen["covered"].mean()) if len(chosen) else float("nan")
 
 
 def backtest(
