@@ -88,6 +88,17 @@ def test_drift_estimate_recovers_a_known_growth():
         estimate_drift(np.array([0.1]), np.array([0.0]), 0.15)
 
 
+def test_drift_leaves_out_each_error_s_own_measurement_error():
+    # A minor host's stock carries a wider measurement error (0.6) than a main host's (0.15):
+    # subtracting each error's own base recovers the drift; one base for all inflates it.
+    rng = np.random.default_rng(6)
+    years = np.repeat([0.5, 1.0, 2.0], 20000)
+    base = np.where(np.arange(years.size) % 2 == 0, 0.15, 0.6)
+    errors = rng.standard_normal(years.size) * np.sqrt(base**2 + (0.3 * years) ** 2)
+    assert estimate_drift(errors, years, base) == pytest.approx(0.3, abs=0.01)
+    assert estimate_drift(errors, years, 0.15) > 0.35
+
+
 def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
     (tmp_path / "calibration.json").write_text(
         json.dumps({"until": "2018-12-31", "error_model": {"stock_log_sd": 0.2}})

@@ -120,21 +120,22 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
 def estimate_drift(
     log_errors: np.ndarray,
     years: np.ndarray,
-    base_log_sd: float,
+    base_log_sd: float | np.ndarray,
     weights: np.ndarray | None = None,
 ) -> float:
     """Drift d (log-sd per year) such that e ~ N(0, base^2 + d^2 h^2): weighted least squares of
     e^2 - base^2 on h^2 through the origin, d^2 = sum(w (e^2 - base^2) h^2) / sum(w h^4), at
-    least 0. Weighted by people (the observed counts), it is the error of the count a typical
-    migrant is in, not of the smallest hosts'."""
+    least 0 (base: one sd, or each error's own). Weighted by people (the observed counts), it is
+    the error of the count a typical migrant is in, not of the smallest hosts'."""
     e = np.asarray(log_errors, dtype=np.float64)
     h = np.asarray(years, dtype=np.float64)
     w = np.ones_like(e) if weights is None else np.asarray(weights, dtype=np.float64)
     keep = np.isfinite(e) & (h > 0) & np.isfinite(w) & (w > 0)
     if not keep.any():
         raise ValueError("no forecast error after the origin to measure the drift from")
+    base = np.broadcast_to(np.asarray(base_log_sd, dtype=np.float64), e.shape)[keep]
     e, h, w = e[keep], h[keep], w[keep]
-    d2 = float(np.sum(w * (e * e - base_log_sd**2) * h * h) / np.sum(w * h**4))
+    d2 = float(np.sum(w * (e * e - base**2) * h * h) / np.sum(w * h**4))
     return math.sqrt(max(d2, 0.0))
 
 

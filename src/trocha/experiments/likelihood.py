@@ -86,7 +86,11 @@ class ErrorModel:
 
     def level_sd(self, target: Target) -> float:
         """Log-scale measurement sd of a level target (a minor host's own, where it has one)."""
-        if self.minor_stock_log_sd is not None and target.country in self.minor_hosts:
+        return self.country_sd(target.country)
+
+    def country_sd(self, country: str) -> float:
+        """Log-scale measurement sd of a stock of `country`."""
+        if self.minor_stock_log_sd is not None and country in self.minor_hosts:
             return self.minor_stock_log_sd
         return self.stock_log_sd
 

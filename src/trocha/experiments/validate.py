@@ -284,7 +284,12 @@ def backtest(
         / np.maximum(table["trocha"].to_numpy(float), floor)
     )
     observed = table["observed"].to_numpy(float)
-    drift = estimate_drift(log_errors, years, settings.errors.stock_log_sd, weights=observed)
+    # Each stock's own measurement error at the fit (a minor host's is wider) is not drift.
+    fitted = ErrorModel(
+        **json.loads((out / "calibration" / "calibration.json").read_text())["error_model"]
+    )
+    base = np.array([fitted.country_sd(c) for c in table["country"]])
+    drift = estimate_drift(log_errors, years, base, weights=observed)
     totals = table.groupby("date")[["observed", "trocha"]].sum()
     drift_total = estimate_drift(
         np.log(totals["observed"].to_numpy(float) / totals["trocha"].to_numpy(float)),
@@ -317,6 +322,8 @@ def backtest(
                 "horizon": str(horizon),
                 "host_stocks": int(np.isfinite(log_errors).sum()),
                 "base_log_sd": settings.errors.stock_log_sd,
+                "minor_hosts": list(fitted.minor_hosts),
+                "minor_base_log_sd": fitted.minor_stock_log_sd,
             },
             indent=2,
         )
