@@ -54,6 +54,11 @@ def test_cells_in_four_to_nine_countries_never_the_united_states(runs):
     assert all("USA" not in c for c in found)
 
 
+# Tried on 2026-12-04 with these runs (scale 2000, seeds 1-10; as shipped: Chile 4/10, Bolivia
+# 0/10), none kept: expansion_reach_km 2,500 gives Chile 7/10 and Bolivia 1/10 but breaks the
+# corridor pattern (rho mean 0.56); drug_carry_value_usd 1,000 gives Bolivia 2/10; drug routes
+# run only from the loading country give Bolivia 0/10; an expansion interval shrinking with the
+# members makes the organisation bistable (4 cells by 2023 in some seeds, 29 in others).
 @pytest.mark.xfail(
     strict=False,
     reason="measured 2026-12-03 (scale 2000, seeds 1-10, drug routes drawing cells): Chile in 7 of "
