@@ -310,5 +310,10 @@ def test_validate_reports_coverage_in_sample_and_held_back(synthetic, calibrated
     table = pd.read_csv(out / "fit.csv")
     assert fit["targets"] == len(table) == 12
     assert fit["targets_in_sample"] == int(table["used_in_calibration"].sum()) == 9
+    # Every target here is a stock: one kind, whose coverage is the in-sample coverage.
+    assert set(table["kind"]) == {"level"}
+    by_kind = fit["coverage_90_in_sample_by_kind"]
+    assert list(by_kind) == ["level"] and by_kind["level"]["targets"] == 9
+    assert by_kind["level"]["coverage_90"] == pytest.approx(fit["coverage_90_in_sample"])
     text = result.output.replace("\n", " ")
     assert f"of the 9 used in calibration, {fit['targets'] - 9} held back" in text

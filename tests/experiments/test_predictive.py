@@ -88,3 +88,22 @@ def test_share_draws_are_logit_normal_around_the_simulated_share():
     logits = np.log(draws / (1 - draws))
     assert np.median(logits) == pytest.approx(np.log(0.7 / 0.3), abs=0.03)
     assert logits.std() == pytest.approx(0.5, rel=0.05)
+
+
+def test_in_sample_coverage_by_kind_of_target():
+    from trocha.experiments.validate import _coverage_by_kind
+
+    stock = Target(row=2, date=D, country="PER", metric="migrant_stock", value=1000.0, kind=LEVEL)
+    fee = Target(
+        row=3, date=D, country="COL", metric="trocha_fee_usd", value=1.0, kind=INTERVAL,
+        value_high=2.0, start_date=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    held = Target(row=4, date=D, country="COL", metric="migrant_stock", value=9.0, kind=LEVEL)
+    values = np.column_stack([np.full(20, 1000.0), np.full(20, 50.0), np.full(20, 1.0)])
+    table = fit_table([stock, fee, held], values, used={2, 3}, errors=ErrorModel())
+    assert list(table["kind"]) == [LEVEL, INTERVAL, LEVEL]
+    # The stock is covered, the fee 25 times its interval's top is not; row 4 is held back.
+    assert _coverage_by_kind(table) == {
+        INTERVAL: {"coverage_90": 0.0, "targets": 1},
+        LEVEL: {"coverage_90": 1.0, "targets": 1},
+    }

@@ -38,6 +38,7 @@ FIT_COLUMNS = [
     "date",
     "country",
     "metric",
+    "kind",
     "observed",
     "median",
     "q05",
@@ -118,6 +119,7 @@ def fit_table(
                 "date": t.date,
                 "country": t.country,
                 "metric": t.metric,
+                "kind": t.kind,
                 "observed": observed,
                 "median": median,
                 "q05": q05,
@@ -186,6 +188,8 @@ def fit_report(
         # apart from the rest's, so a wide band there does not hide a miss elsewhere.
         "coverage_90_in_sample_minor_host_stocks": _coverage(table, errors, minor=True),
         "coverage_90_in_sample_other_targets": _coverage(table, errors, minor=False),
+        # by kind of target (level, flow, interval, share): where the misses are
+        "coverage_90_in_sample_by_kind": _coverage_by_kind(table),
         "error_model": asdict(errors),
         "count_floor": floor,
         "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
@@ -203,6 +207,15 @@ def _coverage(table: pd.DataFrame, errors: ErrorModel, minor: bool) -> float:
     is_minor = (inside["metric"] == "migrant_stock") & inside["country"].isin(errors.minor_hosts)
     chosen = inside[is_minor if minor else ~is_minor]
     return float(chosen["covered"].mean()) if len(chosen) else float("nan")
+
+
+def _coverage_by_kind(table: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """In-sample coverage and number of targets of each kind present."""
+    inside = table[table["used_in_calibration"]]
+    return {
+        str(kind): {"coverage_90": float(group["covered"].mean()), "targets": len(group)}
+        for kind, group in inside.groupby("kind", sort=True)
+    }
 
 
 def backtest(
