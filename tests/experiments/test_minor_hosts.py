@@ -126,3 +126,29 @@ def test_forecast_bands_of_a_minor_host_are_wider(tmp_path):
     assert ForecastError(0.15, 5.0, 0.0, None).log_sd(
         np.array([False]), np.array(["2020-12-31"], dtype="datetime64[ns]"), None, ["GUY"]
     )[0] == pytest.approx(0.15)
+
+
+def test_the_profile_is_the_best_sd_on_the_grid_of_the_likelihood_itself():
+    # Bounds, the resolution floor and the seeds' sampling variance included: the profile picks
+    # the grid's sd at which target_log_likelihoods scores the minor hosts highest.
+    from trocha.experiments.likelihood import MINOR_SD_GRID, MINOR_SD_MAX
+
+    rng = np.random.default_rng(8)
+    targets = [_stock("GUY", float(v), row=i) for i, v in enumerate(rng.uniform(200, 5e4, 20))]
+    targets += [
+        _stock("GUY", 3e4, row=20, lower_bound=True),
+        _stock("GUY", 3e4, row=21, upper_bound=True),
+    ]
+    simulated = np.array([t.value for t in targets]) * np.exp(rng.normal(0.0, 0.5, 22))
+    errors = ErrorModel().with_minor_hosts(targets)
+    grid = np.geomspace(errors.stock_log_sd, MINOR_SD_MAX, MINOR_SD_GRID)
+    totals = [
+        target_log_likelihoods(
+            targets, simulated, ErrorModel(minor_hosts=("GUY",), minor_stock_log_sd=sd), 500.0,
+            1000.0, 2,
+        ).sum()
+        for sd in grid
+    ]  # fmt: skip
+    chosen = profile_minor_sd(targets, simulated, errors, 500.0, 1000.0, 2)
+    assert chosen == pytest.approx(grid[int(np.argmax(totals))])
+    assert 0.3 < chosen < 0.8

@@ -193,6 +193,7 @@ def calibrate(
     if not targets:
         raise ValueError(f"no calibration targets between {scenario.spec.start} and {until}")
     priors = calibration_priors(scenario, settings.parameters, settings.constants)
+    errors = settings.errors.with_minor_hosts(targets)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     storage = f"sqlite:///{out / 'study.db'}"
@@ -224,7 +225,6 @@ def calibrate(
     ):
         agent_people = settings.scale or scenario.spec.default_scale
         floor = count_floor(agent_people)
-        errors = settings.errors.with_minor_hosts(targets)
         score = Scorer(tuple(targets), errors, floor, agent_people)
         evaluate = functools.partial(
             _evaluate, settings=settings, priors=priors, client=client, score=score,
@@ -272,7 +272,7 @@ def calibrate(
     posterior = posterior_table(study, priors)
     summary = _summary(
         settings, scenario, targets, held_back(scenario, until), posterior, priors, started,
-        study.user_attrs.get("confirmed", {}), settings.errors.with_minor_hosts(targets),
+        study.user_attrs.get("confirmed", {}), errors,
     )  # fmt: skip
     posterior.to_parquet(out / "posterior.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from .likelihood import ErrorModel
+
 DRIFT_FILE = "forecast_drift.json"
 PREDICTIVE_COLUMNS = ["p05", "p25", "p50", "p75", "p95"]
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -90,7 +92,7 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
     folder = Path(calibration_dir)
     path = folder / "calibration.json"
     summary = json.loads(path.read_text()) if path.is_file() else {}
-    errors = summary.get("error_model", {})
+    errors = ErrorModel(**summary.get("error_model", {}))
     until = dt.date.fromisoformat(summary["until"]) if summary.get("until") else None
     stored = folder / DRIFT_FILE
     measured = json.loads(stored.read_text()) if stored.is_file() else {}
@@ -104,16 +106,15 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
     for value in (drift, total):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"the drift (log-sd per year) must be a number >= 0, got {value!r}")
-    minor_sd = errors.get("minor_stock_log_sd")
     return ForecastError(
-        stock_log_sd=float(errors.get("stock_log_sd", 0.15)),
-        flow_dispersion=float(errors.get("flow_dispersion", 5.0)),
+        stock_log_sd=errors.stock_log_sd,
+        flow_dispersion=errors.flow_dispersion,
         drift_log_sd_per_year=float(drift),
         until=until,
         drift_total_log_sd_per_year=float(total),
         drift_source=source,
-        minor_hosts=tuple(errors.get("minor_hosts", ())),
-        minor_stock_log_sd=None if minor_sd is None else float(minor_sd),
+        minor_hosts=errors.minor_hosts,
+        minor_stock_log_sd=errors.minor_stock_log_sd,
     )
 
 

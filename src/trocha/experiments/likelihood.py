@@ -4,13 +4,13 @@
   model error on the log scale (`stock_log_sd`, an assumption: official stock estimates of the
   same year differ by 10-20%, e.g. R4V vs UNHCR). The stocks of minor hosts (every figure up to
   the cut-off below `minor_host_people`) have their own sd, `minor_stock_log_sd`: their figures
-  are estimates revised by 40-70% from one year to the next (venezuela: Guyana 36,400 in 2018,
-  22,000 in 2019; Curaçao 26,000 then 16,500; the Dominican Republic 34,062 in 2019, 114,325 in
-  2020), far more than any flow moves them, so one sd for all would make them weigh on the fit
-  as if they were as well measured as Colombia's registrations. Left unset, it is estimated with
-  the parameters (`profile_minor_sd`: the value that maximises the minor hosts' likelihood, the
-  profile likelihood). A lower bound (an observation that counts only
-  part of the people) contributes log P(observed <= true), the censored form of the same model;
+  are estimates revised by a third or more from one year to the next (venezuela: Guyana 36,400
+  in 2018, 22,000 in 2019; Curaçao 26,000 then 16,500; the Dominican Republic 34,062 in 2019,
+  114,325 in 2020), far more than any flow moves them, so one sd for all would make them weigh
+  on the fit as if they were as well measured as Colombia's registrations. Left unset, it is
+  estimated with the parameters (`profile_minor_sd`: the value that maximises the minor hosts'
+  likelihood, the profile likelihood). A lower bound (an observation that counts only part of
+  the people) contributes log P(observed <= true), the censored form of the same model;
   an upper bound log P(observed >= true). Flows are censored the same way.
 - Flows (crossings, encounters in a period): negative binomial with mean = simulated and
   dispersion `flow_dispersion` (variance = mean + mean^2 / dispersion), the usual model for
@@ -122,6 +122,7 @@ def target_log_likelihoods(
     errors = errors or ErrorModel()
     simulated = np.asarray(simulated, dtype=np.float64)
     out = np.empty(len(targets))
+    levels: list[tuple[int, float, float, bool, bool]] = []  # scored together below
     for i, target in enumerate(targets):
         sim = simulated[i]
         if not np.isfinite(sim):
@@ -161,15 +162,32 @@ def target_log_likelihoods(
                 out[i] = -0.5 * z * z
         else:
             # log-scale variance of the estimate: delta method, var / value^2
-            sd = np.sqrt(errors.level_sd(target) ** 2 + extra / (sim * sim))
-            z = (np.log(sim) - np.log(max(target.value, floor))) / sd
-            if target.lower_bound:
-                out[i] = stats.norm.logcdf(z)  # observed <= true: fine when sim >= observed
-            elif target.upper_bound:
-                out[i] = stats.norm.logcdf(-z)  # observed >= true: fine when sim <= observed
-            else:
-                out[i] = stats.norm.logpdf(z) - np.log(sd)
+            levels.append(
+                (
+                    i,
+                    np.log(sim) - np.log(max(target.value, floor)),
+                    errors.level_sd(target) ** 2 + extra / (sim * sim),
+                    target.lower_bound,
+                    target.upper_bound,
+                )
+            )
+    if levels:
+        at, *columns = (np.array(c) for c in zip(*levels, strict=True))
+        out[at] = _level_log_likelihoods(*columns)
     return out
+
+
+def _level_log_likelihoods(log_ratio, variance, lower, upper) -> np.ndarray:
+    """Lognormal log-likelihood of levels (arrays broadcast): log_ratio = log(simulated) -
+    log(observed), variance the log-scale variance; a lower bound is censored as
+    log P(observed <= true), an upper bound as log P(observed >= true)."""
+    sd = np.sqrt(variance)
+    z = log_ratio / sd
+    return np.where(
+        lower,
+        stats.norm.logcdf(z),  # observed <= true: fine when sim >= observed
+        np.where(upper, stats.norm.logcdf(-z), stats.norm.logpdf(z) - np.log(sd)),
+    )
 
 
 def minor_hosts(targets: list[Target], people: float) -> tuple[str, ...]:
@@ -191,23 +209,25 @@ def profile_minor_sd(
 ) -> float:
     """The minor hosts' stock sd that maximises their log-likelihood (a grid from
     `stock_log_sd` to MINOR_SD_MAX: never better measured than the main hosts); `stock_log_sd`
-    when no minor host has a stock target with a simulated value."""
+    when no minor host has a stock target with a simulated value. The levels' rule of
+    `target_log_likelihoods`, on the whole grid at once (a calibration scores every trial)."""
     chosen = [
-        i
+        (t, float(simulated[i]))
         for i, t in enumerate(targets)
         if t.kind == LEVEL and t.country in errors.minor_hosts and np.isfinite(simulated[i])
     ]
     if not chosen:
         return errors.stock_log_sd
     grid = np.geomspace(errors.stock_log_sd, max(MINOR_SD_MAX, errors.stock_log_sd), MINOR_SD_GRID)
-    subset = [targets[i] for i in chosen]
-    values = np.asarray(simulated, dtype=np.float64)[chosen]
-    totals = [
-        target_log_likelihoods(
-            subset, values, replace(errors, minor_stock_log_sd=float(sd)), floor, agent_people, runs
-        ).sum()
-        for sd in grid
-    ]
+    sim = np.array([max(value, floor) for _, value in chosen])
+    observed = np.array([max(t.value, floor) for t, _ in chosen])
+    extra = np.array([errors.estimate_variance(v, agent_people, runs) for v in sim]) / sim**2
+    totals = _level_log_likelihoods(
+        np.log(sim) - np.log(observed),
+        grid[:, None] ** 2 + extra,
+        np.array([t.lower_bound for t, _ in chosen]),
+        np.array([t.upper_bound for t, _ in chosen]),
+    ).sum(axis=1)
     return float(grid[int(np.argmax(totals))])
 
 

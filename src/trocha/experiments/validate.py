@@ -250,7 +250,7 @@ def backtest(
         seed=seed, posterior_draws=posterior_draws, start="neutral", warm_start_rounds=4,
         draws_per_round=max(1, posterior_draws // 2),
     )  # fmt: skip
-    calibrate(settings, out / "calibration", workers, scheduler, progress)
+    calibrated = calibrate(settings, out / "calibration", workers, scheduler, progress)
     end = min(horizon, loaded.spec.end)
     members = ensemble_members(scenario, out / "calibration", draws, seeds, scale, end, seed)
     values = ensemble_targets(members, later, workers, scheduler)
@@ -298,9 +298,7 @@ def backtest(
     )
     observed = table["observed"].to_numpy(float)
     # Each stock's own measurement error at the fit (a minor host's is wider) is not drift.
-    fitted = ErrorModel(
-        **json.loads((out / "calibration" / "calibration.json").read_text())["error_model"]
-    )
+    fitted = ErrorModel(**calibrated.summary["error_model"])
     base = np.array([fitted.country_sd(c) for c in table["country"]])
     drift = estimate_drift(log_errors, years, base, weights=observed)
     totals = table.groupby("date")[["observed", "trocha"]].sum()
