@@ -306,7 +306,7 @@ def validate(
             for subset in ("main_hosts", "all_hosts"):
                 parts = [
                     f"{m} {bt[f'mape_{m}_{subset}']:.1%}"
-                    for m in ("trocha", "persistence", "gravity")
+                    for m in ("trocha", "trocha_shares", "persistence", "gravity")
                     if bt.get(f"mape_{m}_{subset}") is not None
                 ]
                 console().print(
@@ -314,9 +314,20 @@ def validate(
                     highlight=False,
                     soft_wrap=True,
                 )
+            if bt["world_total"]:
+                ratios = ", ".join(f"{w['date']} {w['ratio']:.2f}" for w in bt["world_total"])
+                console().print(
+                    f"backtest world total, Trocha / observed: {ratios}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             verdict = "beats" if bt["trocha_beats_baselines"] else "does NOT beat"
+            shared = "beat" if bt["trocha_shares_beat_baselines"] else "do NOT beat"
             console().print(
-                f"Trocha {verdict} the baselines in this backtest.", highlight=False, soft_wrap=True
+                f"Trocha {verdict} the baselines in this backtest; its shares of the observed "
+                f"total (as the baselines are given) {shared} them.",
+                highlight=False,
+                soft_wrap=True,
             )
     except ScenarioError as error:
         raise fail("; ".join(str(p) for p in error.problems)) from None

@@ -83,14 +83,26 @@ def test_backtest_runs_with_both_baselines(tmp_path):
         progress=False, posterior_draws=2,
     )  # fmt: skip
     assert summary["gravity_fitted"]
-    assert set(table.columns) == {"date", "country", "observed", "trocha", "persistence", "gravity"}
+    assert set(table.columns) == {
+        "date", "country", "observed", "trocha", "trocha_shares", "persistence", "gravity"
+    }  # fmt: skip
     assert {"COL", "PER", "ECU", "CHL", "BRA", "ARG"} <= set(table["country"])
     main = table[table["country"].isin(["COL", "PER", "ECU", "CHL", "BRA", "ARG"])]
     assert main[["trocha", "persistence", "gravity"]].notna().all().all()
     assert table["date"].min() > dt.date(2018, 12, 31)  # scored only after the origin
-    for method in ("trocha", "persistence", "gravity"):
+    for method in ("trocha", "trocha_shares", "persistence", "gravity"):
         assert summary[f"mape_{method}_main_hosts"] >= 0
     assert isinstance(summary["trocha_beats_baselines"], bool)
+    # The model's shares are scaled to the observed total of the same hosts, as the baselines are.
+    for _, day in table.groupby("date"):
+        assert day["trocha_shares"].sum() == pytest.approx(day["observed"].sum(), rel=1e-9)
+        shares = day["trocha_shares"] / day["trocha_shares"].sum()
+        assert np.allclose(shares, day["trocha"] / day["trocha"].sum())
+    # The world total is scored on its own, on the world figures after the origin only.
+    world = summary["world_total"]
+    assert [w["date"] for w in world] == sorted(w["date"] for w in world)
+    assert world and all(w["date"] > "2018-12-31" for w in world)
+    assert all(w["ratio"] == pytest.approx(w["trocha"] / w["observed"]) for w in world)
     # The drift of the model's error past the origin, for the forecasts' predictive bands.
     stored = json.loads((tmp_path / "forecast_drift.json").read_text())
     assert stored["drift_log_sd_per_year"] == summary["drift_log_sd_per_year"] >= 0

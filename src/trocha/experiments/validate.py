@@ -9,7 +9,10 @@ predictive band: the model band alone leaves out the error the calibration allow
 
 Rolling-origin backtest on the shipped data: calibrate to data up to `origin` only, forecast to
 `horizon`, and score the host stocks observed after the origin against two baselines
-(persistence and gravity, `baselines.py`) by mean absolute percentage error.
+(persistence and gravity, `baselines.py`) by mean absolute percentage error. The baselines are
+told the observed total of the hosts, so the model is also scored on its own shares times that
+total ("trocha_shares": where people went, like the baselines) and on the world total alone (how
+many left), which splits its error into distribution and size.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from .forecast import Member, ensemble_members
 from .forecast_error import DRIFT_FILE, estimate_drift
 from .likelihood import ErrorModel, count_floor, crps_ensemble
 from .predictive import observed_at_resolution, predictive_draws
-from .targets import Target, calibration_targets, scenario_targets, simulated_values
+from .targets import LEVEL, Target, calibration_targets, scenario_targets, simulated_values
 
 MAIN_HOSTS = ("COL", "PER", "ECU", "CHL", "BRA", "ARG")
 FIT_COLUMNS = [
@@ -218,6 +221,13 @@ def _coverage_by_kind(table: pd.DataFrame) -> dict[str, dict[str, float]]:
     }
 
 
+def world_stock_targets(targets: list[Target]) -> list[Target]:
+    """Observed world totals of the people abroad (country ALL)."""
+    return [
+        t for t in targets if t.metric == "migrant_stock" and t.country == "ALL" and t.kind == LEVEL
+    ]
+
+
 def backtest(
     scenario: str,
     out_dir: Path | str,
@@ -239,6 +249,7 @@ def backtest(
     out = Path(out_dir)
     all_targets = scenario_targets(loaded)
     later = [t for t in host_stock_targets(all_targets) if origin < t.date <= horizon]
+    world = [t for t in world_stock_targets(all_targets) if origin < t.date <= horizon]
     at_origin = stocks_on(all_targets, origin)
     if not later or not at_origin:
         raise ValueError(
@@ -253,8 +264,9 @@ def backtest(
     calibrated = calibrate(settings, out / "calibration", workers, scheduler, progress)
     end = min(horizon, loaded.spec.end)
     members = ensemble_members(scenario, out / "calibration", draws, seeds, scale, end, seed)
-    values = ensemble_targets(members, later, workers, scheduler)
-    medians = np.nanmedian(values, axis=0)
+    values = ensemble_targets(members, later + world, workers, scheduler)
+    all_medians = np.nanmedian(values, axis=0)
+    medians, world_medians = all_medians[: len(later)], all_medians[len(later) :]
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
     rows = []
@@ -264,6 +276,8 @@ def backtest(
         # Each baseline shares out the observed total of the hosts it predicts.
         hosts = sorted(set(observed) & set(at_origin))
         kept = persistence({c: at_origin[c] for c in hosts}, sum(observed[c] for c in hosts))
+        simulated = {t.country: float(medians[j]) for j, t in on_date}
+        shares = persistence(simulated, sum(observed.values()))
         grav = {}
         if gravity_ok:
             usable = gravity.usable(hosts, date.year)
@@ -275,18 +289,26 @@ def backtest(
                     "country": t.country,
                     "observed": t.value,
                     "trocha": float(medians[j]),
+                    "trocha_shares": shares.get(t.country, np.nan),
                     "persistence": kept.get(t.country, np.nan),
                     "gravity": grav.get(t.country, np.nan),
                 }
             )
     table = pd.DataFrame(rows)
-    summary = {"scenario": loaded.name, "origin": str(origin), "horizon": str(horizon)}
+    summary: dict = {"scenario": loaded.name, "origin": str(origin), "horizon": str(horizon)}
     for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
         t = table if countries is None else table[table["country"].isin(countries)]
-        for method in ("trocha", "persistence", "gravity"):
+        for method in ("trocha", "trocha_shares", "persistence", "gravity"):
             err = ((t[method] - t["observed"]) / t["observed"]).abs()
             summary[f"mape_{method}_{subset}"] = float(err.mean()) if err.notna().any() else None
     summary["gravity_fitted"] = gravity_ok
+    summary["world_total"] = [
+        {"date": str(t.date), "observed": t.value, "trocha": float(m), "ratio": float(m / t.value)}
+        for t, m in zip(world, world_medians, strict=True)
+    ]
+    summary["mape_trocha_world_total"] = (
+        float(np.mean([abs(w["ratio"] - 1.0) for w in summary["world_total"]])) if world else None
+    )
     # How fast the model's error grows past the origin: the forecast's predictive bands
     # (forecast_error.py) widen at this rate past a calibration's cut-off.
     # Compared at the run's resolution (half an agent), as the likelihood compares them.
@@ -318,6 +340,10 @@ def backtest(
     ]
     summary["trocha_beats_baselines"] = bool(
         trocha_err is not None and all(trocha_err < e for e in baseline_errs)
+    )
+    shares_err = summary[f"mape_trocha_shares_{key}"]
+    summary["trocha_shares_beat_baselines"] = bool(
+        shares_err is not None and all(shares_err < e for e in baseline_errs)
     )
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "backtest.csv", index=False)
