@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,8 @@ def test_the_profile_recovers_a_known_measurement_error():
     n = 400
     targets = [_stock("GUY", 10_000.0, row=i) for i in range(n)] + [_stock("COL", 1e6, row=n)]
     simulated = np.append(10_000.0 * np.exp(rng.normal(0.0, 0.6, n)), 5e6)
-    errors = ErrorModel(stock_log_sd=0.15).with_minor_hosts(targets)
+    # Independent synthetic errors, scored as independent (they share a date and a series).
+    errors = ErrorModel(stock_log_sd=0.15, level_correlation=0.0).with_minor_hosts(targets)
     assert errors.minor_hosts == ("GUY",)
     # The main host's misfit (a factor of 5) does not enter the minor hosts' sd.
     assert profile_minor_sd(targets, simulated, errors) == pytest.approx(0.6, abs=0.05)
@@ -151,4 +153,8 @@ def test_the_profile_is_the_best_sd_on_the_grid_of_the_likelihood_itself():
     ]  # fmt: skip
     chosen = profile_minor_sd(targets, simulated, errors, 500.0, 1000.0, 2)
     assert chosen == pytest.approx(grid[int(np.argmax(totals))])
-    assert 0.3 < chosen < 0.8
+    # The errors were drawn independently (sd 0.5): scored as independent, the profile finds
+    # about that; scored as one correlated series on one date, a larger sd explains them.
+    independent = replace(errors, level_correlation=0.0)
+    assert 0.3 < profile_minor_sd(targets, simulated, independent, 500.0, 1000.0, 2) < 0.8
+    assert chosen > 0.8

@@ -21,6 +21,17 @@
   N(logit(simulated), `share_logit_sd`), both clipped to [SHARE_CLIP, 1 - SHARE_CLIP] (a share
   of 0 or 1 is a count too small to tell, not a certainty); an interval of shares scores as an
   interval does, on the logit scale.
+A level's error is not independent of the same series' error a few months away: where the model
+misses a host, it misses it on neighbouring dates too (the residuals of the calibrated venezuela
+scenario correlate 0.7 between figures under half a year apart, 0.4 between figures a year apart,
+docs/calibration.md). So the levels of one series (country and metric) that are not bounds are
+scored jointly: a multivariate normal on the log scale whose covariance between two figures
+t years apart is `level_correlation` x exp(-t / `level_correlation_years`) x their sds, the rest
+of each figure's variance (and the estimate's sampling variance) independent. Each figure's
+share of the joint log-density is its density given the series' earlier figures (the chain rule),
+so the per-target values still sum to the joint. Treating correlated figures as independent
+counts one persistent miss as several, which makes the posterior far narrower than the data
+warrant.
 Counts are compared above the model's resolution: a run with one agent per `scale` people cannot
 resolve fewer than about half an agent, so simulated and observed counts of people are floored at
 `floor` = scale / 2 (at least one person): a host with 70 observed Venezuelans and no agent at
@@ -65,6 +76,10 @@ class ErrorModel:
     interval_log_sd: float = 0.3
     share_logit_sd: float = 0.5
     resolution_overdispersion: float = 2.0
+    # Correlation of a series' level errors: the persistent share and its time scale in years
+    # (0 years: independent levels).
+    level_correlation: float = 0.9
+    level_correlation_years: float = 1.0
     # Minor hosts: their stock figures' own log-scale sd (None: estimated, profile likelihood).
     minor_host_people: float = 150_000.0
     minor_hosts: tuple[str, ...] = ()
@@ -122,7 +137,7 @@ def target_log_likelihoods(
     errors = errors or ErrorModel()
     simulated = np.asarray(simulated, dtype=np.float64)
     out = np.empty(len(targets))
-    levels: list[tuple[int, float, float, bool, bool]] = []  # scored together below
+    levels: list[tuple] = []  # scored together below
     for i, target in enumerate(targets):
         sim = simulated[i]
         if not np.isfinite(sim):
@@ -166,15 +181,61 @@ def target_log_likelihoods(
                 (
                     i,
                     np.log(sim) - np.log(max(target.value, floor)),
-                    errors.level_sd(target) ** 2 + extra / (sim * sim),
+                    errors.level_sd(target) ** 2,
+                    extra / (sim * sim),
                     target.lower_bound,
                     target.upper_bound,
+                    f"{target.country}|{target.metric}",
+                    target.date.toordinal() / 365.25,
                 )
             )
     if levels:
-        at, *columns = (np.array(c) for c in zip(*levels, strict=True))
-        out[at] = _level_log_likelihoods(*columns)
+        at, log_ratio, error_var, sampling_var, lower, upper, series, years = (
+            np.array(c) for c in zip(*levels, strict=True)
+        )
+        out[at] = level_log_likelihoods(
+            log_ratio, error_var, sampling_var, lower, upper, series, years, errors
+        )
     return out
+
+
+def level_log_likelihoods(
+    log_ratio, error_var, sampling_var, lower, upper, series, years, errors: ErrorModel
+) -> np.ndarray:
+    """Lognormal log-likelihood of levels (module docstring): censored bounds independent, the
+    other levels of one series jointly with correlated errors. `error_var` may carry a leading
+    axis (a grid of error variances, as the minor hosts' profile scores); the result has its
+    shape."""
+    error_var = np.asarray(error_var, dtype=np.float64)
+    out = _level_log_likelihoods(log_ratio, error_var + sampling_var, lower, upper)
+    if errors.level_correlation <= 0.0 or errors.level_correlation_years <= 0.0:
+        return out
+    plain = ~(np.asarray(lower) | np.asarray(upper))
+    for name in np.unique(series[plain]):
+        idx = np.flatnonzero(plain & (series == name))
+        if len(idx) < 2:
+            continue
+        idx = idx[np.argsort(years[idx], kind="stable")]
+        out[..., idx] = _correlated_level_log_likelihoods(
+            log_ratio[idx], error_var[..., idx], sampling_var[idx], years[idx], errors
+        )
+    return out
+
+
+def _correlated_level_log_likelihoods(log_ratio, error_var, sampling_var, years, errors):
+    """Each figure's log-density given the earlier ones (in the order given) under a
+    multivariate normal: correlation `level_correlation` x exp(-gap / time scale) between the
+    errors, the sampling variances independent. Sums to the joint log-density."""
+    gap = np.abs(years[:, None] - years[None, :])
+    corr = errors.level_correlation * np.exp(-gap / errors.level_correlation_years)
+    np.fill_diagonal(corr, 1.0)
+    sd = np.sqrt(error_var)
+    cov = sd[..., :, None] * sd[..., None, :] * corr + np.diag(sampling_var)
+    chol = np.linalg.cholesky(cov)
+    rhs = np.broadcast_to(log_ratio, sd.shape)[..., None]
+    z = np.linalg.solve(chol, rhs)[..., 0]
+    diag = np.diagonal(chol, axis1=-2, axis2=-1)
+    return -0.5 * z * z - np.log(diag) - 0.5 * np.log(2.0 * np.pi)
 
 
 def _level_log_likelihoods(log_ratio, variance, lower, upper) -> np.ndarray:
@@ -222,11 +283,15 @@ def profile_minor_sd(
     sim = np.array([max(value, floor) for _, value in chosen])
     observed = np.array([max(t.value, floor) for t, _ in chosen])
     extra = np.array([errors.estimate_variance(v, agent_people, runs) for v in sim]) / sim**2
-    totals = _level_log_likelihoods(
+    totals = level_log_likelihoods(
         np.log(sim) - np.log(observed),
-        grid[:, None] ** 2 + extra,
+        np.broadcast_to(grid[:, None] ** 2, (len(grid), len(chosen))),
+        extra,
         np.array([t.lower_bound for t, _ in chosen]),
         np.array([t.upper_bound for t, _ in chosen]),
+        np.array([f"{t.country}|{t.metric}" for t, _ in chosen]),
+        np.array([t.date.toordinal() / 365.25 for t, _ in chosen]),
+        errors,
     ).sum(axis=1)
     return float(grid[int(np.argmax(totals))])
 
