@@ -263,6 +263,18 @@ def validate(
     draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 10,
     seeds: Annotated[int, typer.Option(help="Seeds per trial and draw", min=1)] = 2,
     scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Seed of the backtest's search and draws (the first, with --repeats)", min=0
+        ),
+    ] = 0,
+    repeats: Annotated[
+        int,
+        typer.Option(
+            help="Backtests with consecutive search seeds: scores averaged, drift pooled", min=1
+        ),
+    ] = 1,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -299,9 +311,11 @@ def validate(
                 seeds,
                 draws,
                 scale,
+                seed=seed,
                 workers=workers,
                 scheduler=scheduler,
                 posterior_draws=posterior_draws,
+                repeats=repeats,
             )
             for subset in ("main_hosts", "all_hosts"):
                 parts = [
@@ -309,13 +323,21 @@ def validate(
                     for m in ("trocha", "trocha_shares", "persistence", "gravity")
                     if bt.get(f"mape_{m}_{subset}") is not None
                 ]
+                by_search = bt.get(f"mape_trocha_{subset}_by_search")
+                if by_search:
+                    parts.append("Trocha by search " + " ".join(f"{e:.1%}" for e in by_search))
                 console().print(
                     f"backtest MAPE ({subset}): " + ", ".join(parts),
                     highlight=False,
                     soft_wrap=True,
                 )
             if bt["world_total"]:
-                ratios = ", ".join(f"{w['date']} {w['ratio']:.2f}" for w in bt["world_total"])
+                several = len(bt["searches"]) > 1
+                ratios = ", ".join(
+                    f"{w['date']} {w['ratio']:.2f}"
+                    + (f" (search {w['search']})" if several else "")
+                    for w in bt["world_total"]
+                )
                 console().print(
                     f"backtest world total, Trocha / observed: {ratios}",
                     highlight=False,

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -78,14 +79,25 @@ def test_gravity_recovers_a_gravity_world():
 def test_backtest_runs_with_both_baselines(tmp_path):
     from trocha.experiments.validate import backtest
 
+    # Two searches (seeds 3 and 4): scores over both, the drift from both searches' errors.
     table, summary = backtest(
         "venezuela", tmp_path, trials=2, seeds=1, draws=2, scale=4000, batch=2, workers=0,
-        progress=False, posterior_draws=2,
+        progress=False, posterior_draws=2, seed=3, repeats=2,
     )  # fmt: skip
     assert summary["gravity_fitted"]
     assert set(table.columns) == {
-        "date", "country", "observed", "trocha", "trocha_shares", "persistence", "gravity"
+        "search", "date", "country", "observed", "trocha", "trocha_shares", "persistence",
+        "gravity",
     }  # fmt: skip
+    assert summary["searches"] == [3, 4] and set(table["search"]) == {3, 4}
+    first, second = (g.drop(columns="search") for _, g in table.groupby("search"))
+    assert len(first) == len(second)  # the same stocks scored after each search
+    pd.testing.assert_frame_equal(  # the baselines do not depend on the search
+        first[["persistence", "gravity"]].reset_index(drop=True),
+        second[["persistence", "gravity"]].reset_index(drop=True),
+    )
+    by_search = summary["mape_trocha_main_hosts_by_search"]
+    assert summary["mape_trocha_main_hosts"] == pytest.approx(np.mean(by_search))
     assert {"COL", "PER", "ECU", "CHL", "BRA", "ARG"} <= set(table["country"])
     main = table[table["country"].isin(["COL", "PER", "ECU", "CHL", "BRA", "ARG"])]
     assert main[["trocha", "persistence", "gravity"]].notna().all().all()
@@ -94,23 +106,29 @@ def test_backtest_runs_with_both_baselines(tmp_path):
         assert summary[f"mape_{method}_main_hosts"] >= 0
     assert isinstance(summary["trocha_beats_baselines"], bool)
     # The model's shares are scaled to the observed total of the same hosts, as the baselines are.
-    for _, day in table.groupby("date"):
+    for _, day in table.groupby(["search", "date"]):
         assert day["trocha_shares"].sum() == pytest.approx(day["observed"].sum(), rel=1e-9)
         shares = day["trocha_shares"] / day["trocha_shares"].sum()
         assert np.allclose(shares, day["trocha"] / day["trocha"].sum())
     # The world total is scored on its own, on the world figures after the origin only.
     world = summary["world_total"]
-    assert [w["date"] for w in world] == sorted(w["date"] for w in world)
+    for search in (3, 4):
+        dates = [w["date"] for w in world if w["search"] == search]
+        assert dates == sorted(dates)
     assert world and all(w["date"] > "2018-12-31" for w in world)
+    assert {w["search"] for w in world} == {3, 4}
     assert all(w["ratio"] == pytest.approx(w["trocha"] / w["observed"]) for w in world)
     # The drift of the model's error past the origin, for the forecasts' predictive bands.
     stored = json.loads((tmp_path / "forecast_drift.json").read_text())
     assert stored["drift_log_sd_per_year"] == summary["drift_log_sd_per_year"] >= 0
     assert stored["drift_total_log_sd_per_year"] == summary["drift_total_log_sd_per_year"] >= 0
     assert stored["origin"] == "2018-12-31" and stored["host_stocks"] == len(table)
-    assert (tmp_path / "backtest.csv").is_file() and (
-        tmp_path / "calibration" / "study.db"
-    ).is_file()
+    assert stored["searches"] == 2
+    assert (tmp_path / "backtest.csv").is_file()
+    for search in (3, 4):
+        assert (tmp_path / f"calibration_{search}" / "study.db").is_file()
+    with pytest.raises(ValueError, match="repeats must be a positive integer"):
+        backtest("venezuela", tmp_path, repeats=0)
 
 
 def test_bounds_are_censored_for_flows():

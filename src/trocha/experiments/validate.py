@@ -243,8 +243,16 @@ def backtest(
     scheduler: str | None = None,
     progress: bool = True,
     posterior_draws: int = 20,
+    repeats: int = 1,
 ) -> tuple[pd.DataFrame, dict]:
-    """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines."""
+    """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines.
+
+    With `repeats` > 1 the whole backtest runs that many times with the search seeds `seed`,
+    `seed` + 1, ...: a calibration of a few dozen trials is a short search whose result moves
+    from one seed to the next, so the scores are means over the searches and the drift is
+    estimated from all their errors together (column `search` of backtest.csv)."""
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     loaded = load_scenario(scenario)
     out = Path(out_dir)
     all_targets = scenario_targets(loaded)
@@ -256,58 +264,56 @@ def backtest(
             f"a backtest from {origin} needs host stocks observed on {origin} and after it up to "
             f"{horizon} in {loaded.name}'s targets.csv"
         )
-    settings = CalibrationSettings(
-        scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
-        seed=seed, posterior_draws=posterior_draws, start="neutral", warm_start_rounds=4,
-        draws_per_round=max(1, posterior_draws // 2),
-    )  # fmt: skip
-    calibrated = calibrate(settings, out / "calibration", workers, scheduler, progress)
-    end = min(horizon, loaded.spec.end)
-    members = ensemble_members(scenario, out / "calibration", draws, seeds, scale, end, seed)
-    values = ensemble_targets(members, later + world, workers, scheduler)
-    all_medians = np.nanmedian(values, axis=0)
-    medians, world_medians = all_medians[: len(later)], all_medians[len(later) :]
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
-    rows = []
-    for date in sorted({t.date for t in later}):
-        on_date = [(j, t) for j, t in enumerate(later) if t.date == date]
-        observed = {t.country: t.value for _, t in on_date}
-        # Each baseline shares out the observed total of the hosts it predicts.
-        hosts = sorted(set(observed) & set(at_origin))
-        kept = persistence({c: at_origin[c] for c in hosts}, sum(observed[c] for c in hosts))
-        simulated = {t.country: float(medians[j]) for j, t in on_date}
-        shares = persistence(simulated, sum(observed.values()))
-        grav = {}
-        if gravity_ok:
-            usable = gravity.usable(hosts, date.year)
-            grav = gravity.predict(usable, date.year, sum(observed[c] for c in usable))
-        for j, t in on_date:
-            rows.append(
-                {
-                    "date": t.date,
-                    "country": t.country,
-                    "observed": t.value,
-                    "trocha": float(medians[j]),
-                    "trocha_shares": shares.get(t.country, np.nan),
-                    "persistence": kept.get(t.country, np.nan),
-                    "gravity": grav.get(t.country, np.nan),
-                }
-            )
-    table = pd.DataFrame(rows)
-    summary: dict = {"scenario": loaded.name, "origin": str(origin), "horizon": str(horizon)}
+    tables, world_rows, bases = [], [], []
+    for search in range(seed, seed + repeats):
+        settings = CalibrationSettings(
+            scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
+            seed=search, posterior_draws=posterior_draws, start="neutral", warm_start_rounds=4,
+            draws_per_round=max(1, posterior_draws // 2),
+        )  # fmt: skip
+        folder = out / ("calibration" if repeats == 1 else f"calibration_{search}")
+        calibrated = calibrate(settings, folder, workers, scheduler, progress)
+        end = min(horizon, loaded.spec.end)
+        members = ensemble_members(scenario, folder, draws, seeds, scale, end, search)
+        values = ensemble_targets(members, later + world, workers, scheduler)
+        medians = np.nanmedian(values, axis=0)
+        table = _scored_table(later, medians[: len(later)], at_origin, gravity, gravity_ok)
+        table.insert(0, "search", search)
+        tables.append(table)
+        world_rows += [
+            {
+                "search": search,
+                "date": str(t.date),
+                "observed": t.value,
+                "trocha": float(m),
+                "ratio": float(m / t.value),
+            }
+            for t, m in zip(world, medians[len(later) :], strict=True)
+        ]
+        # Each stock's own measurement error at the fit (a minor host's is wider) is not drift.
+        fitted = ErrorModel(**calibrated.summary["error_model"])
+        bases.append(np.array([fitted.country_sd(c) for c in table["country"]]))
+    table = pd.concat(tables, ignore_index=True)
+    summary: dict = {
+        "scenario": loaded.name, "origin": str(origin), "horizon": str(horizon),
+        "searches": list(range(seed, seed + repeats)),
+    }  # fmt: skip
     for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
         t = table if countries is None else table[table["country"].isin(countries)]
         for method in ("trocha", "trocha_shares", "persistence", "gravity"):
             err = ((t[method] - t["observed"]) / t["observed"]).abs()
             summary[f"mape_{method}_{subset}"] = float(err.mean()) if err.notna().any() else None
+        if repeats > 1:
+            summary[f"mape_trocha_{subset}_by_search"] = [
+                float(((g["trocha"] - g["observed"]) / g["observed"]).abs().mean())
+                for _, g in t.groupby("search", sort=True)
+            ]
     summary["gravity_fitted"] = gravity_ok
-    summary["world_total"] = [
-        {"date": str(t.date), "observed": t.value, "trocha": float(m), "ratio": float(m / t.value)}
-        for t, m in zip(world, world_medians, strict=True)
-    ]
+    summary["world_total"] = world_rows
     summary["mape_trocha_world_total"] = (
-        float(np.mean([abs(w["ratio"] - 1.0) for w in summary["world_total"]])) if world else None
+        float(np.mean([abs(w["ratio"] - 1.0) for w in world_rows])) if world_rows else None
     )
     # How fast the model's error grows past the origin: the forecast's predictive bands
     # (forecast_error.py) widen at this rate past a calibration's cut-off.
@@ -319,15 +325,13 @@ def backtest(
         / np.maximum(table["trocha"].to_numpy(float), floor)
     )
     observed = table["observed"].to_numpy(float)
-    # Each stock's own measurement error at the fit (a minor host's is wider) is not drift.
-    fitted = ErrorModel(**calibrated.summary["error_model"])
-    base = np.array([fitted.country_sd(c) for c in table["country"]])
-    drift = estimate_drift(log_errors, years, base, weights=observed)
-    totals = table.groupby("date")[["observed", "trocha"]].sum()
+    drift = estimate_drift(log_errors, years, np.concatenate(bases), weights=observed)
+    totals = table.groupby(["search", "date"])[["observed", "trocha"]].sum()
+    total_dates = pd.to_datetime(totals.index.get_level_values("date"))
     drift_total = estimate_drift(
         np.log(totals["observed"].to_numpy(float) / totals["trocha"].to_numpy(float)),
-        (pd.to_datetime(totals.index) - pd.Timestamp(origin)).days.to_numpy() / 365.25,
-        settings.errors.stock_log_sd,
+        (total_dates - pd.Timestamp(origin)).days.to_numpy() / 365.25,
+        ErrorModel().stock_log_sd,
     )
     summary["drift_log_sd_per_year"] = drift
     summary["drift_total_log_sd_per_year"] = drift_total
@@ -357,8 +361,9 @@ def backtest(
                 "scenario": loaded.name,
                 "origin": str(origin),
                 "horizon": str(horizon),
+                "searches": repeats,
                 "host_stocks": int(np.isfinite(log_errors).sum()),
-                "base_log_sd": settings.errors.stock_log_sd,
+                "base_log_sd": ErrorModel().stock_log_sd,
                 "minor_hosts": list(fitted.minor_hosts),
                 "minor_base_log_sd": fitted.minor_stock_log_sd,
             },
@@ -367,3 +372,39 @@ def backtest(
         + "\n"
     )
     return table, summary
+
+
+def _scored_table(
+    later: list[Target],
+    medians: np.ndarray,
+    at_origin: dict[str, float],
+    gravity: Gravity,
+    gravity_ok: bool,
+) -> pd.DataFrame:
+    """One row per host stock after the origin: the model's median, its shares of the observed
+    total, and the two baselines (each sharing out the observed total of the hosts it predicts)."""
+    rows = []
+    for date in sorted({t.date for t in later}):
+        on_date = [(j, t) for j, t in enumerate(later) if t.date == date]
+        observed = {t.country: t.value for _, t in on_date}
+        hosts = sorted(set(observed) & set(at_origin))
+        kept = persistence({c: at_origin[c] for c in hosts}, sum(observed[c] for c in hosts))
+        simulated = {t.country: float(medians[j]) for j, t in on_date}
+        shares = persistence(simulated, sum(observed.values()))
+        grav = {}
+        if gravity_ok:
+            usable = gravity.usable(hosts, date.year)
+            grav = gravity.predict(usable, date.year, sum(observed[c] for c in usable))
+        for j, t in on_date:
+            rows.append(
+                {
+                    "date": t.date,
+                    "country": t.country,
+                    "observed": t.value,
+                    "trocha": float(medians[j]),
+                    "trocha_shares": shares.get(t.country, np.nan),
+                    "persistence": kept.get(t.country, np.nan),
+                    "gravity": grav.get(t.country, np.nan),
+                }
+            )
+    return pd.DataFrame(rows)
