@@ -119,6 +119,13 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert {w["search"] for w in world} == {3, 4}
     assert all(w["ratio"] == pytest.approx(w["trocha"] / w["observed"]) for w in world)
     # The drift of the model's error past the origin, for the forecasts' predictive bands.
+    # With several searches the drift is the median of theirs (one astray cannot set it alone).
+    by_search = summary["drift_log_sd_per_year_by_search"]
+    assert len(by_search) == 2 and summary["drift_log_sd_per_year"] == np.median(by_search)
+    assert summary["drift_total_log_sd_per_year"] == np.median(
+        summary["drift_total_log_sd_per_year_by_search"]
+    )
+    assert summary["drift_log_sd_per_year_pooled"] >= 0
     stored = json.loads((tmp_path / "forecast_drift.json").read_text())
     assert stored["drift_log_sd_per_year"] == summary["drift_log_sd_per_year"] >= 0
     assert stored["drift_total_log_sd_per_year"] == summary["drift_total_log_sd_per_year"] >= 0

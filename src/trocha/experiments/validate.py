@@ -325,16 +325,25 @@ def backtest(
         / np.maximum(table["trocha"].to_numpy(float), floor)
     )
     observed = table["observed"].to_numpy(float)
-    drift = estimate_drift(log_errors, years, np.concatenate(bases), weights=observed)
-    totals = table.groupby(["search", "date"])[["observed", "trocha"]].sum()
-    total_dates = pd.to_datetime(totals.index.get_level_values("date"))
-    drift_total = estimate_drift(
-        np.log(totals["observed"].to_numpy(float) / totals["trocha"].to_numpy(float)),
-        (total_dates - pd.Timestamp(origin)).days.to_numpy() / 365.25,
-        ErrorModel().stock_log_sd,
-    )
+    base = np.concatenate(bases)
+    searches = table["search"].to_numpy()
+    by_search, total_by_search = [], []
+    for search in summary["searches"]:
+        rows = searches == search
+        by_search.append(estimate_drift(log_errors[rows], years[rows], base[rows], observed[rows]))
+        total_by_search.append(_total_drift(table[rows], origin))
+    # One search whose posterior draws went astray (a short search's draws can) would set a
+    # pooled drift alone: the median over the searches is robust to it.
+    drift = float(np.median(by_search))
+    drift_total = float(np.median(total_by_search))
     summary["drift_log_sd_per_year"] = drift
     summary["drift_total_log_sd_per_year"] = drift_total
+    if len(by_search) > 1:
+        summary["drift_log_sd_per_year_by_search"] = by_search
+        summary["drift_total_log_sd_per_year_by_search"] = total_by_search
+        summary["drift_log_sd_per_year_pooled"] = estimate_drift(
+            log_errors, years, base, weights=observed
+        )
     key = "main_hosts" if table["country"].isin(MAIN_HOSTS).any() else "all_hosts"
     trocha_err = summary[f"mape_trocha_{key}"]
     baseline_errs = [
@@ -372,6 +381,16 @@ def backtest(
         + "\n"
     )
     return table, summary
+
+
+def _total_drift(table: pd.DataFrame, origin: dt.date) -> float:
+    """Drift of the error of the hosts' sum on each date (the forecast's `ALL` rows)."""
+    totals = table.groupby("date")[["observed", "trocha"]].sum()
+    return estimate_drift(
+        np.log(totals["observed"].to_numpy(float) / totals["trocha"].to_numpy(float)),
+        (pd.to_datetime(totals.index) - pd.Timestamp(origin)).days.to_numpy() / 365.25,
+        ErrorModel().stock_log_sd,
+    )
 
 
 def _scored_table(
