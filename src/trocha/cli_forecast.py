@@ -272,7 +272,7 @@ def validate(
     repeats: Annotated[
         int,
         typer.Option(
-            help="Backtests with consecutive search seeds: scores averaged, drift pooled", min=1
+            help="Backtests with consecutive search seeds: scores averaged, median drift", min=1
         ),
     ] = 1,
     workers: WorkersOption = None,

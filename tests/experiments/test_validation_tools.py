@@ -130,7 +130,7 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert stored["drift_log_sd_per_year"] == summary["drift_log_sd_per_year"] >= 0
     assert stored["drift_total_log_sd_per_year"] == summary["drift_total_log_sd_per_year"] >= 0
     assert stored["origin"] == "2018-12-31" and stored["host_stocks"] == len(table)
-    assert stored["searches"] == 2
+    assert stored["searches"] == 2 and len(stored["minor_base_log_sd_by_search"]) == 2
     assert (tmp_path / "backtest.csv").is_file()
     for search in (3, 4):
         assert (tmp_path / f"calibration_{search}" / "study.db").is_file()

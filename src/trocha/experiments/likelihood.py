@@ -185,8 +185,7 @@ def target_log_likelihoods(
                     extra / (sim * sim),
                     target.lower_bound,
                     target.upper_bound,
-                    f"{target.country}|{target.metric}",
-                    target.date.toordinal() / 365.25,
+                    *_series_and_years(target),
                 )
             )
     if levels:
@@ -197,6 +196,11 @@ def target_log_likelihoods(
             log_ratio, error_var, sampling_var, lower, upper, series, years, errors
         )
     return out
+
+
+def _series_and_years(target: Target) -> tuple[str, float]:
+    """The series a level belongs to (its errors correlate within it) and its date in years."""
+    return f"{target.country}|{target.metric}", target.date.toordinal() / 365.25
 
 
 def level_log_likelihoods(
@@ -289,8 +293,7 @@ def profile_minor_sd(
         extra,
         np.array([t.lower_bound for t, _ in chosen]),
         np.array([t.upper_bound for t, _ in chosen]),
-        np.array([f"{t.country}|{t.metric}" for t, _ in chosen]),
-        np.array([t.date.toordinal() / 365.25 for t, _ in chosen]),
+        *(np.array(c) for c in zip(*(_series_and_years(t) for t, _ in chosen), strict=True)),
         errors,
     ).sum(axis=1)
     return float(grid[int(np.argmax(totals))])

@@ -249,8 +249,8 @@ def backtest(
 
     With `repeats` > 1 the whole backtest runs that many times with the search seeds `seed`,
     `seed` + 1, ...: a calibration of a few dozen trials is a short search whose result moves
-    from one seed to the next, so the scores are means over the searches and the drift is
-    estimated from all their errors together (column `search` of backtest.csv)."""
+    from one seed to the next, so the scores are means over the searches and the drift is the
+    median of the searches' drifts (column `search` of backtest.csv)."""
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     loaded = load_scenario(scenario)
@@ -266,7 +266,7 @@ def backtest(
         )
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
-    tables, world_rows, bases = [], [], []
+    tables, world_rows, bases, minor_sds = [], [], [], []
     for search in range(seed, seed + repeats):
         settings = CalibrationSettings(
             scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
@@ -295,6 +295,7 @@ def backtest(
         # Each stock's own measurement error at the fit (a minor host's is wider) is not drift.
         fitted = ErrorModel(**calibrated.summary["error_model"])
         bases.append(np.array([fitted.country_sd(c) for c in table["country"]]))
+        minor_sds.append(fitted.minor_stock_log_sd)
     table = pd.concat(tables, ignore_index=True)
     summary: dict = {
         "scenario": loaded.name, "origin": str(origin), "horizon": str(horizon),
@@ -374,7 +375,7 @@ def backtest(
                 "host_stocks": int(np.isfinite(log_errors).sum()),
                 "base_log_sd": ErrorModel().stock_log_sd,
                 "minor_hosts": list(fitted.minor_hosts),
-                "minor_base_log_sd": fitted.minor_stock_log_sd,
+                "minor_base_log_sd_by_search": minor_sds,
             },
             indent=2,
         )
