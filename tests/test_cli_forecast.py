@@ -59,3 +59,18 @@ def test_forecast_prints_both_bands_and_notes_a_missing_drift(tmp_path):
     # A negative drift is refused by the option.
     refused = _forecast(cal, tmp_path / "c", "--drift", "-1")
     assert refused.exit_code != 0
+    # A flow's own drift (a random walk): recorded, and the flows' bands a year past the
+    # cut-off wider than when they drift as stocks; the stocks' bands as they were.
+    flows = _forecast(cal, tmp_path / "d", "--flow-drift", "0.9")
+    assert flows.exit_code == 0, flows.output
+    (wide,) = (tmp_path / "d").iterdir()
+    error = json.loads((wide / "forecast.json").read_text())["predictive_error"]
+    assert error["drift_flow_log_sd_per_year"] == 0.9 and error["drift_log_sd_per_year"] == 0.2
+    wider = pd.read_csv(wide / "summary.csv").merge(
+        summary, on=["year", "country", "metric"], suffixes=("", "_stock_drift")
+    )
+    wider = wider[wider["year"] == 2018]
+    crossings = wider[(wider["metric"] == "departures") & (wider["median"] > 0)]
+    assert len(crossings) and (crossings["p95"] > crossings["p95_stock_drift"]).all()
+    same = wider[wider["metric"] == "migrant_stock"]
+    assert (same["p95"] == same["p95_stock_drift"]).all()

@@ -33,6 +33,15 @@ def _minor_coverage(fit: dict) -> str:
     return f"; in sample, minor hosts' stocks {minor:.0%}, the other targets {rest:.0%}"
 
 
+def _after_cut_off(fit: dict) -> str:
+    """The summary line's coverage of the targets after the calibration's cut-off (empty where
+    none is), whose bands widen with the drift."""
+    after = fit.get("coverage_90_after_cut_off")
+    if after is None:
+        return ""
+    return f"; after the cut-off {after:.0%}, drift from {fit['drift_source']}"
+
+
 def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -190,6 +199,15 @@ def forecast(
             min=0.0,
         ),
     ] = None,
+    flow_drift: Annotated[
+        float | None,
+        typer.Option(
+            help="A flow's random-walk volatility past the cut-off, log-sd per square-root year "
+            "(default: forecast_drift.json's, measured on the observed flows; else flows "
+            "drift as stocks)",
+            min=0.0,
+        ),
+    ] = None,
 ) -> None:
     """Run posterior draws x seeds and write median and 50%/90% bands for every metric (the
     ensemble's, and the predictive bands of what would be observed)."""
@@ -210,6 +228,7 @@ def forecast(
             workers,
             scheduler,
             drift=drift,
+            flow_drift=flow_drift,
         )
     except ScenarioError as error:
         raise fail("; ".join(str(p) for p in error.problems)) from None
@@ -295,7 +314,7 @@ def validate(
                 f"fit: {fit['targets']} targets, 90% predictive bands cover "
                 f"{fit['coverage_90']:.0%} (model-only bands {fit['coverage_90_model_only']:.0%}; "
                 f"{fit['coverage_90_in_sample']:.0%} of the {fit['targets_in_sample']} used in "
-                f"calibration, {held} held back{_minor_coverage(fit)}); "
+                f"calibration, {held} held back{_minor_coverage(fit)}{_after_cut_off(fit)}); "
                 f"host-stock MAPE 2019-2020 {fit['mape_main_hosts_2019_2020']:.1%} (main hosts), "
                 f"{fit['mape_all_hosts_2019_2020']:.1%} (all)",
                 highlight=False,

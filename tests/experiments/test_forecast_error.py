@@ -17,10 +17,12 @@ from trocha.experiments.forecast_error import (
     DRIFT_FILE,
     ForecastError,
     estimate_drift,
+    flow_volatility,
     load_forecast_error,
     mixture_quantiles,
     predictive_bands,
 )
+from trocha.experiments.targets import FLOW, LEVEL, Target
 
 QS = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -71,6 +73,67 @@ def test_the_error_grows_past_the_cut_off_only():
     assert flat.log_sd(np.array([False]), dates[2:3])[0] == pytest.approx(0.15)
 
 
+def test_a_flow_drifts_as_a_random_walk_where_its_volatility_is_measured():
+    until = dt.date(2020, 12, 31)
+    error = ForecastError(0.15, 5.0, 0.3, until, flow_drift_log_sd_per_year=0.9)
+    dates = pd.to_datetime(["2020-06-30", "2024-12-31", "2024-12-31"])
+    flow = np.array([True, True, False])
+    sd = error.log_sd(flow, dates)
+    years = (pd.Timestamp("2024-12-31") - pd.Timestamp(until)).days / 365.25
+    base_flow = math.log1p(1 / 5.0)
+    assert sd[0] == pytest.approx(math.sqrt(base_flow))  # before the cut-off: no drift
+    assert sd[1] == pytest.approx(math.sqrt(base_flow + 0.9**2 * years))  # sqrt(years), not years
+    assert sd[2] == pytest.approx(math.sqrt(0.15**2 + (0.3 * years) ** 2))  # stocks as before
+    assert error.drift_sd(flow, dates).tolist() == pytest.approx(
+        [0.0, 0.9 * math.sqrt(years), 0.3 * years]
+    )
+    # Without a measured flow volatility a flow drifts as a stock does (older drift files).
+    older = ForecastError(0.15, 5.0, 0.3, until)
+    assert older.log_sd(flow[1:2], dates[1:2])[0] == pytest.approx(
+        math.sqrt(base_flow + (0.3 * years) ** 2)
+    )
+
+
+def _flow(row, start, end, value, country="PAN", metric="irregular_crossings", upper=False):
+    return Target(
+        row, dt.date.fromisoformat(end), country, metric, value, FLOW,
+        start_date=dt.date.fromisoformat(start), upper_bound=upper,
+    )  # fmt: skip
+
+
+def test_flow_volatility_is_the_mean_squared_log_change_per_year_of_consecutive_periods():
+    targets = [
+        _flow(2, "2017-01-01", "2017-12-31", 100.0, upper=True),
+        _flow(3, "2019-01-01", "2019-12-31", 50.0, upper=True),  # listed out of order
+        _flow(4, "2018-01-01", "2018-12-31", 200.0, upper=True),
+        # another series: two periods two years apart (a gap year between them)
+        _flow(5, "2016-01-01", "2016-12-31", 10.0, country="USA", metric="encounters"),
+        _flow(6, "2018-01-01", "2018-12-31", 40.0, country="USA", metric="encounters"),
+        # not counted: a period of another length (its own series, of one), overlapping
+        # periods, a stock, a period after `until`
+        _flow(7, "2019-06-01", "2019-07-31", 7.0),
+        _flow(8, "2018-06-01", "2019-05-31", 300.0, country="CHL"),
+        _flow(9, "2018-09-01", "2019-08-31", 600.0, country="CHL"),
+        Target(10, dt.date(2019, 12, 31), "PAN", "migrant_stock", 1e5, LEVEL),
+        _flow(11, "2021-01-01", "2021-12-31", 1e6),
+    ]
+    d, changes = flow_volatility(targets, dt.date(2020, 12, 31))
+    year = 365 / 365.25  # the years apart are the days between the periods' ends
+    expected = [
+        math.log(2.0) ** 2 / year,  # 2017 -> 2018
+        math.log(0.25) ** 2 / year,  # 2018 -> 2019
+        math.log(4.0) ** 2 / (730 / 365.25),  # USA 2016 -> 2018
+    ]
+    assert {(c["from"], c["to"]) for c in changes} == {
+        (targets[0].label, targets[2].label),
+        (targets[2].label, targets[1].label),
+        (targets[3].label, targets[4].label),
+    }
+    assert d == pytest.approx(math.sqrt(np.mean(expected)), rel=1e-9)
+    with pytest.raises(ValueError, match="no two consecutive periods of one flow"):
+        flow_volatility(targets[:1] + targets[7:], dt.date(2020, 12, 31))
+
+
 def test_drift_estimate_recovers_a_known_growth():
     rng = np.random.default_rng(5)
     years = np.repeat([0.5, 1.0, 2.0], 20000)
@@ -117,6 +180,16 @@ def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
     assert load_forecast_error(tmp_path, 0.1).drift_source == "option"
     with pytest.raises(ValueError, match="must be a number >= 0"):
         load_forecast_error(tmp_path, -1.0)
+    # A flow's volatility: none in an older file (flows drift as stocks), then the file's, and
+    # the option over both.
+    assert error.flow_drift_log_sd_per_year is None
+    (tmp_path / DRIFT_FILE).write_text(
+        json.dumps({"drift_log_sd_per_year": 0.25, "drift_flow_log_sd_per_year": 0.9})
+    )
+    assert load_forecast_error(tmp_path).flow_drift_log_sd_per_year == 0.9
+    assert load_forecast_error(tmp_path, flow_drift=0.5).flow_drift_log_sd_per_year == 0.5
+    with pytest.raises(ValueError, match="must be a number >= 0"):
+        load_forecast_error(tmp_path, flow_drift=-0.5)
 
 
 def test_predictive_bands_cover_people_and_not_money():

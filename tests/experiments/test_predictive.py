@@ -107,3 +107,28 @@ def test_in_sample_coverage_by_kind_of_target():
         INTERVAL: {"coverage_90": 0.0, "targets": 1},
         LEVEL: {"coverage_90": 1.0, "targets": 1},
     }
+
+
+def test_a_target_after_the_cut_off_widens_with_the_drift_and_the_rest_stay_as_they_were():
+    """A flow a year past the cut-off, simulated at a quarter of what was observed: outside the
+    fit's own band (x0.5-x2), inside the one that adds the flows' random-walk drift (0.9 a year:
+    about x0.2-x5), as `trocha forecast` draws it. In-sample targets draw as they did."""
+    from trocha.experiments.forecast_error import ForecastError
+
+    stock = _target()
+    later = Target(
+        row=3, date=dt.date(2021, 12, 31), country="USA", metric="encounters", value=20000.0,
+        kind=FLOW, start_date=dt.date(2021, 1, 1),
+    )  # fmt: skip
+    values = np.column_stack([np.full(20, 1100.0), np.full(20, 5000.0)])
+    errors = ErrorModel(stock_log_sd=0.15, flow_dispersion=5.0)
+    drift = ForecastError(0.15, 5.0, 0.3, D, flow_drift_log_sd_per_year=0.9)
+    plain = fit_table([stock, later], values, used={2}, errors=errors, seed=7)
+    drifted = fit_table([stock, later], values, used={2}, errors=errors, seed=7, drift=drift)
+    assert not plain["covered"].iloc[1] and drifted["covered"].iloc[1]
+    assert drifted["q95"].iloc[1] > 2 * plain["q95"].iloc[1]
+    cols = ["q05", "q95", "covered", "crps"]
+    assert drifted[cols].iloc[0].tolist() == plain[cols].iloc[0].tolist()
+    # Without a flow volatility the flow drifts as a stock (0.3 a year): still a miss.
+    slow = ForecastError(0.15, 5.0, 0.3, D)
+    assert not fit_table([later], values[:, 1:], set(), errors, seed=7, drift=slow)["covered"][0]

@@ -131,6 +131,12 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert stored["drift_total_log_sd_per_year"] == summary["drift_total_log_sd_per_year"] >= 0
     assert stored["origin"] == "2018-12-31" and stored["host_stocks"] == len(table)
     assert stored["searches"] == 2 and len(stored["minor_base_log_sd_by_search"]) == 2
+    # A flow's drift is the observed flows' own volatility (the Darién's years up to 2020).
+    assert stored["drift_flow_log_sd_per_year"] == summary["drift_flow_log_sd_per_year"] > 0
+    assert len(stored["flow_changes"]) >= 3
+    ends = {c["to"] for c in stored["flow_changes"]}
+    assert "irregular_crossings PAN 2020-01-01..2020-12-31" in ends
+    assert not any("2021-" in end for end in ends)  # nothing after the horizon (2020)
     assert (tmp_path / "backtest.csv").is_file()
     for search in (3, 4):
         assert (tmp_path / f"calibration_{search}" / "study.db").is_file()

@@ -248,19 +248,21 @@ def forecast(
     scheduler: str | None = None,
     progress: bool = True,
     drift: float | None = None,
+    flow_drift: float | None = None,
 ) -> Forecast:
     """Run the ensemble and write its bands; returns them. `drift`: log-sd per year of the
-    predictive bands' growth past the calibration's cut-off (default: the calibration folder's
-    forecast_drift.json, else 0; forecast_error.py)."""
+    predictive bands' growth past the calibration's cut-off, `flow_drift` a flow's random-walk
+    volatility (default: the calibration folder's forecast_drift.json, else 0 and as a stock's;
+    forecast_error.py)."""
     end_date = dt.date.fromisoformat(end) if isinstance(end, str) else end
-    error = load_forecast_error(calibration_dir, drift)
+    error = load_forecast_error(calibration_dir, drift, flow_drift)
     members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end_date, seed)
     loaded = cached_scenario(members[0].scenario)
     key = hashlib.sha256(
         json.dumps(
             [scenario, loaded.content_hash, str(Path(calibration_dir).resolve()), draws, seeds,
              scale, str(end_date), seed, error.drift_log_sd_per_year,
-             error.drift_total_log_sd_per_year, __version__],
+             error.drift_total_log_sd_per_year, error.flow_drift_log_sd_per_year, __version__],
         ).encode()
     ).hexdigest()[:10]  # fmt: skip
     folder = Path(out_dir).resolve() / f"forecast_{loaded.name}_{key}"
@@ -294,6 +296,7 @@ def forecast(
                     "flow_dispersion": error.flow_dispersion,
                     "drift_log_sd_per_year": error.drift_log_sd_per_year,
                     "drift_total_log_sd_per_year": error.drift_total_log_sd_per_year,
+                    "drift_flow_log_sd_per_year": error.flow_drift_log_sd_per_year,
                     "from": str(error.until) if error.until else None,
                     "drift_source": error.drift_source,
                 },

@@ -16,9 +16,21 @@ large counts). `drift` (log-sd per year) is
 measured by the backtest: calibrate to an earlier origin, forecast the host stocks observed after
 it, and fit the squared log errors minus the base variance on the squared horizon
 (`estimate_drift`), weighted by people; the total over countries ("ALL") has its own drift, from
-the errors of the hosts' sum on each date (a total is known better than its split). It applies
-to counts of people (units "people" and "people/day"); other metrics (money, members) have no
-error model and no predictive band (NaN).
+the errors of the hosts' sum on each date (a total is known better than its split).
+
+A flow is not a stock: a stock adds up years of arrivals and moves slowly, while the people
+crossing a border in a year can double or fall by three quarters from one year to the next
+(the Darién, 2017-2020: 6,780, 9,222, 22,102, 6,465). The backtest cannot measure a flow's forecast
+error (the flows observed after its origin are mostly bounds), so a flow's drift is the
+volatility of the observed flows themselves, a random walk on the log scale fitted to the
+changes between consecutive periods of each flow series up to the cut-off (`flow_volatility`):
+
+    flow log-sd(t) = sqrt(base^2 + flow_drift^2 x years after `until`)
+
+It says how far a flow may move while the model is not told, not that the model has no skill;
+without a measured flow drift (older drift files) flows drift as stocks do. It applies to counts
+of people (units "people" and "people/day"); other metrics (money, members) have no error model
+and no predictive band (NaN).
 
 The predictive distribution of one (date, country, metric) is the mixture over members of
 lognormals centred on each member's value (a member with nothing, below half an agent, predicts
@@ -28,6 +40,7 @@ lognormals centred on each member's value (a member with nothing, below half an 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -38,6 +51,7 @@ import pandas as pd
 from scipy.special import ndtr
 
 from .likelihood import ErrorModel
+from .targets import FLOW, Target
 
 DRIFT_FILE = "forecast_drift.json"
 PREDICTIVE_COLUMNS = ["p05", "p25", "p50", "p75", "p95"]
@@ -57,6 +71,8 @@ class ForecastError:
     drift_source: str = "none"
     minor_hosts: tuple[str, ...] = ()  # hosts whose stocks have their own sd (likelihood.py)
     minor_stock_log_sd: float | None = None
+    # A flow's random-walk volatility, log-sd per square-root year (None: flows drift as stocks)
+    flow_drift_log_sd_per_year: float | None = None
 
     def log_sd(
         self,
@@ -73,22 +89,35 @@ class ForecastError:
             minor = np.isin(np.asarray(countries), list(self.minor_hosts))
             level = np.where(minor, self.minor_stock_log_sd**2, level)
         base = np.where(flow, math.log1p(1.0 / max(self.flow_dispersion, 1e-9)), level)
-        drift = np.full(flow.shape, self.drift_log_sd_per_year)
-        if total is not None:
-            drift = np.where(np.asarray(total, dtype=bool), self.drift_total_log_sd_per_year, drift)
-        if self.until is None or not (drift > 0.0).any():
-            return np.sqrt(base)
+        return np.sqrt(base + self.drift_sd(flow, dates, total) ** 2)
+
+    def drift_sd(
+        self, flow: np.ndarray, dates: pd.Series | np.ndarray, total: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The drift's part of each row's log-sd: 0 up to the cut-off; then drift x years for
+        levels (a total's own drift), flow_drift x sqrt(years) for flows (a random walk)."""
+        flow = np.asarray(flow, dtype=bool)
+        if self.until is None:
+            return np.zeros(flow.shape)
         days = (pd.to_datetime(dates) - pd.Timestamp(self.until)).to_numpy() / np.timedelta64(
             1, "D"
         )
-        years = np.maximum(days.astype(np.float64), 0.0) / 365.25
-        return np.sqrt(base + (drift * years) ** 2)
+        years = np.maximum(np.asarray(days, dtype=np.float64), 0.0) / 365.25
+        drift = np.full(flow.shape, self.drift_log_sd_per_year)
+        if total is not None:
+            drift = np.where(np.asarray(total, dtype=bool), self.drift_total_log_sd_per_year, drift)
+        out = drift * years
+        if self.flow_drift_log_sd_per_year is not None:
+            out = np.where(flow, self.flow_drift_log_sd_per_year * np.sqrt(years), out)
+        return out
 
 
-def load_forecast_error(calibration_dir: Path | str, drift: float | None = None) -> ForecastError:
+def load_forecast_error(
+    calibration_dir: Path | str, drift: float | None = None, flow_drift: float | None = None
+) -> ForecastError:
     """The calibration's error model and cut-off (calibration.json; the likelihood's defaults
-    and no cut-off without one) with the drift given, else the one measured by a backtest and
-    stored next to the calibration (forecast_drift.json), else none."""
+    and no cut-off without one) with the drifts given, else those measured by a backtest and
+    stored next to the calibration (forecast_drift.json), else none (a flow's: as a stock's)."""
     folder = Path(calibration_dir)
     path = folder / "calibration.json"
     summary = json.loads(path.read_text()) if path.is_file() else {}
@@ -103,7 +132,9 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
     else:
         total = drift
         source = "option"
-    for value in (drift, total):
+    if flow_drift is None and measured.get("drift_flow_log_sd_per_year") is not None:
+        flow_drift = float(measured["drift_flow_log_sd_per_year"])
+    for value in (drift, total, 0.0 if flow_drift is None else flow_drift):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"the drift (log-sd per year) must be a number >= 0, got {value!r}")
     return ForecastError(
@@ -115,7 +146,34 @@ def load_forecast_error(calibration_dir: Path | str, drift: float | None = None)
         drift_source=source,
         minor_hosts=errors.minor_hosts,
         minor_stock_log_sd=errors.minor_stock_log_sd,
+        flow_drift_log_sd_per_year=None if flow_drift is None else float(flow_drift),
     )
+
+
+def flow_volatility(targets: list[Target], until: dt.date) -> tuple[float, list[dict]]:
+    """Random-walk volatility of the observed flows up to `until`: log-sd per square-root year
+    d with d^2 the mean of log(next / previous)^2 / years apart over the consecutive periods of
+    each flow series (country, metric and period length in months) that do not overlap (a
+    series' bound, if any, is the same on every period, so its changes are still the flow's).
+    Returns d and the changes it is measured on; ValueError without two such periods."""
+    series: dict[tuple[str, str, int], list[Target]] = {}
+    for t in targets:
+        if t.kind == FLOW and t.start_date is not None and t.date <= until and t.value > 0:
+            months = round((t.date - t.start_date).days / 30.44)
+            series.setdefault((t.country, t.metric, months), []).append(t)
+    changes = []
+    for rows in series.values():
+        rows.sort(key=lambda t: t.date)
+        for a, b in itertools.pairwise(rows):
+            if b.start_date <= a.date:  # overlapping periods share their people
+                continue
+            years = (b.date - a.date).days / 365.25
+            change = math.log(b.value / a.value)
+            changes.append({"from": a.label, "to": b.label, "log_change": change, "years": years})
+    if not changes:
+        raise ValueError(f"no two consecutive periods of one flow up to {until} to measure from")
+    d2 = float(np.mean([c["log_change"] ** 2 / c["years"] for c in changes]))
+    return math.sqrt(d2), changes
 
 
 def estimate_drift(

@@ -29,10 +29,23 @@ from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
 from .calibration import CalibrationSettings, build_trial_simulation, calibrate
 from .forecast import Member, ensemble_members
-from .forecast_error import DRIFT_FILE, estimate_drift
+from .forecast_error import (
+    DRIFT_FILE,
+    ForecastError,
+    estimate_drift,
+    flow_volatility,
+    load_forecast_error,
+)
 from .likelihood import ErrorModel, count_floor, crps_ensemble
 from .predictive import observed_at_resolution, predictive_draws
-from .targets import LEVEL, Target, calibration_targets, scenario_targets, simulated_values
+from .targets import (
+    FLOW,
+    LEVEL,
+    Target,
+    calibration_targets,
+    scenario_targets,
+    simulated_values,
+)
 
 MAIN_HOSTS = ("COL", "PER", "ECU", "CHL", "BRA", "ARG")
 FIT_COLUMNS = [
@@ -99,8 +112,11 @@ def fit_table(
     errors: ErrorModel | None = None,
     floor: float = 1.0,
     seed: int = 0,
+    drift: ForecastError | None = None,
 ) -> pd.DataFrame:
-    """One row per target: median, model and predictive 90% bands, coverage, CRPS."""
+    """One row per target: median, model and predictive 90% bands, coverage, CRPS. With
+    `drift`, a count of people dated after its cut-off is drawn with the forecast's drift too
+    (forecast_error.py), as `trocha forecast` draws it."""
     errors = errors or ErrorModel()
     rng = np.random.default_rng(seed)
     rows = []
@@ -112,6 +128,13 @@ def fit_table(
         median = float(np.median(sims))
         q05_model, q95_model = (float(q) for q in np.quantile(sims, [0.05, 0.95]))
         predicted = predictive_draws(t, sims, errors, floor, rng)
+        if drift is not None and t.kind in (LEVEL, FLOW):
+            sd = drift.drift_sd(
+                np.array([t.kind == FLOW]), [t.date], np.array([t.country == "ALL"])
+            )
+            if sd[0] > 0:  # its own stream: the other targets' draws stay as they were
+                noise = np.random.default_rng([seed, t.row]).standard_normal(predicted.size)
+                predicted = predicted * np.exp(sd[0] * noise)
         q05, q95 = (float(q) for q in np.quantile(predicted, [0.05, 0.95]))
         observed = t.value
         at_resolution = observed_at_resolution(t, floor)
@@ -173,7 +196,9 @@ def fit_report(
     values = ensemble_targets(members, targets, workers, scheduler)
     errors = ErrorModel(**summary_in.get("error_model", {}))
     floor = count_floor(scale or loaded.spec.default_scale)
-    table = fit_table(targets, values, used, errors, floor, seed)
+    # Past the cut-off a band widens as the forecast's does (the calibration folder's drift).
+    drift = load_forecast_error(calibration_dir)
+    table = fit_table(targets, values, used, errors, floor, seed, drift)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = {
@@ -198,10 +223,19 @@ def fit_report(
         "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
         "mape_all_hosts_2019_2020": mape(table, None, (2019, 2020)),
         "mean_crps_in_sample": float(table[table["used_in_calibration"]]["crps"].mean()),
+        "coverage_90_after_cut_off": _after_cut_off(table, until),
+        "drift_source": drift.drift_source,
+        "drift_flow_log_sd_per_year": drift.flow_drift_log_sd_per_year,
     }
     table.to_csv(out / "fit.csv", index=False)
     (out / "fit.json").write_text(json.dumps(summary, indent=2) + "\n")
     return table, summary
+
+
+def _after_cut_off(table: pd.DataFrame, until: dt.date) -> float | None:
+    """Coverage of the targets dated after the calibration's cut-off (None if there are none)."""
+    after = table[pd.to_datetime(table["date"]) > pd.Timestamp(until)]
+    return float(after["covered"].mean()) if len(after) else None
 
 
 def _coverage(table: pd.DataFrame, errors: ErrorModel, minor: bool) -> float:
@@ -339,6 +373,13 @@ def backtest(
     drift_total = float(np.median(total_by_search))
     summary["drift_log_sd_per_year"] = drift
     summary["drift_total_log_sd_per_year"] = drift_total
+    # A flow's drift is the observed flows' own volatility up to the horizon (forecast_error.py).
+    try:
+        flow_drift, flow_changes = flow_volatility(calibration_targets(loaded, horizon), horizon)
+    except ValueError:
+        flow_drift, flow_changes = None, []
+    summary["drift_flow_log_sd_per_year"] = flow_drift
+    summary["flow_changes"] = flow_changes
     if len(by_search) > 1:
         summary["drift_log_sd_per_year_by_search"] = by_search
         summary["drift_total_log_sd_per_year_by_search"] = total_by_search
@@ -367,6 +408,8 @@ def backtest(
             {
                 "drift_log_sd_per_year": drift,
                 "drift_total_log_sd_per_year": drift_total,
+                "drift_flow_log_sd_per_year": flow_drift,
+                "flow_changes": flow_changes,
                 "measured_by": "trocha validate --backtest",
                 "scenario": loaded.name,
                 "origin": str(origin),
