@@ -208,3 +208,22 @@ def test_predictive_bands_cover_people_and_not_money():
     row = bands.iloc[0]
     assert row["p05"] < 1000.0 < 1200.0 < row["p95"]
     assert row["p05"] < row["p25"] < row["p50"] < row["p75"] < row["p95"]
+
+
+def test_the_shipped_flow_drift_is_the_volatility_of_the_shipped_flows():
+    """venezuela's forecast_drift.json holds what flow_volatility gives on its own targets up to
+    the backtest's horizon: the three yearly changes of the Darién series, 2017-2020."""
+    import trocha
+    from trocha.experiments.targets import calibration_targets
+
+    scenario = trocha.load_scenario("venezuela")
+    stored = json.loads((scenario.folder / DRIFT_FILE).read_text())
+    horizon = dt.date.fromisoformat(stored["horizon"])
+    d, changes = flow_volatility(calibration_targets(scenario, horizon), horizon)
+    assert stored["drift_flow_log_sd_per_year"] == pytest.approx(d, rel=1e-12)
+    assert [c["log_change"] for c in stored["flow_changes"]] == pytest.approx(
+        [math.log(9222 / 6780), math.log(22102 / 9222), math.log(6465 / 22102)]
+    )
+    assert [c["log_change"] for c in changes] == pytest.approx(
+        [c["log_change"] for c in stored["flow_changes"]]
+    )
