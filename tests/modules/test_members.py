@@ -173,3 +173,32 @@ def test_logit_picks_choose_each_row_as_its_own_logit_pick():
     counts = np.bincount(picks, minlength=3)
     shares = np.exp(utility) / np.exp(utility).sum()
     assert chisquare(counts, shares * counts.sum()).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_a_rotated_manager_may_be_sent_to_open_a_cell_in_a_new_country(share):
+    """With rotation_new_country 1, a hot cell's manager is sent to open a cell in a country
+    where the gang has none, wherever its network reaches one (tiny: Ecuador's Tulcán, before
+    its expansion gets there); with 0, managers only swap between its cells."""
+    scenario = trocha.load_scenario("tiny").with_parameters(rotation_new_country=share)
+    sim = trocha.Simulation(scenario, seed=3, scale=SCALE)
+    ev = sim.run().events
+    rotations = ev[ev["kind"] == "manager_rotation"]
+    sent = rotations[rotations["detail"].str.contains("sent to open one in")]
+    assert len(rotations) > 10
+    if share == 0.0:
+        assert sent.empty
+        return
+    assert len(sent) >= 1
+    expansions = ev[ev["kind"] == "expansion"]
+    for row in sent.itertuples():
+        opened = expansions[expansions["date"] == row.date]
+        target = row.detail.split("sent to open one in ")[1].split(" (")[0]
+        assert target in set(opened["location"]), row.detail
+        country = opened.loc[opened["location"] == target, "country"].iloc[0]
+        before = expansions[expansions["date"] < row.date]
+        assert country not in set(before["country"]) and country != row.country
+    # The members are conserved through the dispatches.
+    r = sim.economy.roster
+    status = r.status[: r.size]
+    assert sim.economy.members.sum() == (status == ACTIVE).sum()

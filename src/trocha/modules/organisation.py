@@ -124,6 +124,8 @@ class Organisations(Module):
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self.settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
         self.revenue_history: list[tuple[int, np.ndarray]] = []
+        # Migrants within reach of each place, measured at each monthly decision (`_decide`).
+        self.within_reach = np.zeros(n)
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
         self.key = {s: int(stream_key(sim.seed, s)) for s in self.streams}
         self.drug_links: dict[int, np.ndarray] | None = None
@@ -283,10 +285,16 @@ class Organisations(Module):
     def _rotate(self, sim: Simulation, org: int, place: int, day: int) -> None:
         """The manager of a hot cell moves to another cell (a logit on low heat, possibly in
         another country), whose manager takes the hot cell; with no other cell the manager
-        steps down and one is promoted from below."""
+        steps down and one is promoted from below. With probability `rotation_new_country`
+        the organisation instead sends the manager to open a cell in a country where it has
+        none (seed article: managers rotated "to new countries when the police caught on"),
+        chosen as expansion chooses among the places in such countries that its network
+        reaches, if it can pay for a cell; one from below takes the hot cell."""
         eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
         manager = r.manager(org, place)
         if manager < 0:
+            return
+        if self._dispatch(sim, org, place, manager, day):
             return
         others = np.flatnonzero(eco.cell[org])
         others = others[(others != place) & (others != eco.hq_place[org])]
@@ -393,12 +401,6 @@ class Organisations(Module):
         cell_min_people) - distance / reach, in units of `expansion_logit_scale`; places where
         that value is below 1 are not candidates, and not opening has utility 0."""
         eco, p, w = sim.economy, sim.parameters, sim.world
-        present = self.within_reach
-        policing = self._risk(sim)[w.location_country]
-        cells = eco.cell[org].copy()
-        ally = eco.ally[org]
-        if ally >= 0 and eco.alliance_day[org] <= day:
-            cells |= eco.cell[ally]
         n_cells = eco.cell[org].sum()
         if eco.funds[org] < p["cell_open_cost_usd"] or n_cells == 0:
             return
@@ -409,19 +411,9 @@ class Organisations(Module):
         key, n = self.key["organisation.choice"], w.n_locations
         if uniforms(key, day, np.array([org]), 3)[0] > eco.coordination[org]:
             return
-        # Migrants within a cell's catchment that no cell of its own already reaches.
-        catchment = self.catchment
-        uncovered = present * (1 - policing) * ~(catchment[eco.cell[org]] > 0).any(axis=0)
-        value = catchment @ uncovered / p["cell_min_people"] + self._drug_value(sim, org, policing)
-        open_to = self.reach[cells].any(axis=0) & ~eco.cell[org] & self.settle & (value >= 1)
-        if ally >= 0:
-            open_to &= ~eco.cell[ally]
-        candidates = np.flatnonzero(open_to)
+        candidates, utility = self._candidates(sim, org, day)
         if len(candidates) == 0:
             return
-        distance = self.distance[np.flatnonzero(cells)][:, candidates].min(axis=0)
-        value = value[candidates]
-        utility = np.log(np.maximum(value, 1e-9)) - distance / p["expansion_reach_km"]
         utility = np.append(utility, 0.0) / p["expansion_logit_scale"]
         # Each place (and not opening) keeps its own draw: see logit_pick.
         ids = org * (n + 1) + np.append(candidates, n)
@@ -430,6 +422,36 @@ class Organisations(Module):
             return
         self._open_cell(sim, org, int(candidates[pick]), day)
         self.last_expansion[org] = day
+
+    def _candidates(
+        self, sim: Simulation, org: int, day: int, new_country: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Places where `org` could open a cell (within reach of its cells or an ally's, worth
+        at least one cell), and their utility ln(value) - distance / reach (`_expand`); with
+        `new_country`, only places in countries where it has no cell."""
+        eco, p, w = sim.economy, sim.parameters, sim.world
+        present = self.within_reach
+        policing = self._risk(sim)[w.location_country]
+        cells = eco.cell[org].copy()
+        ally = eco.ally[org]
+        if ally >= 0 and eco.alliance_day[org] <= day:
+            cells |= eco.cell[ally]
+        # Migrants within a cell's catchment that no cell of its own already reaches.
+        catchment = self.catchment
+        uncovered = present * (1 - policing) * ~(catchment[eco.cell[org]] > 0).any(axis=0)
+        value = catchment @ uncovered / p["cell_min_people"] + self._drug_value(sim, org, policing)
+        open_to = self.reach[cells].any(axis=0) & ~eco.cell[org] & self.settle & (value >= 1)
+        if ally >= 0:
+            open_to &= ~eco.cell[ally]
+        if new_country:
+            held = np.unique(w.location_country[eco.cell[org]])
+            open_to &= ~np.isin(w.location_country, held)
+        candidates = np.flatnonzero(open_to)
+        if len(candidates) == 0:
+            return candidates, np.zeros(0)
+        distance = self.distance[np.flatnonzero(cells)][:, candidates].min(axis=0)
+        utility = np.log(np.maximum(value[candidates], 1e-9)) - distance / p["expansion_reach_km"]
+        return candidates, utility
 
     def _drug_reach(self, sim: Simulation) -> dict[int, np.ndarray]:
         """Drug-route link -> places from which a cell runs it (the market's drug_reach_km),
@@ -460,15 +482,16 @@ class Organisations(Module):
         enforcement = next((m for m in sim.modules if m.name == "enforcement"), None)
         return sim.policing if enforcement is None else enforcement.effectiveness(sim)
 
-    def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> None:
-        """Members move from the largest cell to the new one, led by one of them as manager."""
+    def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> bool:
+        """Members move from the largest cell to the new one, led by one of them as manager;
+        False (nothing opened) if the largest cell has no one to spare."""
         eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
         donor = int(np.argmax(eco.members[org]))
         pool = r.active(org, donor)
         pool = pool[(r.role[pool] != LEADER) & (r.role[pool] != MANAGER)]
         n = int(min(p["cell_initial_members"], len(pool) // 2))
         if n == 0:
-            return
+            return False
         movers = pool[np.argsort(uniforms(self.key["organisation.choice"], day, pool))[:n]]
         for m in movers:
             r.move(int(m), place)
@@ -490,6 +513,7 @@ class Organisations(Module):
             # Trafficking needs a market abroad: it starts with the first cell there.
             eco.exploitation_day[org] = day
         self._contest(sim, org, place, day)
+        return True
 
     def _contest(self, sim: Simulation, org: int, place: int, day: int) -> None:
         """The cell takes the irregular crossings at its place: free ones outright; ones another
@@ -540,6 +564,47 @@ class Organisations(Module):
                 f"crossing(s) at {w.location_names[place]}",
             )
         )
+
+    def _dispatch(self, sim: Simulation, org: int, place: int, manager: int, day: int) -> bool:
+        """Send a hot cell's manager to open a cell in a new country (`_rotate`); False if the
+        draw, the funds or the candidates say no."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
+        share = p["rotation_new_country"]
+        if share <= 0.0 or eco.funds[org] < p["cell_open_cost_usd"]:
+            return False
+        key, n = self.key["organisation.rotation"], w.n_locations
+        if uniforms(key, day, np.array([org * n + place]), 2)[0] >= share:
+            return False
+        candidates, utility = self._candidates(sim, org, day, new_country=True)
+        if len(candidates) == 0:
+            return False
+        ids = (org * n + place) * n + candidates
+        target = int(candidates[logit_pick(key, day, ids, utility / p["expansion_logit_scale"], 3)])
+        if not self._open_cell(sim, org, target, day):
+            return False
+        # The dispatched manager heads the new cell; the one promoted there steps back.
+        head = r.manager(org, target)
+        if head >= 0 and head != manager:
+            r.role[head] = ENFORCER
+        r.move(manager, target)
+        r.promote(org, place)
+        eco.members[:] = r.counts()
+        self.last_expansion[org] = day
+        eco.heat[org, place] *= 1 - p["rotation_heat_reset"]
+        eco.rotation_until[org, place] = day + int(p["rotation_days"])
+        self.rotations[org] += 1
+        country = w.country_codes[w.location_country[target]]
+        sim.events.append(
+            (
+                day,
+                "manager_rotation",
+                w.location_names[place],
+                w.country_codes[w.location_country[place]],
+                f"{eco.names[org]}: the manager of its cell is sent to open one in "
+                f"{w.location_names[target]} ({country}) (heat above threshold)",
+            )
+        )
+        return True
 
     def _record(self, sim: Simulation, day: int) -> None:
         eco, r = sim.economy, sim.economy.roster
