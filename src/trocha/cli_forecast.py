@@ -193,9 +193,10 @@ def forecast(
     drift: Annotated[
         float | None,
         typer.Option(
-            help="Growth of the predictive bands past the calibration's cut-off, log-sd per "
-            "year (default: forecast_drift.json in the calibration folder, written by "
-            "trocha validate --backtest; else 0)",
+            help="Growth of the stocks' predictive bands past the calibration's cut-off, log-sd "
+            "per year, and the flows' where no flow drift is known (default: "
+            "forecast_drift.json in the calibration folder, written by trocha validate "
+            "--backtest; else 0)",
             min=0.0,
         ),
     ] = None,

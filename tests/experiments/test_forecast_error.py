@@ -116,6 +116,10 @@ def test_flow_volatility_is_the_mean_squared_log_change_per_year_of_consecutive_
         _flow(9, "2018-09-01", "2019-08-31", 600.0, country="CHL"),
         Target(10, dt.date(2019, 12, 31), "PAN", "migrant_stock", 1e5, LEVEL),
         _flow(11, "2021-01-01", "2021-12-31", 1e6),
+        # series of their own: a fiscal year beside calendar years, an upper bound beside
+        # estimates
+        _flow(12, "2018-10-01", "2019-09-30", 999.0, country="USA", metric="encounters"),
+        _flow(13, "2019-01-01", "2019-12-31", 5.0, country="USA", metric="encounters", upper=True),
     ]
     d, changes = flow_volatility(targets, dt.date(2020, 12, 31))
     year = 365 / 365.25  # the years apart are the days between the periods' ends
@@ -132,6 +136,11 @@ def test_flow_volatility_is_the_mean_squared_log_change_per_year_of_consecutive_
     assert d == pytest.approx(math.sqrt(np.mean(expected)), rel=1e-9)
     with pytest.raises(ValueError, match="no two consecutive periods of one flow"):
         flow_volatility(targets[:1] + targets[7:], dt.date(2020, 12, 31))
+    # A period with nothing observed has no log: its neighbours are compared across it.
+    gap = [targets[0], _flow(20, "2018-01-01", "2018-12-31", 0.0), targets[1]]
+    d_gap, (change,) = flow_volatility(gap, dt.date(2020, 12, 31))
+    assert change["years"] == pytest.approx(730 / 365.25)
+    assert d_gap == pytest.approx(math.sqrt(math.log(0.5) ** 2 / (730 / 365.25)))
 
 
 def test_drift_estimate_recovers_a_known_growth():
@@ -186,8 +195,14 @@ def test_the_drift_comes_from_the_option_then_the_backtest_file(tmp_path):
     (tmp_path / DRIFT_FILE).write_text(
         json.dumps({"drift_log_sd_per_year": 0.25, "drift_flow_log_sd_per_year": 0.9})
     )
-    assert load_forecast_error(tmp_path).flow_drift_log_sd_per_year == 0.9
-    assert load_forecast_error(tmp_path, flow_drift=0.5).flow_drift_log_sd_per_year == 0.5
+    from_file = load_forecast_error(tmp_path)
+    assert from_file.flow_drift_log_sd_per_year == 0.9
+    assert from_file.flow_drift_source == str(tmp_path / DRIFT_FILE)
+    given = load_forecast_error(tmp_path, flow_drift=0.5)
+    assert (given.flow_drift_log_sd_per_year, given.flow_drift_source) == (0.5, "option")
+    # --drift alone sets the stocks' drift; the flows keep the file's own.
+    stocks_only = load_forecast_error(tmp_path, 0.1)
+    assert stocks_only.flow_drift_log_sd_per_year == 0.9 and stocks_only.drift_source == "option"
     with pytest.raises(ValueError, match="must be a number >= 0"):
         load_forecast_error(tmp_path, flow_drift=-0.5)
 

@@ -297,6 +297,7 @@ def forecast(
                     "drift_log_sd_per_year": error.drift_log_sd_per_year,
                     "drift_total_log_sd_per_year": error.drift_total_log_sd_per_year,
                     "drift_flow_log_sd_per_year": error.flow_drift_log_sd_per_year,
+                    "flow_drift_source": error.flow_drift_source,
                     "from": str(error.until) if error.until else None,
                     "drift_source": error.drift_source,
                 },

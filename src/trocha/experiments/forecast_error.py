@@ -23,7 +23,8 @@ crossing a border in a year can double or fall by three quarters from one year t
 (the Darién, 2017-2020: 6,780, 9,222, 22,102, 6,465). The backtest cannot measure a flow's forecast
 error (the flows observed after its origin are mostly bounds), so a flow's drift is the
 volatility of the observed flows themselves, a random walk on the log scale fitted to the
-changes between consecutive periods of each flow series up to the cut-off (`flow_volatility`):
+changes between consecutive periods of each flow series up to the backtest's horizon (the
+calibration's cut-off; `flow_volatility`):
 
     flow log-sd(t) = sqrt(base^2 + flow_drift^2 x years after `until`)
 
@@ -73,6 +74,7 @@ class ForecastError:
     minor_stock_log_sd: float | None = None
     # A flow's random-walk volatility, log-sd per square-root year (None: flows drift as stocks)
     flow_drift_log_sd_per_year: float | None = None
+    flow_drift_source: str = "none"  # "option", the drift file's path, or "none"
 
     def log_sd(
         self,
@@ -132,8 +134,11 @@ def load_forecast_error(
     else:
         total = drift
         source = "option"
+    # A flow's drift is its own: `drift` given as an option does not replace the file's.
+    flow_source = "option" if flow_drift is not None else "none"
     if flow_drift is None and measured.get("drift_flow_log_sd_per_year") is not None:
         flow_drift = float(measured["drift_flow_log_sd_per_year"])
+        flow_source = str(stored)
     for value in (drift, total, 0.0 if flow_drift is None else flow_drift):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"the drift (log-sd per year) must be a number >= 0, got {value!r}")
@@ -147,20 +152,25 @@ def load_forecast_error(
         minor_hosts=errors.minor_hosts,
         minor_stock_log_sd=errors.minor_stock_log_sd,
         flow_drift_log_sd_per_year=None if flow_drift is None else float(flow_drift),
+        flow_drift_source=flow_source,
     )
 
 
 def flow_volatility(targets: list[Target], until: dt.date) -> tuple[float, list[dict]]:
     """Random-walk volatility of the observed flows up to `until`: log-sd per square-root year
     d with d^2 the mean of log(next / previous)^2 / years apart over the consecutive periods of
-    each flow series (country, metric and period length in months) that do not overlap (a
-    series' bound, if any, is the same on every period, so its changes are still the flow's).
+    each flow series that do not overlap. A series is one country, metric, period length (in
+    months), first month (calendar and fiscal years apart) and kind of bound: a series of
+    bounds moves as the count it bounds does (venezuela's Darién rows are upper bounds, counts of
+    every nationality, so its volatility is that of all crossers). A period with nothing
+    observed has no log; its neighbours are compared across it (over the years between them).
     Returns d and the changes it is measured on; ValueError without two such periods."""
-    series: dict[tuple[str, str, int], list[Target]] = {}
+    series: dict[tuple, list[Target]] = {}
     for t in targets:
         if t.kind == FLOW and t.start_date is not None and t.date <= until and t.value > 0:
             months = round((t.date - t.start_date).days / 30.44)
-            series.setdefault((t.country, t.metric, months), []).append(t)
+            key = (t.country, t.metric, months, t.start_date.month, t.lower_bound, t.upper_bound)
+            series.setdefault(key, []).append(t)
     changes = []
     for rows in series.values():
         rows.sort(key=lambda t: t.date)

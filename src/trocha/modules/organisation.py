@@ -124,8 +124,10 @@ class Organisations(Module):
         self.irregular = np.flatnonzero(w.link_crossing == CROSSING_IRREGULAR)
         self.settle = np.isin(w.location_kind, SETTLEMENT_KINDS)
         self.revenue_history: list[tuple[int, np.ndarray]] = []
-        # Migrants within reach of each place, measured at each monthly decision (`_decide`).
+        # Migrants within reach of each place and what each drug-route link would earn in a
+        # year, measured at each monthly decision (`_decide`).
         self.within_reach = np.zeros(n)
+        self.drug_yearly = np.zeros(len(w.link_from))
         self.last_expansion = np.full(eco.n_orgs, -(10**6))
         self.key = {s: int(stream_key(sim.seed, s)) for s in self.streams}
         self.drug_links: dict[int, np.ndarray] | None = None
@@ -482,17 +484,23 @@ class Organisations(Module):
         enforcement = next((m for m in sim.modules if m.name == "enforcement"), None)
         return sim.policing if enforcement is None else enforcement.effectiveness(sim)
 
-    def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> bool:
-        """Members move from the largest cell to the new one, led by one of them as manager;
-        False (nothing opened) if the largest cell has no one to spare."""
-        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
+    def _movers(self, sim: Simulation, org: int, day: int) -> np.ndarray:
+        """Who a new cell takes: up to `cell_initial_members` of the rank and file of the
+        organisation's largest cell, at most half of them (drawn)."""
+        eco, p, r = sim.economy, sim.parameters, sim.economy.roster
         donor = int(np.argmax(eco.members[org]))
         pool = r.active(org, donor)
         pool = pool[(r.role[pool] != LEADER) & (r.role[pool] != MANAGER)]
         n = int(min(p["cell_initial_members"], len(pool) // 2))
-        if n == 0:
+        return pool[np.argsort(uniforms(self.key["organisation.choice"], day, pool))[:n]]
+
+    def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> bool:
+        """Members move from the largest cell to the new one, led by one of them as manager
+        (unless one is already there); False (nothing opened) if no one can be spared."""
+        eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
+        movers = self._movers(sim, org, day)
+        if len(movers) == 0:
             return False
-        movers = pool[np.argsort(uniforms(self.key["organisation.choice"], day, pool))[:n]]
         for m in movers:
             r.move(int(m), place)
         r.promote(org, place)
@@ -567,10 +575,14 @@ class Organisations(Module):
 
     def _dispatch(self, sim: Simulation, org: int, place: int, manager: int, day: int) -> bool:
         """Send a hot cell's manager to open a cell in a new country (`_rotate`); False if the
-        draw, the funds or the candidates say no."""
+        draw, the organisation (one that expands, coordinated: the share is scaled by its
+        coordination, as expansion is), its funds, the hot cell (someone must stay to take it
+        over) or the candidates say no."""
         eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
-        share = p["rotation_new_country"]
-        if share <= 0.0 or eco.funds[org] < p["cell_open_cost_usd"]:
+        share = p["rotation_new_country"] * eco.coordination[org]
+        if share <= 0.0 or not eco.expands[org] or eco.funds[org] < p["cell_open_cost_usd"]:
+            return False
+        if len(r.active(org, place)) < 2:
             return False
         key, n = self.key["organisation.rotation"], w.n_locations
         if uniforms(key, day, np.array([org * n + place]), 2)[0] >= share:
@@ -580,13 +592,11 @@ class Organisations(Module):
             return False
         ids = (org * n + place) * n + candidates
         target = int(candidates[logit_pick(key, day, ids, utility / p["expansion_logit_scale"], 3)])
-        if not self._open_cell(sim, org, target, day):
+        if len(self._movers(sim, org, day)) == 0:
             return False
-        # The dispatched manager heads the new cell; the one promoted there steps back.
-        head = r.manager(org, target)
-        if head >= 0 and head != manager:
-            r.role[head] = ENFORCER
+        # The dispatched manager heads the new cell, so no one is promoted there.
         r.move(manager, target)
+        self._open_cell(sim, org, target, day)
         r.promote(org, place)
         eco.members[:] = r.counts()
         self.last_expansion[org] = day
