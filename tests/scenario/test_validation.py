@@ -282,6 +282,16 @@ def test_unknown_parameter_suggests_name(tiny_copy):
     ), found
 
 
+def test_a_parameter_name_with_a_newline_stays_one_problem_line(tiny_copy):
+    # Found by the scenario fuzz test: a quoted TOML key holding a newline.
+    path = tiny_copy / "scenario.toml"
+    path.write_text(path.read_text().replace("[parameters]", '[parameters]\n"a\\nb\\t" = 0.0'))
+    found = problems_of(tiny_copy)
+    expected = "scenario.toml: parameters.a\\nb\\t: unknown parameter"
+    assert any(p.startswith(expected) for p in found), found
+    assert all("\n" not in p and "\t" not in p for p in found), found
+
+
 def test_bad_toml_and_bad_settings(tiny_copy):
     path = tiny_copy / "scenario.toml"
     path.write_text(path.read_text().replace('end = "2020-12-31"', 'end = "2016-01-01"'))

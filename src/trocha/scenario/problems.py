@@ -16,7 +16,17 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.row}" if self.row is not None else self.file
-        return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {one_line(self.field)}: {one_line(self.message)}"
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines and other control characters escaped (a key read from a user's file
+    may hold them), so that a problem stays one file:row: field: message line."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 class ScenarioError(Exception):
