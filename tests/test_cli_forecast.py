@@ -74,3 +74,32 @@ def test_forecast_prints_both_bands_and_notes_a_missing_drift(tmp_path):
     assert len(crossings) and (crossings["p95"] > crossings["p95_stock_drift"]).all()
     same = wider[wider["metric"] == "migrant_stock"]
     assert (same["p95"] == same["p95_stock_drift"]).all()
+    # Irregular crossings by country too (the route north's flows), summing to the total.
+    crossings = pd.read_csv(wide / "summary.csv")
+    crossings = crossings[crossings["metric"] == "irregular_crossings"]
+    assert {"ALL"} < set(crossings["country"])
+
+
+def test_the_route_north_is_printed_past_the_cut_off():
+    """The yearly Darién crossings (irregular entries into Panama) and US encounters after the
+    cut-off, in the same form as the stocks; nothing for a scenario without them."""
+    import datetime as dt
+
+    from trocha.cli_forecast import route_north_lines
+
+    def row(year, country, metric, median):
+        return {"year": year, "country": country, "metric": metric, "median": median,
+                "q05": median / 2, "q95": median * 2, "p05": median / 4, "p95": median * 4}  # fmt: skip
+
+    summary = pd.DataFrame(
+        [row(2020, "PAN", "irregular_crossings", 4000.0), row(2021, "PAN", "irregular_crossings",
+         9000.0), row(2021, "USA", "encounters", 5000.0), row(2021, "COL", "irregular_crossings",
+         1.0), row(2021, "ALL", "irregular_crossings", 2.0)]
+    )  # fmt: skip
+    lines = route_north_lines(summary, dt.date(2020, 12, 31))
+    assert lines[1:] == [  # the Darién first, then the US border, as migrants meet them
+        "  2021 Darién crossings: 9,000 (4,500 - 18,000; 2,250 - 36,000)",
+        "  2021 US encounters: 5,000 (2,500 - 10,000; 1,250 - 20,000)",
+    ]
+    assert len(route_north_lines(summary, None)) == 4  # every year without a cut-off
+    assert route_north_lines(summary[summary["country"] == "COL"], None) == []

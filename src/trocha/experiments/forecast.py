@@ -189,11 +189,15 @@ def bands_of(members: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()[BAND_COLUMNS]
 
 
+ROUTE_FLOWS = ("irregular_crossings", "encounters")  # yearly by country in summary.csv
+
+
 def summary_of(
     members: pd.DataFrame, error: ForecastError | None = None, floor: float = 1.0
 ) -> pd.DataFrame:
-    """Year-end stocks by country and yearly totals of harm, with median and 90% band of the
-    ensemble (q05, q95) and, with `error`, the 90% predictive band (p05, p95)."""
+    """Year-end stocks by country, yearly totals of harm, and yearly irregular crossings and
+    encounters by country, with median and 90% band of the ensemble (q05, q95) and, with
+    `error`, the 90% predictive band (p05, p95)."""
     m = members.copy()
     m["year"] = pd.to_datetime(m["date"]).dt.year
     stocks = m[m["metric"] == "migrant_stock"].sort_values("date")
@@ -204,6 +208,13 @@ def summary_of(
         flows = m[(m["metric"] == metric) & (m["country"] == "ALL")]
         per_year = flows.groupby(["member", "year"])["value"].sum().reset_index()
         per_year["country"], per_year["metric"] = "ALL", metric
+        yearly.append(per_year)
+    # By country too for the flows that the route north is observed by: irregular entries
+    # (into Panama: the Darién) and encounters at a border (the US's).
+    for metric in ROUTE_FLOWS:
+        flows = m[(m["metric"] == metric) & (m["country"] != "ALL")]
+        per_year = flows.groupby(["member", "year", "country"])["value"].sum().reset_index()
+        per_year["metric"] = metric
         yearly.append(per_year)
     table = pd.concat(yearly, ignore_index=True)
     rows = [
