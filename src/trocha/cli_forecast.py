@@ -265,26 +265,29 @@ def forecast(
     console().print(f"Forecast: {result.folder}", highlight=False, soft_wrap=True)
 
 
+ROUTE_NORTH = (  # in the order migrants meet them
+    ("irregular_crossings", "PAN", "Darién crossings"),
+    ("encounters", "USA", "US encounters"),
+)
+
+
 def route_north_lines(summary, until: dt.date | None) -> list[str]:
     """The forecast's yearly Darién crossings (irregular entries into Panama) and US encounters
     after the calibration's cut-off (every year without one), as the stocks are printed; none
     where the scenario has neither."""
-    rows = summary[
-        ((summary["metric"] == "irregular_crossings") & (summary["country"] == "PAN"))
-        | ((summary["metric"] == "encounters") & (summary["country"] == "USA"))
-    ]
-    if until is not None:
-        rows = rows[rows["year"] > until.year]
-    if rows.empty:
+    lines = []
+    for metric, country, name in ROUTE_NORTH:
+        rows = summary[(summary["metric"] == metric) & (summary["country"] == country)]
+        if until is not None:
+            rows = rows[rows["year"] > until.year]
+        lines += [
+            f"  {row.year} {name}: {row.median:,.0f} ({row.q05:,.0f} - {row.q95:,.0f}; "
+            f"{row.p05:,.0f} - {row.p95:,.0f})"
+            for row in rows.sort_values("year").itertuples()
+        ]
+    if not lines:
         return []
-    names = {"irregular_crossings": "Darién crossings", "encounters": "US encounters"}
-    lines = ["Route north, calendar years: median (ensemble 90% band; 90% predictive band)"]
-    for row in rows.sort_values(["metric", "year"], ascending=[False, True]).itertuples():
-        lines.append(
-            f"  {row.year} {names[row.metric]}: {row.median:,.0f} ({row.q05:,.0f} - "
-            f"{row.q95:,.0f}; {row.p05:,.0f} - {row.p95:,.0f})"
-        )
-    return lines
+    return ["Route north, calendar years: median (ensemble 90% band; 90% predictive band)", *lines]
 
 
 def validate(

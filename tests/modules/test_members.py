@@ -191,10 +191,11 @@ def test_a_rotated_manager_may_be_sent_to_open_a_cell_in_a_new_country(share, mo
         countries = set(w.location_country[eco.cell[org]])
         funds = eco.funds[org]
         sent = original(self, sim, org, place, manager, day)
-        if sent:
+        if sent >= 0:
             (target,) = np.flatnonzero(
                 eco.cell[org] & ~np.isin(w.location_country, list(countries))
             )
+            assert target == sent
             assert r.place[manager] == target and r.manager(org, int(target)) == manager
             assert r.manager(org, place) >= 0 and r.manager(org, place) != manager
             assert funds - eco.funds[org] == pytest.approx(sim.parameters["cell_open_cost_usd"])

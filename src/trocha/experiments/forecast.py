@@ -204,15 +204,12 @@ def summary_of(
     year_end = stocks.groupby(["member", "year", "country"])["value"].last().reset_index()
     year_end["metric"] = "migrant_stock"
     yearly = [year_end]
-    for metric in ("victims_new", "deaths", "departures", "irregular_crossings"):
-        flows = m[(m["metric"] == metric) & (m["country"] == "ALL")]
-        per_year = flows.groupby(["member", "year"])["value"].sum().reset_index()
-        per_year["country"], per_year["metric"] = "ALL", metric
-        yearly.append(per_year)
-    # By country too for the flows that the route north is observed by: irregular entries
-    # (into Panama: the Darién) and encounters at a border (the US's).
-    for metric in ROUTE_FLOWS:
-        flows = m[(m["metric"] == metric) & (m["country"] != "ALL")]
+    # Totals over all countries; the flows the route north is observed by (irregular entries,
+    # into Panama the Darién, and encounters at the US border) by country as well.
+    for metric in ("victims_new", "deaths", "departures", *ROUTE_FLOWS):
+        flows = m[m["metric"] == metric]
+        if metric not in ROUTE_FLOWS:
+            flows = flows[flows["country"] == "ALL"]
         per_year = flows.groupby(["member", "year", "country"])["value"].sum().reset_index()
         per_year["metric"] = metric
         yearly.append(per_year)

@@ -300,6 +300,7 @@ def backtest(
         )
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
+    end = min(horizon, loaded.spec.end)
     tables, world_rows, bases, minor_sds = [], [], [], []
     for search in range(seed, seed + repeats):
         settings = CalibrationSettings(
@@ -309,7 +310,6 @@ def backtest(
         )  # fmt: skip
         folder = out / ("calibration" if repeats == 1 else f"calibration_{search}")
         calibrated = calibrate(settings, folder, workers, scheduler, progress)
-        end = min(horizon, loaded.spec.end)
         members = ensemble_members(scenario, folder, draws, seeds, scale, end, search)
         values = ensemble_targets(members, later + world, workers, scheduler)
         medians = np.nanmedian(values, axis=0)

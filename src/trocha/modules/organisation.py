@@ -296,13 +296,17 @@ class Organisations(Module):
         manager = r.manager(org, place)
         if manager < 0:
             return
-        if self._dispatch(sim, org, place, manager, day):
-            return
-        others = np.flatnonzero(eco.cell[org])
-        others = others[(others != place) & (others != eco.hq_place[org])]
-        others = others[[r.manager(org, int(o)) >= 0 for o in others]]
+        sent = self._dispatch(sim, org, place, manager, day)
+        others = np.zeros(0, dtype=np.int64)
+        if sent < 0:
+            others = np.flatnonzero(eco.cell[org])
+            others = others[(others != place) & (others != eco.hq_place[org])]
+            others = others[[r.manager(org, int(o)) >= 0 for o in others]]
         where = "steps down"
-        if len(others):
+        if sent >= 0:
+            country = w.country_codes[w.location_country[sent]]
+            where = f"is sent to open one in {w.location_names[sent]} ({country})"
+        elif len(others):
             utility = -eco.heat[org, others] / max(p["rotation_heat"], 1e-9)
             n = w.n_locations
             ids = (org * n + place) * n + others
@@ -494,11 +498,15 @@ class Organisations(Module):
         n = int(min(p["cell_initial_members"], len(pool) // 2))
         return pool[np.argsort(uniforms(self.key["organisation.choice"], day, pool))[:n]]
 
-    def _open_cell(self, sim: Simulation, org: int, place: int, day: int) -> bool:
-        """Members move from the largest cell to the new one, led by one of them as manager
-        (unless one is already there); False (nothing opened) if no one can be spared."""
+    def _open_cell(
+        self, sim: Simulation, org: int, place: int, day: int, movers: np.ndarray | None = None
+    ) -> bool:
+        """Members move from the largest cell (`movers`, default `_movers`) to the new one, led
+        by one of them as manager (unless one is already there); False (nothing opened) if no
+        one can be spared."""
         eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
-        movers = self._movers(sim, org, day)
+        if movers is None:
+            movers = self._movers(sim, org, day)
         if len(movers) == 0:
             return False
         for m in movers:
@@ -573,48 +581,35 @@ class Organisations(Module):
             )
         )
 
-    def _dispatch(self, sim: Simulation, org: int, place: int, manager: int, day: int) -> bool:
-        """Send a hot cell's manager to open a cell in a new country (`_rotate`); False if the
-        draw, the organisation (one that expands, coordinated: the share is scaled by its
-        coordination, as expansion is), its funds, the hot cell (someone must stay to take it
-        over) or the candidates say no."""
+    def _dispatch(self, sim: Simulation, org: int, place: int, manager: int, day: int) -> int:
+        """Send a hot cell's manager to open a cell in a new country (`_rotate`); the new cell's
+        place, or -1 if the draw, the organisation (one that expands, coordinated: the share is
+        scaled by its coordination, as expansion is), its funds, the hot cell (someone must
+        stay to take it over) or the candidates say no."""
         eco, p, w, r = sim.economy, sim.parameters, sim.world, sim.economy.roster
         share = p["rotation_new_country"] * eco.coordination[org]
         if share <= 0.0 or not eco.expands[org] or eco.funds[org] < p["cell_open_cost_usd"]:
-            return False
+            return -1
         if len(r.active(org, place)) < 2:
-            return False
+            return -1
         key, n = self.key["organisation.rotation"], w.n_locations
         if uniforms(key, day, np.array([org * n + place]), 2)[0] >= share:
-            return False
+            return -1
         candidates, utility = self._candidates(sim, org, day, new_country=True)
         if len(candidates) == 0:
-            return False
+            return -1
         ids = (org * n + place) * n + candidates
         target = int(candidates[logit_pick(key, day, ids, utility / p["expansion_logit_scale"], 3)])
-        if len(self._movers(sim, org, day)) == 0:
-            return False
+        movers = self._movers(sim, org, day)
+        if len(movers) == 0:
+            return -1
         # The dispatched manager heads the new cell, so no one is promoted there.
         r.move(manager, target)
-        self._open_cell(sim, org, target, day)
+        self._open_cell(sim, org, target, day, movers)
         r.promote(org, place)
         eco.members[:] = r.counts()
         self.last_expansion[org] = day
-        eco.heat[org, place] *= 1 - p["rotation_heat_reset"]
-        eco.rotation_until[org, place] = day + int(p["rotation_days"])
-        self.rotations[org] += 1
-        country = w.country_codes[w.location_country[target]]
-        sim.events.append(
-            (
-                day,
-                "manager_rotation",
-                w.location_names[place],
-                w.country_codes[w.location_country[place]],
-                f"{eco.names[org]}: the manager of its cell is sent to open one in "
-                f"{w.location_names[target]} ({country}) (heat above threshold)",
-            )
-        )
-        return True
+        return target
 
     def _record(self, sim: Simulation, day: int) -> None:
         eco, r = sim.economy, sim.economy.roster
