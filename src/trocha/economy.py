@@ -52,12 +52,13 @@ class EconomyArrays(NamedTuple):
     package_price: np.ndarray
     link_drug_route: np.ndarray
     link_drug_org: np.ndarray
+    victims_at: np.ndarray
 
 
 @dataclass
 class Economy:
     names: list[str]
-    kinds: list[str]  # "gang" or "armed_group"
+    kinds: list[str]  # "gang", "armed_group" or "network"
     n_locations: int
     n_countries: int
     # Dates (day indices) when each organisation's businesses start.
@@ -92,6 +93,7 @@ class Economy:
     victim_exit: np.ndarray  # [identified/escaped/died, country] probability per review
     package_org: np.ndarray  # int32: organisation selling packages at each place, -1 none
     victims_by_org: np.ndarray  # int64 victims (agents) now
+    victims_at: np.ndarray  # int64 [organisation, place] victims (agents) held or on the way there
     # int64 victims (agents) each organisation held at its last weekly count: the cost of
     # control reads this, so recruitment does not depend on the order of a day's events, and a
     # chain of hops (ODD 3.2) sees what hops on their own days see.
@@ -121,10 +123,16 @@ class Economy:
         # for it several times a day), read-only so that no caller changes it for the others.
         self._gangs = np.array([k == "gang" for k in self.kinds], dtype=bool)
         self._gangs.flags.writeable = False
+        self._networks = np.array([k == "network" for k in self.kinds], dtype=bool)
+        self._networks.flags.writeable = False
 
     def gangs(self) -> np.ndarray:
-        """Which organisations are gangs (not armed groups)."""
+        """Which organisations are gangs (not armed groups or networks)."""
         return self._gangs
+
+    def networks(self) -> np.ndarray:
+        """Which organisations stand for the other trafficking networks (no members or cells)."""
+        return self._networks
 
 
 def _day(date: dt.date | None, calendar: Calendar) -> int:
@@ -158,7 +166,15 @@ def build_economy(sim) -> Economy:
         founded_day=np.array([_day(o.founded, cal) for o in orgs], dtype=np.int64),
         smuggling_day=np.array([_day(o.smuggling_from, cal) for o in orgs], dtype=np.int64),
         packages_day=np.array([_day(o.packages_from, cal) for o in orgs], dtype=np.int64),
-        exploitation_day=np.array([_day(o.exploitation_from, cal) for o in orgs], dtype=np.int64),
+        # A network traffics from its founding unless the file dates it; a gang from its first
+        # cell abroad (organisation module) unless the file dates it.
+        exploitation_day=np.array(
+            [
+                _day(o.exploitation_from or (o.founded if o.kind == "network" else None), cal)
+                for o in orgs
+            ],
+            dtype=np.int64,
+        ),
         alliance_day=np.array([_day(o.alliance_from, cal) for o in orgs], dtype=np.int64),
         ally=np.array([names.index(o.ally) if o.ally else -1 for o in orgs], dtype=np.int64),
         expands=np.array([o.expands for o in orgs], dtype=bool),
@@ -182,6 +198,7 @@ def build_economy(sim) -> Economy:
         victim_exit=np.zeros((3, nc)),
         package_org=np.full(nl, -1, dtype=np.int32),
         victims_by_org=np.zeros(max(n, 1), dtype=np.int64),
+        victims_at=np.zeros((max(n, 1), nl), dtype=np.int64),
         victims_counted=np.zeros(max(n, 1), dtype=np.int64),
         link_crossings=np.zeros(len(world.link_from), dtype=np.int64),
         package_price=np.zeros((3, nl, len(world.destinations))),

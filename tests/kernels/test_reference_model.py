@@ -157,6 +157,7 @@ class Reference:
         self.loc = sim.location_counts.copy()
         self.ledger = eco.ledger.copy()
         self.victims_by_org = eco.victims_by_org.copy()
+        self.victims_at = eco.victims_at.copy()
         self.link_crossings = eco.link_crossings.copy()
         self.parole_left = sim.parole_left.copy()  # places left this month (ODD 7.13)
         self.link_use = sim.link_use.copy()
@@ -423,6 +424,7 @@ class Reference:
         here = int(self.get("location", a))
         c = self.country[here]
         self.victims_by_org[org] += 1
+        self.victims_at[org, here] += 1
         state = self.get("state", a)
         if state == STRANDED:
             self.current[k.STRANDED_NOW, c] -= 1
@@ -457,6 +459,7 @@ class Reference:
 
     def leave(self, a, here, c):
         self.victims_by_org[self.get("victim_org", a)] -= 1
+        self.victims_at[self.get("victim_org", a), here] -= 1
         self.set("victim_org", a, -1)
         self.current[k.VICTIMS_NOW, c] -= 1
         self.loc[k.LOC_VICTIMS, here] -= 1
@@ -511,6 +514,8 @@ class Reference:
         self.set("location", a, there)
         self.loc[k.LOC_PRESENT, there] += 1
         self.loc[k.LOC_VICTIMS, there] += 1
+        self.victims_at[org, here] -= 1
+        self.victims_at[org, there] += 1
         self.current[k.PRESENT, c2] += 1
         self.current[k.VICTIMS_NOW, c2] += 1
         review_days = int(p["victim_review_days"]) if there == dest else 0
@@ -869,6 +874,7 @@ def _compare(sim, ref: Reference, day: int, what: str) -> None:
         ("ledger", ref.ledger, eco.ledger),
         ("link_use", ref.link_use, sim.link_use),
         ("victims_by_org", ref.victims_by_org, eco.victims_by_org),
+        ("victims_at", ref.victims_at, eco.victims_at),
         ("link_crossings", ref.link_crossings, eco.link_crossings),
         ("parole_left", ref.parole_left, sim.parole_left),
     ):

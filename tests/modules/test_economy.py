@@ -49,6 +49,13 @@ def test_victim_counters_match_the_people_table(run):
     assert sim.current[k.VICTIMS_NOW].sum() == victims
     assert sim.location_counts[k.LOC_VICTIMS].sum() == victims
     assert sim.economy.victims_by_org.sum() == victims
+    # Each organisation's victims by place (the heat of its cells reads its own).
+    n = sim.people.count
+    held = sim.people.states() == VICTIM
+    for org in range(sim.economy.n_orgs):
+        mine = held & (sim.people.victim_org[:n] == org)
+        by_place = np.bincount(sim.people.location[:n][mine], minlength=sim.world.n_locations)
+        assert np.array_equal(sim.economy.victims_at[org], by_place), org
     assert result.metric("victims_current").iloc[-1] == victims * SCALE
     new = result.metric("victims_new").sum()
     exited = result.metric("victims_exited").sum()

@@ -6,8 +6,8 @@ Each week each member of a cell is arrested with probability base rate x policin
 (1 - corruption x bribe effect, where the organisation pays bribes) x heat / reference heat, drawn
 on a stream keyed by member id (arrests remove specific members; managers are replaced from
 below). Victim identification per review = 1 - exp(-rate x policing x crackdown x (1 - corruption
-x bribe effect) x days / 365).
-Policing and corruption by country come from the scenario's states.csv.
+x bribe effect) x identification effort x days / 365).
+Policing, corruption and identification effort by country come from the scenario's states.csv.
 """
 
 from __future__ import annotations
@@ -57,10 +57,12 @@ class Enforcement(Module):
         w = sim.world
         sim.policing = np.full(w.n_countries, DEFAULT_POLICING)
         sim.corruption = np.full(w.n_countries, DEFAULT_CORRUPTION)
+        self.identification_effort = np.ones(w.n_countries)
         for row in sim.scenario.states:
             c = w.country_codes.index(row.iso3)
             sim.policing[c] = row.policing
             sim.corruption[c] = row.corruption
+            self.identification_effort[c] = row.identification
         for lever in self.levers:
             sim.levers.attach(lever.name, getattr(sim, lever.name))
         self.crackdown = np.ones(w.n_countries)
@@ -254,6 +256,7 @@ class Enforcement(Module):
         years = p["victim_review_days"] / 365.0
         rate = (
             p["victim_identification_rate_year"]
+            * self.identification_effort
             * sim.identification_multiplier
             * self.effectiveness(sim)
         )

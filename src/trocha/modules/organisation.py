@@ -41,7 +41,6 @@ from ..kernels.counters import (
     L_PACKAGES,
     L_TRAFFICKING_COSTS,
     LOC_PRESENT,
-    LOC_VICTIMS,
 )
 from ..rng import poisson_inverse, stream_key
 from ..world.graph import KINDS, MODES
@@ -269,8 +268,9 @@ class Organisations(Module):
         Inside a headquarters prison the organisation holds, the state does not look (S105):
         no heat there from visibility, and its inmates are not rotated."""
         eco, p = sim.economy, sim.parameters
-        victims_here = sim.location_counts[LOC_VICTIMS] * sim.scale
         for org in np.flatnonzero(eco.gangs() & self._active(eco, day)):
+            # Its own victims only: another's held in the same city are not this cell's doing.
+            victims_here = eco.victims_at[org] * sim.scale
             visible = eco.cell[org].copy()
             hq = eco.hq_place[org]
             if hq >= 0 and eco.hq_held[org] and eco.prison_inmates[org] > 0:

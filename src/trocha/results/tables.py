@@ -89,6 +89,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "members, bribes, package transport and moving victims (ALL only)",
     ),
     "armed_group_revenue_usd": ("USD/day", "trocha fees taken by local armed groups (ALL only)"),
+    "network_revenue_usd": (
+        "USD/day",
+        "exploitation by the other trafficking networks, incl. money taken (ALL only)",
+    ),
     "migrant_money_taken_usd": (
         "USD/day",
         "migrants' money taken by criminal groups: fees, packages, confiscations (ALL only)",
@@ -164,8 +168,10 @@ def _economy_rows(sim, rec, rows: _Rows) -> None:
         long(stream, None, revenue[:, i])
     long("org_revenue_usd", None, revenue[:, :6].sum(axis=1))
     long("org_costs_usd", None, revenue[:, 6:].sum(axis=1))
-    armed = daily[:, ~gang, :].sum(axis=1)
+    armed = daily[:, ~(gang | eco.networks()), :].sum(axis=1)
     long("armed_group_revenue_usd", None, armed[:, :6].sum(axis=1))
+    networks = daily[:, eco.networks(), :].sum(axis=1)
+    long("network_revenue_usd", None, networks[:, :6].sum(axis=1))
     taken = per_day(rec.ledger[:, :-1, [k.L_FEES, k.L_PACKAGES, k.L_CONFISCATED]].sum(axis=(1, 2)))
     long("migrant_money_taken_usd", None, taken * scale)
 

@@ -630,6 +630,32 @@ def _cross_check(
     return problems
 
 
+NETWORK_FIELDS = (
+    "headquarters",
+    "initial_members",
+    "prison_inmates",
+    "smuggling_from",
+    "packages_from",
+    "ally",
+    "expands",
+)
+
+
+def _network_problems(org, row: int) -> list[Problem]:
+    """A network has no members, prison, crossings, packages, allies or cells to expand: a value
+    there would be silently ignored, so it is an error."""
+    return [
+        Problem(
+            "organisations.csv",
+            row,
+            field,
+            f"a network ({org.name}) has no {field.replace('_', ' ')}; leave it empty (or 0)",
+        )
+        for field in NETWORK_FIELDS
+        if getattr(org, field)
+    ]
+
+
 def _check_economy(
     tables: dict[str, list[Any]], by_name: dict, iso: dict, broken: set[str]
 ) -> list[Problem]:
@@ -659,6 +685,8 @@ def _check_economy(
             problems.append(
                 Problem("organisations.csv", i, "alliance_from", "an ally needs a start date")
             )
+        if org.kind == "network":
+            problems += _network_problems(org, i)
     irregular = set()
     for route in tables.get("routes") or []:
         if route.crossing == "irregular":

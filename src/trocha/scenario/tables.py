@@ -200,10 +200,14 @@ class TargetRow(Row):
 
 
 class OrganisationRow(Row):
-    """A criminal organisation and the dates its businesses start (the article's chronology)."""
+    """A criminal organisation and the dates its businesses start (the article's chronology).
+
+    A `network` stands for the trafficking networks other than the modelled gangs: no members,
+    cells or crossings, it recruits victims on arrival in every city abroad where no gang does
+    and holds them where it took them (ODD 7.8)."""
 
     name: str = Field(min_length=1)
-    kind: Literal["gang", "armed_group"]
+    kind: Literal["gang", "armed_group", "network"]
     headquarters: str = ""  # a place (the prison it controls); empty: none
     founded: dt.date
     initial_members: int = Field(ge=0, le=MAX_MEMBERS)
@@ -248,11 +252,13 @@ class DrugRouteRow(Row):
 
 
 class StateRow(Row):
-    """A country's policing and corruption, for enforcement."""
+    """A country's policing and corruption, for enforcement, and its effort to identify victims
+    of trafficking relative to the parameter's base rate (1: as the base)."""
 
     iso3: str
     policing: float = Field(ge=0, le=1)
     corruption: float = Field(ge=0, le=1)
+    identification: float = Field(default=1.0, ge=0, le=100)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
