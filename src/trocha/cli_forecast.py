@@ -348,6 +348,17 @@ def validate(
                 highlight=False,
                 soft_wrap=True,
             )
+            if fit["below_resolution"]:
+                console().print(
+                    f"{len(fit['below_resolution'])} targets are under half an agent at scale "
+                    f"{fit['scale']:,} (fewer than {fit['count_floor']:,.0f} people) and are "
+                    "compared at that floor (a band that covers one shows only that the model is "
+                    "not far above it): "
+                    + "; ".join(fit["below_resolution"])
+                    + ". A finer --scale tests them.",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         if backtest:
             _, bt = v.backtest(
                 scenario,

@@ -132,3 +132,18 @@ def test_a_target_after_the_cut_off_widens_with_the_drift_and_the_rest_stay_as_t
     # Without a flow volatility the flow drifts as a stock (0.3 a year): still a miss.
     slow = ForecastError(0.15, 5.0, 0.3, D)
     assert not fit_table([later], values[:, 1:], set(), errors, seed=7, drift=slow)["covered"][0]
+
+
+def test_counts_under_half_an_agent_are_flagged_below_resolution():
+    """At scale 1,000 (floor 500 people) a count of 430 cannot be resolved: flagged, so a
+    'covered' there is not read as a test of the model; 600 is resolved; a price never is
+    flagged."""
+    flow = dict(kind=FLOW, start_date=dt.date(2020, 1, 1))
+    targets = [
+        _target(value=430.0, **flow),
+        _target(value=600.0, **flow),
+        _target(INTERVAL, value=20.0, value_high=50.0),
+    ]
+    values = np.column_stack([np.zeros(10), np.full(10, 700.0), np.full(10, 30.0)])
+    table = fit_table(targets, values, used=set(), errors=ErrorModel(), floor=500.0)
+    assert list(table["below_resolution"]) == [True, False, False]

@@ -66,6 +66,7 @@ FIT_COLUMNS = [
     "covered_model",
     "crps",
     "used_in_calibration",
+    "below_resolution",
 ]
 
 
@@ -157,6 +158,9 @@ def fit_table(
                 "covered_model": covers(t, q05_model, q95_model, observed),
                 "crps": crps_ensemble(at_resolution, predicted),
                 "used_in_calibration": t.row in used,
+                # A count the run cannot resolve (under half an agent): compared at the floor,
+                # so its band says nothing about the model; a finer --scale tests it.
+                "below_resolution": t.kind in (LEVEL, FLOW) and observed < floor,
             }
         )
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
@@ -219,7 +223,9 @@ def fit_report(
         # by kind of target (level, flow, interval, share): where the misses are
         "coverage_90_in_sample_by_kind": _coverage_by_kind(table),
         "error_model": asdict(errors),
+        "scale": scale or loaded.spec.default_scale,
         "count_floor": floor,
+        "below_resolution": table.loc[table["below_resolution"], "target"].tolist(),
         "mape_main_hosts_2019_2020": mape(table, MAIN_HOSTS, (2019, 2020)),
         "mape_all_hosts_2019_2020": mape(table, None, (2019, 2020)),
         "mean_crps_in_sample": float(table[table["used_in_calibration"]]["crps"].mean()),
