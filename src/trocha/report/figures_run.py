@@ -189,6 +189,12 @@ def revenue(ts: pd.DataFrame):
         if s.empty:
             continue
         fig.add_trace(line(go, s, label, colour(i), width=0.5, stackgroup="revenue"))
+    # The other trafficking networks are not the gangs: a line of their own, not in the stack.
+    networks = monthly(ts, "network_revenue_usd")
+    if not networks.empty and networks.sum() > 0:
+        label = "other trafficking networks (exploitation, not stacked)"
+        style = {"dash": "dot"}
+        fig.add_trace(line(go, networks, label, colour(len(REVENUE_STREAMS)), style=style))
     fig.update_layout(
         layout("Criminal organisations' revenue by stream (stacked)", "month", "USD per month")
     )
