@@ -6,9 +6,9 @@ repeat another seed's numbers. A scale must leave at least one agent per place, 
 "completes" with nobody in it. Trafficking victims are far fewer than migrants, so at a coarse
 scale a run holds few victim agents and its trafficking outputs carry seed noise of about
 1/sqrt(victim agents): `trafficking_noise` says when that exceeds what a reader would expect. The
-organisations' decisions add noise that no scale removes (victims held vary by about a third
-between seeds of the default scenario even at scale 5, benchmarks/scale_stability.py), so the
-warning points to several seeds first.
+organisations' decisions add noise that no scale removes (between seeds of the default scenario
+at scale 5, victims held vary by about a tenth and the gangs' exploitation revenue by a fifth,
+benchmarks/scale_stability.py), so the warning points to several seeds first.
 """
 
 from __future__ import annotations
@@ -97,8 +97,9 @@ def trafficking_noise(
     return (
         f"trafficking outputs rest on {agents:.0f} victim agents at most: the agent count alone "
         f"gives them about {noise:.0%} seed noise (migrant stocks far less), and the "
-        "organisations' decisions add more at any scale (victims held vary by about a third "
-        "between seeds of the default scenario even at scale 5). Read victims, detections and "
+        "organisations' decisions add more at any scale (between seeds of the default scenario "
+        "at scale 5, victims held vary by about a tenth and the gangs' exploitation revenue by a "
+        "fifth). Read victims, detections and "
         f"exploitation revenue over several seeds (--seeds 1-10); --scale {finer} or less "
         "removes the agent-count part"
     )
