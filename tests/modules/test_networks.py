@@ -159,3 +159,21 @@ def test_a_network_with_members_or_cells_is_an_error(tiny_copy, column, value):
         f"organisations.csv:4: {column}: a network (Networks) has no {words}; leave it empty (or 0)"
     ]
     assert np.all([p.startswith("organisations.csv:4") for p in problems])
+
+
+def test_rows_that_make_a_network_control_a_crossing_or_be_raided_are_errors(tiny_copy):
+    (tiny_copy / "organisations.csv").write_text(
+        (tiny_copy / "organisations.csv").read_text() + NETWORK_ROW
+    )
+    for name in ("crossing_controls.csv", "enforcement_events.csv"):
+        path = tiny_copy / name
+        path.write_text(path.read_text().replace(",Gang,", ",Networks,", 1))
+    with pytest.raises(ScenarioError) as caught:
+        trocha.load_scenario(tiny_copy)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert problems == [
+        "crossing_controls.csv:3: controller: 'Networks' is a network, which controls no "
+        "crossing; name a gang or an armed group (or none)",
+        "enforcement_events.csv:2: organisation: 'Networks' is a network, with no members or "
+        "prison to act on; name a gang (the identification lever acts on every victim)",
+    ]

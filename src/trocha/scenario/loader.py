@@ -687,6 +687,17 @@ def _check_economy(
             )
         if org.kind == "network":
             problems += _network_problems(org, i)
+    networks = {o.name for o in orgs if o.kind == "network"}
+    for i, org in enumerate(orgs, start=2):
+        if org.ally in networks:
+            problems.append(
+                Problem(
+                    "organisations.csv",
+                    i,
+                    "ally",
+                    f"'{org.ally}' is a network, which has no allies; name a gang",
+                )
+            )
     irregular = set()
     for route in tables.get("routes") or []:
         if route.crossing == "irregular":
@@ -700,6 +711,16 @@ def _check_economy(
                     i,
                     "controller",
                     f"'{row.controller}' is not in organisations.csv (or use none)",
+                )
+            )
+        if row.controller in networks:
+            problems.append(
+                Problem(
+                    "crossing_controls.csv",
+                    i,
+                    "controller",
+                    f"'{row.controller}' is a network, which controls no crossing; "
+                    "name a gang or an armed group (or none)",
                 )
             )
         if check_places and tables.get("routes") and (row.from_, row.to) not in irregular:
@@ -736,6 +757,16 @@ def _check_economy(
                     i,
                     "organisation",
                     f"'{row.organisation}' is not in organisations.csv",
+                )
+            )
+        if row.organisation in networks:
+            problems.append(
+                Problem(
+                    "enforcement_events.csv",
+                    i,
+                    "organisation",
+                    f"'{row.organisation}' is a network, with no members or prison to act on; "
+                    "name a gang (the identification lever acts on every victim)",
                 )
             )
         for code in row.countries.split():
