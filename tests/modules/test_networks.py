@@ -177,3 +177,22 @@ def test_rows_that_make_a_network_control_a_crossing_or_be_raided_are_errors(tin
         "enforcement_events.csv:2: organisation: 'Networks' is a network, with no members or "
         "prison to act on; name a gang (the identification lever acts on every victim)",
     ]
+
+
+def test_an_intervention_on_a_network_is_an_error(tiny_copy):
+    (tiny_copy / "organisations.csv").write_text(
+        (tiny_copy / "organisations.csv").read_text() + NETWORK_ROW
+    )
+    toml = tiny_copy / "scenario.toml"
+    toml.write_text(
+        toml.read_text() + '\n[[interventions]]\ntype = "prison_raid"\norganisation = "Networks"\n'
+        'start = "2019-01-01"\n'
+    )
+    with pytest.raises(ScenarioError) as caught:
+        trocha.load_scenario(tiny_copy)
+    problems = [str(problem) for problem in caught.value.problems]
+    assert problems == [
+        "scenario.toml: interventions[1].organisation: prison_raid: 'Networks' is a network, "
+        "with no members, cells or prison to act on; name a gang (victim_identification acts "
+        "on every organisation's victims)"
+    ]

@@ -70,6 +70,15 @@ def _target_problems(intervention, tables: dict[str, list[Any]]) -> list[tuple[s
         found.append(
             ("organisation", f"{kind}: organisation {organisation!r} is not in organisations.csv")
         )
+    networks = {o.name for o in tables.get("organisations") or [] if o.kind == "network"}
+    if organisation in networks:
+        found.append(
+            (
+                "organisation",
+                f"{kind}: {organisation!r} is a network, with no members, cells or prison to act "
+                "on; name a gang (victim_identification acts on every organisation's victims)",
+            )
+        )
     if kind == "crossing_closure":
         a, b = intervention.place_a, intervention.place_b
         if need_place("place_a", a) & need_place("place_b", b):
