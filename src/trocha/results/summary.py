@@ -114,8 +114,9 @@ def economy_lines(result: Result) -> list[str]:
     }
     streams = ", ".join(f"{k} ${v / 1e6:,.1f}M" for k, v in revenue.items() if v > 0)
     networks = total.get("network_revenue_usd", 0.0)
-    if networks > 0:
-        streams += f"; other trafficking networks' exploitation ${networks / 1e6:,.1f}M"
+    others = (
+        f" Other trafficking networks' exploitation: ${networks / 1e6:,.1f}M." if networks else ""
+    )
     return [
         f"Trafficking: {total.get('victims_new', 0):,.0f} people trafficked, "
         f"{total.get('victims_identified', 0):,.0f} identified, "
@@ -123,7 +124,7 @@ def economy_lines(result: Result) -> list[str]:
         f"{total.get('victims_died', 0):,.0f} died, "
         f"{last.get('victims_current', 0):,.0f} still held.",
         f"Money taken from migrants: ${total.get('migrant_money_taken_usd', 0) / 1e6:,.1f}M. "
-        f"Gangs' revenue: {streams}.",
+        f"Gangs' revenue: {streams}.{others}",
         f"Organisations at the end: {last.get('org_members', 0):,.0f} members, "
         f"{last.get('org_cells', 0):,.0f} cells in {last.get('org_countries', 0):,.0f} countries; "
         f"{total.get('org_arrests', 0):,.0f} members arrested in all.",
