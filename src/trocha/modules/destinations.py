@@ -3,7 +3,8 @@
 Utility of city k seen from place l by document class c on day t:
 country constant + wage weight x log(wage) + size weight x log(population)
 + GDP weight x log(GDP per capita(t) / GDP per capita(reference year))
-+ diaspora weight x log(1 + stock(t) / 10,000) - cost weight x generalised cost(c, l, k, t) / 100
++ diaspora weight x log(1 + stock(t) / 10,000) - crowding weight x stock(t) / population(t)
+- cost weight x generalised cost(c, l, k, t) / 100
 + [log(1 - apprehension(t) x expulsion(t)) - status weight x irregular status(t)] of k's country
 if the route enters it irregularly. Unreachable cities get probability zero. The first part of
 the last term is the chance of getting in (expected utility of a try that fails with the
@@ -15,7 +16,10 @@ entrants can never get a residence or work permit (host_policies.csv: Chile, whe
 entry bars one), a host reached irregularly is worth less than one entered regularly, so a
 migrant without a passport weighs Peru (open to identity cards until October 2018) above Chile
 by way of a Bolivian trocha. (Random-utility destination choice as in
-gravity models of migration; the diaspora term is the network effect.) What changes over time
+gravity models of migration; the diaspora term is the network effect.) The crowding term is
+the other side of a diaspora: where migrants are already a large share of the host's people
+(host_population.csv), jobs and housing for one more are scarcer and hostility grows, so a
+small host cannot take in more people than it has, however close it lies. What changes over time
 comes from covariates: the host's economy (host_economy.csv, World Bank GDP per capita by year,
 interpolated by date), the diaspora, the host policies, and the border regimes and fees behind the
 generalised cost (a regime that refuses a document class makes the host unreachable or dearer for
@@ -56,6 +60,30 @@ def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.n
         reference = np.interp(float(reference_year), years, log_gdp)
         out[i] = now - reference
     return out
+
+
+def host_population(rows, codes: list[str], date: dt.date) -> np.ndarray:
+    """Population by country on `date` (0 where the table has no rows for the country): each
+    year's value stands at its 1 July, dates in between are interpolated linearly in logs, dates
+    outside the table's years take the nearest year's value."""
+    by_country: dict[str, dict[int, float]] = {}
+    for row in rows:
+        by_country.setdefault(row.iso3, {})[row.year] = row.population
+    t = date.year + (date.timetuple().tm_yday - 182) / 365.25
+    out = np.zeros(len(codes))
+    for i, code in enumerate(codes):
+        series = by_country.get(code)
+        if series:
+            years = np.array(sorted(series), dtype=np.float64)
+            out[i] = np.exp(np.interp(t, years, np.log([series[int(y)] for y in years])))
+    return out
+
+
+def crowding_utility(stock: np.ndarray, population: np.ndarray, weight: float) -> np.ndarray:
+    """Minus `weight` x the migrants' share of the host's population, by destination (0 where
+    the population is unknown)."""
+    share = np.divide(stock, population, out=np.zeros(len(stock)), where=population > 0)
+    return -weight * share
 
 
 def entry_utility(
@@ -147,6 +175,12 @@ class Destinations(Module):
     def refresh(self, sim: Simulation, day: int) -> None:
         diaspora = sim.current[PRESENT, self.dest_country].astype(np.float64) * sim.scale
         utility = self.static_utility + self.economy_utility(sim, day)
+        weight = sim.parameters["choice_crowding_weight"]
+        if weight != 0.0 and sim.scenario.host_population:
+            population = host_population(
+                sim.scenario.host_population, sim.world.country_codes, sim.calendar.date_of(day)
+            )
+            utility = utility + crowding_utility(diaspora, population[self.dest_country], weight)
         penalty = entry_penalty(
             sim.apprehension,
             sim.expulsion,

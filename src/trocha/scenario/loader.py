@@ -35,6 +35,7 @@ from .tables import (
     EnforcementEventRow,
     HostEconomyRow,
     HostPolicyRow,
+    HostPopulationRow,
     InitialStockRow,
     LocationRow,
     OrganisationRow,
@@ -84,6 +85,7 @@ class Scenario:
     states: list[StateRow] = field(default_factory=list)
     enforcement_events: list[EnforcementEventRow] = field(default_factory=list)
     host_economy: list[HostEconomyRow] = field(default_factory=list)
+    host_population: list[HostPopulationRow] = field(default_factory=list)
     host_policies: list[HostPolicyRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
     interventions: list = field(default_factory=list)
@@ -200,6 +202,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         states=tables.get("states") or [],
         enforcement_events=tables.get("enforcement_events") or [],
         host_economy=tables.get("host_economy") or [],
+        host_population=tables.get("host_population") or [],
         host_policies=tables.get("host_policies") or [],
         overrides={k: float(v) for k, v in overrides.items()},
         interventions=interventions,
@@ -579,11 +582,8 @@ def _cross_check(
             problems.append(
                 Problem("targets.csv", i, "country", f"'{target.country}' is not in countries.csv")
             )
-    for i, row in enumerate(tables.get("host_economy") or [], start=2):
-        if row.iso3 not in iso:
-            problems.append(
-                Problem("host_economy.csv", i, "iso3", f"'{row.iso3}' is not in countries.csv")
-            )
+    for name in ("host_economy", "host_population"):
+        problems += _check_yearly_by_country(name, tables.get(name) or [], iso)
     seen_policies: set[tuple] = set()
     for i, row in enumerate(tables.get("host_policies") or [], start=2):
         if row.country not in iso:
@@ -654,6 +654,26 @@ def _network_problems(org, row: int) -> list[Problem]:
         for field in NETWORK_FIELDS
         if getattr(org, field)
     ]
+
+
+def _check_yearly_by_country(name: str, rows: list[Any], iso: dict) -> list[Problem]:
+    """A yearly table by country (host_economy, host_population): a known country, one row per
+    country and year."""
+    problems = []
+    seen: set[tuple[str, int]] = set()
+    for i, row in enumerate(rows, start=2):
+        if row.iso3 not in iso:
+            problems.append(
+                Problem(f"{name}.csv", i, "iso3", f"'{row.iso3}' is not in countries.csv")
+            )
+        elif (row.iso3, row.year) in seen:
+            problems.append(
+                Problem(
+                    f"{name}.csv", i, "year", f"a second row for {row.iso3} in {row.year}; keep one"
+                )
+            )
+        seen.add((row.iso3, row.year))
+    return problems
 
 
 def _check_economy(

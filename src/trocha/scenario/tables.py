@@ -126,6 +126,19 @@ class HostEconomyRow(Row):
     _check_iso3 = field_validator("iso3")(_iso3)
 
 
+class HostPopulationRow(Row):
+    """A host country's population in one year (the denominator of its migrants' share, which
+    crowds destination choice)."""
+
+    iso3: str
+    year: int = Field(ge=1900, le=2100)
+    population: float = Field(gt=0, allow_inf_nan=False)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+    _check_iso3 = field_validator("iso3")(_iso3)
+
+
 class HostPolicyRow(Row):
     """A dated host-country policy from `date` on (until the next row of the same country and
     policy): the share of irregular entrants the border authorities meet (`apprehension`, each one
@@ -287,6 +300,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "states": StateRow,
     "enforcement_events": EnforcementEventRow,
     "host_economy": HostEconomyRow,
+    "host_population": HostPopulationRow,
     "host_policies": HostPolicyRow,
 }
 
