@@ -209,6 +209,14 @@ def forecast(
             min=0.0,
         ),
     ] = None,
+    assimilate: Annotated[
+        bool,
+        typer.Option(
+            help="Start from the observed state: on the calibration's cut-off, move settled "
+            "migrants between hosts so that their shares match the host stocks observed then "
+            "(the model's total is kept)",
+        ),
+    ] = True,
 ) -> None:
     """Run posterior draws x seeds and write median and 50%/90% bands for every metric (the
     ensemble's, and the predictive bands of what would be observed)."""
@@ -230,6 +238,7 @@ def forecast(
             scheduler,
             drift=drift,
             flow_drift=flow_drift,
+            assimilate=assimilate,
         )
     except ScenarioError as error:
         raise fail("; ".join(str(p) for p in error.problems)) from None
@@ -322,6 +331,13 @@ def validate(
             help="Backtests with consecutive search seeds: scores averaged, median drift", min=1
         ),
     ] = 1,
+    assimilate: Annotated[
+        bool,
+        typer.Option(
+            help="Backtest forecasts start from the host stocks observed on the origin, as "
+            "trocha forecast does",
+        ),
+    ] = True,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -374,6 +390,7 @@ def validate(
                 scheduler=scheduler,
                 posterior_draws=posterior_draws,
                 repeats=repeats,
+                assimilate=assimilate,
             )
             for subset in ("main_hosts", "all_hosts"):
                 parts = [

@@ -83,14 +83,24 @@ def build_trial_simulation(
     seed: int,
     scale: int | None,
     end: dt.date | str | None,
+    assimilate: dt.date | None = None,
 ):
     """A Simulation with a point's parameters and country choice constants applied (a scenario
-    given by name or folder is loaded once per process)."""
+    given by name or folder is loaded once per process); with `assimilate`, its settled migrants
+    are re-spread over the hosts by the stocks observed on that date (modules/assimilation.py)."""
+    from ..modules.assimilation import StockAssimilation, observed_stocks
+    from ..modules.plan import default_modules
     from ..simulation import Simulation
 
     if isinstance(scenario, str):
         scenario = cached_scenario(scenario)
-    sim = Simulation(scenario.with_parameters(**parameters), seed=seed, scale=scale, end=end)
+    modules = None
+    if assimilate is not None:
+        modules = [StockAssimilation(assimilate, observed_stocks(scenario, assimilate))]
+        modules += default_modules()
+    sim = Simulation(
+        scenario.with_parameters(**parameters), seed=seed, scale=scale, end=end, modules=modules
+    )
     codes = list(sim.world.country_codes)
     for code, value in constants.items():
         sim.world.country_constant[codes.index(code)] = value

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..modules.assimilation import observed_stocks
 from .calibration import cached_scenario
 from .forecast_error import ForecastError, load_forecast_error, predictive_bands
 from .likelihood import count_floor
@@ -46,6 +47,7 @@ class Member:
     seed: int
     scale: int | None
     end: dt.date | None
+    assimilate: dt.date | None = None  # re-spread the settled by the stocks observed that day
 
 
 @dataclass
@@ -111,6 +113,7 @@ def run_member(member: Member) -> pd.DataFrame:
         member.seed,
         member.scale,
         member.end,
+        member.assimilate,
     )
     table = monthly(sim.run().timeseries)
     table.insert(0, "member", member.index)
@@ -125,8 +128,10 @@ def ensemble_members(
     scale: int | None,
     end: dt.date | None,
     seed: int = 0,
+    assimilate: dt.date | None = None,
 ) -> list[Member]:
-    """Every (draw, seed) member, in a fixed order."""
+    """Every (draw, seed) member, in a fixed order; with `assimilate`, each starts from the
+    host stocks observed on that date (modules/assimilation.py)."""
     from .calibration import scenario_reference
 
     for name, value in (("draws", draws), ("seeds", seeds)):
@@ -139,7 +144,9 @@ def ensemble_members(
     for d in range(draws):
         parameters, constants = split_point({c: float(table.loc[d, c]) for c in columns})
         for s in range(1, seeds + 1):
-            members.append(Member(len(members), reference, parameters, constants, s, scale, end))
+            members.append(
+                Member(len(members), reference, parameters, constants, s, scale, end, assimilate)
+            )
     return members
 
 
@@ -257,20 +264,32 @@ def forecast(
     progress: bool = True,
     drift: float | None = None,
     flow_drift: float | None = None,
+    assimilate: bool = True,
 ) -> Forecast:
     """Run the ensemble and write its bands; returns them. `drift`: log-sd per year of the
     predictive bands' growth past the calibration's cut-off, `flow_drift` a flow's random-walk
     volatility (default: the calibration folder's forecast_drift.json, else 0 and as a stock's;
-    forecast_error.py)."""
+    forecast_error.py). `assimilate`: start every member from the host stocks observed on the
+    calibration's cut-off (modules/assimilation.py; needs a cut-off in calibration.json)."""
     end_date = dt.date.fromisoformat(end) if isinstance(end, str) else end
     error = load_forecast_error(calibration_dir, drift, flow_drift)
-    members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end_date, seed)
+    origin = error.until if assimilate else None
+    if assimilate and origin is None:
+        raise ValueError(
+            f"{calibration_dir}'s calibration.json gives no cut-off (until) to start the forecast "
+            "from; pass --no-assimilate"
+        )
+    members = ensemble_members(
+        scenario, calibration_dir, draws, seeds, scale, end_date, seed, origin
+    )
     loaded = cached_scenario(members[0].scenario)
+    stocks = observed_stocks(loaded, origin) if origin is not None else {}
     key = hashlib.sha256(
         json.dumps(
             [scenario, loaded.content_hash, str(Path(calibration_dir).resolve()), draws, seeds,
              scale, str(end_date), seed, error.drift_log_sd_per_year,
-             error.drift_total_log_sd_per_year, error.flow_drift_log_sd_per_year, __version__],
+             error.drift_total_log_sd_per_year, error.flow_drift_log_sd_per_year, __version__,
+             str(origin)],
         ).encode()
     ).hexdigest()[:10]  # fmt: skip
     folder = Path(out_dir).resolve() / f"forecast_{loaded.name}_{key}"
@@ -297,6 +316,7 @@ def forecast(
                 "end": str(end_date or loaded.spec.end),
                 "seed": seed,
                 "members": len(members),
+                "assimilated": {"date": str(origin), "stocks": stocks} if origin else None,
                 "predictive_error": {
                     "stock_log_sd": error.stock_log_sd,
                     "minor_hosts": list(error.minor_hosts),

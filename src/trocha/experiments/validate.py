@@ -284,13 +284,15 @@ def backtest(
     progress: bool = True,
     posterior_draws: int = 20,
     repeats: int = 1,
+    assimilate: bool = True,
 ) -> tuple[pd.DataFrame, dict]:
     """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines.
 
     With `repeats` > 1 the whole backtest runs that many times with the search seeds `seed`,
     `seed` + 1, ...: a calibration of a few dozen trials is a short search whose result moves
     from one seed to the next, so the scores are means over the searches and the drift is the
-    median of the searches' drifts (column `search` of backtest.csv)."""
+    median of the searches' drifts (column `search` of backtest.csv). With `assimilate` the
+    forecasts start from the host stocks observed on `origin`, as `trocha forecast` does."""
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     loaded = load_scenario(scenario)
@@ -316,7 +318,9 @@ def backtest(
         )  # fmt: skip
         folder = out / ("calibration" if repeats == 1 else f"calibration_{search}")
         calibrated = calibrate(settings, folder, workers, scheduler, progress)
-        members = ensemble_members(scenario, folder, draws, seeds, scale, end, search)
+        members = ensemble_members(
+            scenario, folder, draws, seeds, scale, end, search, origin if assimilate else None
+        )
         values = ensemble_targets(members, later + world, workers, scheduler)
         medians = np.nanmedian(values, axis=0)
         table = _scored_table(later, medians[: len(later)], at_origin, gravity, gravity_ok)
@@ -339,7 +343,7 @@ def backtest(
     table = pd.concat(tables, ignore_index=True)
     summary: dict = {
         "scenario": loaded.name, "origin": str(origin), "horizon": str(horizon),
-        "searches": list(range(seed, seed + repeats)),
+        "searches": list(range(seed, seed + repeats)), "assimilated": assimilate,
     }  # fmt: skip
     for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
         t = table if countries is None else table[table["country"].isin(countries)]
@@ -421,6 +425,7 @@ def backtest(
                 "origin": str(origin),
                 "horizon": str(horizon),
                 "searches": repeats,
+                "assimilated": assimilate,
                 "host_stocks": int(np.isfinite(log_errors).sum()),
                 "base_log_sd": ErrorModel().stock_log_sd,
                 "minor_hosts": list(fitted.minor_hosts),

@@ -1,0 +1,100 @@
+"""Forecasting from the observed state: settled migrants re-spread over the hosts by the stocks
+observed at the forecast's origin, people and money conserved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import trocha
+from trocha.codes import SETTLED
+from trocha.experiments.calibration import build_trial_simulation
+from trocha.kernels.counters import LOC_PRESENT, PRESENT
+from trocha.modules.assimilation import observed_stocks, rebalance, split
+from trocha.rng import generator
+
+ORIGIN = dt.date(2018, 12, 31)
+
+
+def test_split_gives_whole_agents_in_proportion_summing_to_the_total():
+    assert split(10, np.array([1.0, 1.0, 1.0])).tolist() == [4, 3, 3]
+    assert split(7, np.array([0.0, 2.0, 5.0])).tolist() == [0, 2, 5]
+    assert split(5, np.zeros(3)).tolist() == [0, 0, 0]
+    assert split(0, np.array([1.0, 2.0])).tolist() == [0, 0]
+
+
+def test_observed_stocks_take_the_latest_estimate_of_each_host_in_the_year_to_the_origin():
+    scenario = trocha.load_scenario("venezuela")
+    at_2018 = observed_stocks(scenario, ORIGIN)
+    assert at_2018["COL"] == 1174375 and at_2018["PER"] == 656274
+    # transit countries (no city to settle in) and bounds (the USA's asylum counts) are left out
+    assert not {"GTM", "HND", "USA", "ESP"} & set(at_2018)
+    at_2020 = observed_stocks(scenario, dt.date(2020, 12, 31))
+    assert at_2020["USA"] == 375000  # 2020-11-05, the latest in the year
+    assert at_2020["COL"] == 1749895  # 2020-12-31, not 2020-11-05's 1.7 million
+    # nothing older than a year: the origin's state is not read from stale figures
+    assert observed_stocks(scenario, dt.date(2023, 6, 30)) == {}
+
+
+@pytest.fixture(scope="module")
+def run_to_origin():
+    sim = build_trial_simulation("venezuela", {}, {}, 3, 4000, ORIGIN)
+    sim.run()
+    return sim
+
+
+def test_rebalance_matches_the_observed_shares_and_moves_only_settled_agents(run_to_origin):
+    sim = run_to_origin
+    table = sim.people.table[: sim.people.count]
+    before = table.copy()
+    present_before = sim.current[PRESENT].copy()
+    stocks = observed_stocks(sim.scenario, ORIGIN)
+    codes = list(sim.world.country_codes)
+    hosts = np.array([codes.index(c) for c in stocks])
+    moved = rebalance(sim, stocks, generator(sim.seed, "assimilation", 0))
+    after = sim.people.table[: sim.people.count]
+    # the model's total over the observed hosts, in the observed shares, to the agent
+    observed = np.array(list(stocks.values()))
+    expected = split(int(present_before[hosts].sum()), observed)
+    assert sim.current[PRESENT, hosts].tolist() == expected.tolist()
+    assert sum(moved.values()) == 0 and any(moved.values())
+    # people and money conserved; only settled agents moved, each to a city of a host
+    assert sim.current[PRESENT].sum() == present_before.sum()
+    changed = after["location"] != before["location"]
+    assert changed.sum() == sum(v for v in moved.values() if v > 0)
+    assert (before["state"][changed] == SETTLED).all()
+    assert np.isin(after["location"][changed], sim.world.destinations).all()
+    assert np.array_equal(after["money"], before["money"])
+    assert np.array_equal(after["state"], before["state"])
+    # the counters still agree with the people table
+    here = np.isin(after["state"], [1, 2, 3, 6])  # travelling, stranded, settled, victims
+    places = np.bincount(after["location"][here], minlength=sim.world.n_locations)
+    assert np.array_equal(places, sim.location_counts[LOC_PRESENT])
+    countries = np.bincount(
+        sim.world.location_country[after["location"][here]], minlength=len(codes)
+    )
+    origin = codes.index(sim.scenario.spec.origin_country)
+    assert np.array_equal(np.delete(countries, origin), np.delete(sim.current[PRESENT], origin))
+
+
+def test_a_forecast_member_starts_from_the_observed_state_and_is_reproducible():
+    """From the day after the origin the hosts hold the observed shares (up to a day's
+    movements); the same member twice gives the same series."""
+
+    def stocks(assimilate):
+        sim = build_trial_simulation("venezuela", {}, {}, 3, 4000, "2019-01-01", assimilate)
+        ts = sim.run().timeseries
+        day = ts[(ts["metric"] == "migrant_stock") & (ts["date"] == "2019-01-01")]
+        return day.set_index("country")["value"]
+
+    observed = observed_stocks(trocha.load_scenario("venezuela"), ORIGIN)
+    assimilated, plain = stocks(ORIGIN), stocks(None)
+    codes = list(observed)
+    share = np.array([observed[c] for c in codes]) / sum(observed.values())
+    model = assimilated[codes].to_numpy() / assimilated[codes].sum()
+    unassimilated = plain[codes].to_numpy() / plain[codes].sum()
+    assert np.abs(model - share).max() < 0.01 < np.abs(unassimilated - share).max()
+    assert assimilated[codes].sum() == pytest.approx(plain[codes].sum(), rel=0.01)
+    assert stocks(ORIGIN).equals(assimilated)
