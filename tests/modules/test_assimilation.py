@@ -98,3 +98,30 @@ def test_a_forecast_member_starts_from_the_observed_state_and_is_reproducible():
     assert np.abs(model - share).max() < 0.01 < np.abs(unassimilated - share).max()
     assert assimilated[codes].sum() == pytest.approx(plain[codes].sum(), rel=0.01)
     assert stocks(ORIGIN).equals(assimilated)
+
+
+def test_the_backtest_and_fit_members_start_from_the_observed_state_when_asked():
+    """A member carrying an origin is run assimilated by the backtest's worker function: its
+    2019 host stocks are nearer the observed shares of 2018 than the same member's without."""
+    from trocha.experiments.forecast import Member
+    from trocha.experiments.targets import scenario_targets
+    from trocha.experiments.validate import MemberTargets, member_targets
+
+    scenario = trocha.load_scenario("venezuela")
+    observed = observed_stocks(scenario, ORIGIN)
+    targets = tuple(
+        t
+        for t in scenario_targets(scenario)
+        if t.metric == "migrant_stock" and t.country in observed and t.date == ORIGIN
+    )
+    end = dt.date(2019, 1, 2)
+
+    def shares(assimilate):
+        member = Member(0, "venezuela", {}, {}, 3, 4000, end, assimilate)
+        # the same targets read one day after the origin: move their date there
+        moved = tuple(t.__class__(**{**t.__dict__, "date": end}) for t in targets)
+        values = member_targets(MemberTargets(member, moved))
+        return values / values.sum()
+
+    share = np.array([t.value for t in targets]) / sum(t.value for t in targets)
+    assert np.abs(shares(ORIGIN) - share).max() < 0.01 < np.abs(shares(None) - share).max()

@@ -79,7 +79,9 @@ class MemberTargets:
 def member_targets(task: MemberTargets) -> np.ndarray:
     """Executed on a worker: one member's simulated value of every target."""
     m = task.member
-    sim = build_trial_simulation(m.scenario, m.parameters, m.constants, m.seed, m.scale, m.end)
+    sim = build_trial_simulation(
+        m.scenario, m.parameters, m.constants, m.seed, m.scale, m.end, m.assimilate
+    )
     return simulated_values(sim.run().timeseries, list(task.targets))
 
 
