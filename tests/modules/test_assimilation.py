@@ -4,6 +4,7 @@ observed at the forecast's origin, people and money conserved."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -125,3 +126,27 @@ def test_the_backtest_and_fit_members_start_from_the_observed_state_when_asked()
 
     share = np.array([t.value for t in targets]) / sum(t.value for t in targets)
     assert np.abs(shares(ORIGIN) - share).max() < 0.01 < np.abs(shares(None) - share).max()
+
+
+def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(tmp_path):
+    """The raid variant strikes in 2019-2020: its state at the 2020 cut-off is not the observed
+    one, so its forecast says so and runs from the model's state; the calibrated scenario's own
+    forecast starts from the stocks observed at the cut-off."""
+    import json
+
+    from trocha.experiments.forecast import forecast, interventions_before
+
+    calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
+    cut_off = dt.date(2020, 12, 31)
+    assert interventions_before("venezuela", calibration, cut_off) == []
+    assert interventions_before("venezuela-awareness", calibration, cut_off)
+    kwargs = dict(draws=1, seeds=1, scale=8000, end=dt.date(2021, 1, 31), workers=0, progress=False)
+    variant = forecast("venezuela-raid-cells", calibration, tmp_path / "v", **kwargs)
+    assert "coordinated_crackdown from 2019-06-01" in variant.assimilation_note
+    info = json.loads((variant.folder / "forecast.json").read_text())
+    assert "no-assimilate" in info["assimilated"]["not"]
+    own = forecast("venezuela", calibration, tmp_path / "b", **kwargs)
+    assert own.assimilation_note is None
+    info = json.loads((own.folder / "forecast.json").read_text())
+    assert info["assimilated"]["date"] == "2020-12-31"
+    assert info["assimilated"]["stocks"]["COL"] == 1749895

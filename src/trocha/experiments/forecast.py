@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import __version__
 from ..modules.assimilation import observed_stocks
+from ..scenario.problems import ScenarioError
 from .calibration import cached_scenario
 from .forecast_error import ForecastError, load_forecast_error, predictive_bands
 from .likelihood import count_floor
@@ -56,6 +57,7 @@ class Forecast:
     bands: pd.DataFrame
     summary: pd.DataFrame
     error: ForecastError
+    assimilation_note: str | None = None  # why the members did not start from the observed state
 
 
 def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> pd.DataFrame:
@@ -279,6 +281,18 @@ def forecast(
             f"{calibration_dir}'s calibration.json gives no cut-off (until) to start the forecast "
             "from; pass --no-assimilate"
         )
+    note = None
+    if origin is not None:
+        early = interventions_before(scenario, calibration_dir, origin)
+        if early:
+            note = (
+                f"{scenario} changes the world before the calibration's cut-off ({origin}): "
+                + "; ".join(early)
+                + ". Its state there is not the observed one, so its members run without "
+                "starting from the observed state; compare it with a forecast of the calibrated "
+                "scenario made with --no-assimilate"
+            )
+            origin = None
     members = ensemble_members(
         scenario, calibration_dir, draws, seeds, scale, end_date, seed, origin
     )
@@ -316,7 +330,9 @@ def forecast(
                 "end": str(end_date or loaded.spec.end),
                 "seed": seed,
                 "members": len(members),
-                "assimilated": {"date": str(origin), "stocks": stocks} if origin else None,
+                "assimilated": (
+                    {"date": str(origin), "stocks": stocks} if origin else {"not": note}
+                ),
                 "predictive_error": {
                     "stock_log_sd": error.stock_log_sd,
                     "minor_hosts": list(error.minor_hosts),
@@ -335,4 +351,26 @@ def forecast(
         )
         + "\n"
     )
-    return Forecast(folder=folder, bands=bands, summary=summary, error=error)
+    return Forecast(
+        folder=folder, bands=bands, summary=summary, error=error, assimilation_note=note
+    )
+
+
+def interventions_before(scenario: str, calibration_dir: Path | str, origin: dt.date) -> list[str]:
+    """The interventions of `scenario` that the calibrated scenario does not have and that start
+    on or before `origin` (a variant that changes the world before the cut-off cannot start
+    from the stocks observed there)."""
+    from .calibration import scenario_reference
+
+    loaded = cached_scenario(scenario_reference(scenario))
+    path = Path(calibration_dir) / "calibration.json"
+    calibrated = json.loads(path.read_text()).get("scenario") if path.is_file() else None
+    own: list = []
+    if calibrated and calibrated != loaded.name:
+        try:
+            own = list(cached_scenario(scenario_reference(calibrated)).interventions)
+        except (ScenarioError, ValueError, OSError):
+            own = []
+    elif calibrated == loaded.name:
+        own = list(loaded.interventions)
+    return [iv.describe() for iv in loaded.interventions if iv not in own and iv.start <= origin]
