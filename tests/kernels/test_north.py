@@ -242,3 +242,36 @@ def test_controlled_flow_closes_the_corridor_links_only_while_in_force(tiny_copy
     assert borders.allowed(sim, day(dt.date(2017, 12, 31)))[:, link].all()
     assert not borders.allowed(sim, day(dt.date(2018, 1, 1)))[:, link].any()
     assert borders.allowed(sim, day(dt.date(2019, 1, 1)))[:, link].all()
+
+
+def test_news_of_a_closing_border_turns_back_those_already_on_the_way(tiny_copy, monkeypatch):
+    """From 2018-06-01 Peru meets and expels every irregular entrant. Travellers already heading
+    for Peru hear of it and weigh their destination again, so fewer of them walk into the
+    expulsion in the weeks after than when only those who set out later know."""
+    from trocha.modules import host_policies
+
+    rows = (
+        "2018-06-01,PER,apprehension,1.0,ILLUSTRATIVE,\n"
+        "2018-06-01,PER,expulsion,1.0,ILLUSTRATIVE,\n"
+    )
+    (tiny_copy / "host_policies.csv").write_text(HEADER + rows, encoding="utf-8")
+    scenario = trocha.load_scenario(tiny_copy)
+
+    def expelled(told: bool) -> tuple[int, int]:
+        """Expulsions in the three weeks after the change, and agents told, over five seeds."""
+        if not told:
+            monkeypatch.setattr(host_policies, "tell_travellers", lambda sim, countries: 0)
+        total = reconsidered = 0
+        for seed in range(1, 6):
+            sim = trocha.Simulation(scenario, seed=seed, scale=100, end="2018-06-21")
+            sim.run()
+            policies = next(m for m in sim.modules if m.name == "host_policies")
+            assert _alive_agents_are_counted(sim)
+            total += int(sim.cumulative[k.EXPULSIONS, sim.world.country_codes.index("PER")])
+            reconsidered += policies.reconsidered
+        return total, reconsidered
+
+    with_news, told = expelled(True)
+    without_news, nobody = expelled(False)
+    assert told > 0 and nobody == 0
+    assert with_news < 0.85 * without_news, (with_news, without_news)  # 53 against 71

@@ -19,6 +19,10 @@ host_policies.csv (optional) gives, from a date on, per country:
   residence or work permit: Chile bars those who entered clandestinely, Peru's PTP took only
   those who entered regularly); destination choice weighs it against a host that an irregular
   route leads to (modules/destinations.py).
+When a country's terms of entry change (apprehension, expulsion or irregular status), the
+travellers heading for it weigh their destination again at their next step, as after a border
+regime change: news of a dated policy reaches those already on the way, not only those who set
+out after it.
 The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`,
 `parole_left`).
 """
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..codes import STRANDED, TRAVELLING
 from .base import Module, next_of
 
 if TYPE_CHECKING:
@@ -43,6 +48,7 @@ POLICIES = (
     "irregular_status",
 )
 PAROLE_MONTH_DAYS = 30
+ENTRY_POLICIES = ("apprehension", "expulsion", "irregular_status")  # what getting in is worth
 
 
 def policy_values(rows, country_index: dict[str, int], date) -> dict[str, np.ndarray]:
@@ -72,6 +78,8 @@ class HostPolicies(Module):
         self.rows = sorted(sim.scenario.host_policies, key=lambda r: r.date)
         self.country_index = {c: i for i, c in enumerate(sim.world.country_codes)}
         self.change_days = {sim.calendar.in_force_from(r.date) for r in self.rows}
+        self.entry_terms: np.ndarray | None = None
+        self.reconsidered = 0  # agents told of a change of entry terms (a diagnostic)
         self.parole_days = {
             sim.calendar.in_force_from(r.date) for r in self.rows if r.policy == "parole"
         }
@@ -91,6 +99,12 @@ class HostPolicies(Module):
 
     def apply(self, sim: Simulation, day: int) -> None:
         values = policy_values(self.rows, self.country_index, sim.calendar.date_of(day))
+        terms = np.vstack([values[p] for p in ENTRY_POLICIES])
+        if self.entry_terms is not None:
+            changed = np.flatnonzero((terms != self.entry_terms).any(axis=0))
+            if changed.size:
+                self.reconsidered += tell_travellers(sim, changed)
+        self.entry_terms = terms
         sim.apprehension[:] = values["apprehension"]
         sim.expulsion[:] = values["expulsion"]
         sim.irregular_status[:] = values["irregular_status"]
@@ -106,3 +120,16 @@ class HostPolicies(Module):
             # coarse scales are still granted on average.
             left = sim.parole_left
             left[:] = np.where(self.parole_per_month > 0, self.parole_per_month + left % 1.0, 0.0)
+
+
+def tell_travellers(sim: Simulation, countries: np.ndarray) -> int:
+    """Travellers and stranded agents heading for a city of `countries` reconsider their
+    destination at their next step (route version -1: never the current one; the kernel skips
+    those returning home or holding a package). Returns how many were told."""
+    table = sim.people.table[: sim.people.count]
+    destination = table["destination"]
+    heading = np.isin(table["state"], (TRAVELLING, STRANDED)) & (destination >= 0)
+    where = np.flatnonzero(heading)
+    told = where[np.isin(sim.world.location_country[destination[where]], countries)]
+    table["route_version"][told] = -1
+    return len(told)
