@@ -254,10 +254,9 @@ def forecast(
             highlight=False,
             soft_wrap=True,
         )
-    if result.assimilation_note:
-        console(stderr=True).print(
-            f"note: {result.assimilation_note}", highlight=False, soft_wrap=True
-        )
+    for note in (result.assimilation_note, result.posterior_note):
+        if note:
+            console(stderr=True).print(f"note: {note}", highlight=False, soft_wrap=True)
     summary = result.summary
     stocks = summary[summary["metric"] == "migrant_stock"]
     last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)

@@ -58,6 +58,7 @@ class Forecast:
     summary: pd.DataFrame
     error: ForecastError
     assimilation_note: str | None = None  # why the members did not start from the observed state
+    posterior_note: str | None = None  # when the posterior's draws are few points
 
 
 def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> pd.DataFrame:
@@ -297,6 +298,14 @@ def forecast(
         scenario, calibration_dir, draws, seeds, scale, end_date, seed, origin
     )
     loaded = cached_scenario(members[0].scenario)
+    ess = posterior_effective_size(calibration_dir)
+    posterior_note = None
+    if ess is not None and ess < FEW_DRAWS:
+        posterior_note = (
+            f"the posterior's effective sample size is {ess:.1f} (calibration.json): its "
+            "weight sits on a few parameter sets, so the ensemble's bands show mostly the seeds' "
+            "spread; the predictive bands add the calibration's error and the backtest's drift"
+        )
     stocks = observed_stocks(loaded, origin) if origin is not None else {}
     key = hashlib.sha256(
         json.dumps(
@@ -330,6 +339,7 @@ def forecast(
                 "end": str(end_date or loaded.spec.end),
                 "seed": seed,
                 "members": len(members),
+                "posterior_effective_sample_size": ess,
                 "assimilated": (
                     {"date": str(origin), "stocks": stocks} if origin else {"not": note}
                 ),
@@ -352,8 +362,29 @@ def forecast(
         + "\n"
     )
     return Forecast(
-        folder=folder, bands=bands, summary=summary, error=error, assimilation_note=note
+        folder=folder,
+        bands=bands,
+        summary=summary,
+        error=error,
+        assimilation_note=note,
+        posterior_note=posterior_note,
     )
+
+
+FEW_DRAWS = 10  # below this effective sample size a posterior is a few points (calibration.md)
+
+
+def posterior_effective_size(calibration_dir: Path | str) -> float | None:
+    """The importance-weighted posterior's effective sample size from calibration.json (None
+    when it gives none, or when its weights are the search's, not a posterior's)."""
+    path = Path(calibration_dir) / "calibration.json"
+    if not path.is_file():
+        return None
+    info = json.loads(path.read_text())
+    value = info.get("effective_sample_size")
+    if info.get("weights") != "importance" or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def interventions_before(scenario: str, calibration_dir: Path | str, origin: dt.date) -> list[str]:
