@@ -95,9 +95,10 @@ def build_trial_simulation(
     if isinstance(scenario, str):
         scenario = cached_scenario(scenario)
     modules = None
-    if assimilate is not None:
-        modules = [StockAssimilation(assimilate, observed_stocks(scenario, assimilate))]
-        modules += default_modules()
+    flee = type(scenario).__module__.startswith("trocha.flee.")  # an imported Flee scenario
+    stocks = observed_stocks(scenario, assimilate) if assimilate and not flee else {}
+    if stocks:
+        modules = [StockAssimilation(assimilate, stocks), *default_modules()]
     sim = Simulation(
         scenario.with_parameters(**parameters), seed=seed, scale=scale, end=end, modules=modules
     )
