@@ -76,6 +76,11 @@ def cached_scenario(scenario: str) -> Scenario:
     return load_scenario(scenario)
 
 
+def is_flee(scenario) -> bool:
+    """An imported Flee scenario (it runs under Flee's rules and modules)."""
+    return type(scenario).__module__.startswith("trocha.flee.")
+
+
 def build_trial_simulation(
     scenario: Scenario | str,
     parameters: dict[str, float],
@@ -95,8 +100,7 @@ def build_trial_simulation(
     if isinstance(scenario, str):
         scenario = cached_scenario(scenario)
     modules = None
-    flee = type(scenario).__module__.startswith("trocha.flee.")  # an imported Flee scenario
-    stocks = observed_stocks(scenario, assimilate) if assimilate and not flee else {}
+    stocks = observed_stocks(scenario, assimilate) if assimilate and not is_flee(scenario) else {}
     if stocks:
         modules = [StockAssimilation(assimilate, stocks), *default_modules()]
     sim = Simulation(

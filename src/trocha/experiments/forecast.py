@@ -28,7 +28,7 @@ import pandas as pd
 from .. import __version__
 from ..modules.assimilation import observed_stocks
 from ..scenario.problems import ScenarioError
-from .calibration import cached_scenario
+from .calibration import cached_scenario, is_flee, scenario_reference
 from .forecast_error import ForecastError, load_forecast_error, predictive_bands
 from .likelihood import count_floor
 from .priors import split_point
@@ -135,8 +135,6 @@ def ensemble_members(
 ) -> list[Member]:
     """Every (draw, seed) member, in a fixed order; with `assimilate`, each starts from the
     host stocks observed on that date (modules/assimilation.py)."""
-    from .calibration import scenario_reference
-
     for name, value in (("draws", draws), ("seeds", seeds)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -283,6 +281,8 @@ def forecast(
             "from; pass --no-assimilate"
         )
     note = None
+    if origin is not None and is_flee(cached_scenario(scenario_reference(scenario))):
+        origin = None  # an imported Flee scenario has no host stocks to start from
     if origin is not None:
         early = interventions_before(scenario, calibration_dir, origin)
         if early:
@@ -391,8 +391,6 @@ def interventions_before(scenario: str, calibration_dir: Path | str, origin: dt.
     """The interventions of `scenario` that the calibrated scenario does not have and that start
     on or before `origin` (a variant that changes the world before the cut-off cannot start
     from the stocks observed there)."""
-    from .calibration import scenario_reference
-
     loaded = cached_scenario(scenario_reference(scenario))
     path = Path(calibration_dir) / "calibration.json"
     calibrated = json.loads(path.read_text()).get("scenario") if path.is_file() else None
