@@ -421,6 +421,17 @@ def validate(
                     highlight=False,
                     soft_wrap=True,
                 )
+            sizes = bt.get("posterior_effective_sample_size_by_search", [])
+            one = [str(k) for k, n in zip(bt["searches"], sizes, strict=False) if n < 2]
+            if one:
+                console().print(
+                    f"note: the posterior of search {', '.join(one)} has an effective sample "
+                    "size under 2: its forecasts rest on one parameter set (by search: "
+                    + ", ".join(f"{n:.1f}" for n in sizes)
+                    + ")",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             verdict = "beats" if bt["trocha_beats_baselines"] else "does NOT beat"
             shared = "beat" if bt["trocha_shares_beat_baselines"] else "do NOT beat"
             console().print(

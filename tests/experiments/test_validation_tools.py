@@ -90,6 +90,9 @@ def test_backtest_runs_with_both_baselines(tmp_path):
         "gravity",
     }  # fmt: skip
     assert summary["searches"] == [3, 4] and set(table["search"]) == {3, 4}
+    assert summary["assimilated"] is True  # forecasts from the stocks observed at the origin
+    sizes = summary["posterior_effective_sample_size_by_search"]
+    assert len(sizes) == 2 and all(1.0 <= n <= 2 for n in sizes)  # two draws each
     first, second = (g.drop(columns="search") for _, g in table.groupby("search"))
     assert len(first) == len(second)  # the same stocks scored after each search
     pd.testing.assert_frame_equal(  # the baselines do not depend on the search

@@ -311,7 +311,7 @@ def backtest(
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
     end = min(horizon, loaded.spec.end)
-    tables, world_rows, bases, minor_sds = [], [], [], []
+    tables, world_rows, bases, minor_sds, sizes = [], [], [], [], []
     for search in range(seed, seed + repeats):
         settings = CalibrationSettings(
             scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
@@ -342,10 +342,14 @@ def backtest(
         fitted = ErrorModel(**calibrated.summary["error_model"])
         bases.append(np.array([fitted.country_sd(c) for c in table["country"]]))
         minor_sds.append(fitted.minor_stock_log_sd)
+        sizes.append(float(calibrated.summary.get("effective_sample_size", float("nan"))))
     table = pd.concat(tables, ignore_index=True)
     summary: dict = {
         "scenario": loaded.name, "origin": str(origin), "horizon": str(horizon),
         "searches": list(range(seed, seed + repeats)), "assimilated": assimilate,
+        # the effective sample size of each search's posterior: near 1, its forecasts rest on
+        # one parameter set (docs/calibration.md)
+        "posterior_effective_sample_size_by_search": sizes,
     }  # fmt: skip
     for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
         t = table if countries is None else table[table["country"].isin(countries)]
