@@ -337,8 +337,8 @@ def validate(
     assimilate: Annotated[
         bool,
         typer.Option(
-            help="Backtest forecasts start from the host stocks observed on the origin, as "
-            "trocha forecast does",
+            help="Members start from the host stocks observed at the cut-off (the fit report's "
+            "targets after it) and at the backtest's origin, as trocha forecast does",
         ),
     ] = True,
     workers: WorkersOption = None,
@@ -354,7 +354,16 @@ def validate(
     try:
         if calibration is not None:
             _, fit = v.fit_report(
-                scenario, calibration, out_dir, draws, seeds, scale, 0, workers, scheduler
+                scenario,
+                calibration,
+                out_dir,
+                draws,
+                seeds,
+                scale,
+                0,
+                workers,
+                scheduler,
+                assimilate=assimilate,
             )
             held = fit["targets"] - fit["targets_in_sample"]
             console().print(

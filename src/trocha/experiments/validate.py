@@ -28,7 +28,7 @@ import pandas as pd
 from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
 from .calibration import CalibrationSettings, build_trial_simulation, calibrate
-from .forecast import Member, ensemble_members
+from .forecast import Member, ensemble_members, interventions_before
 from .forecast_error import (
     DRIFT_FILE,
     ForecastError,
@@ -188,8 +188,11 @@ def fit_report(
     seed: int = 0,
     workers: int | None = None,
     scheduler: str | None = None,
+    assimilate: bool = True,
 ) -> tuple[pd.DataFrame, dict]:
-    """Fit of every target; writes fit.csv and fit.json into `out_dir`."""
+    """Fit of every target; writes fit.csv and fit.json into `out_dir`. With `assimilate` the
+    members start from the stocks observed at the cut-off, as a forecast does (targets up to
+    the cut-off are unchanged; those after it are scored as the forecast would be)."""
     loaded = load_scenario(scenario)
     targets = [t for t in scenario_targets(loaded) if loaded.spec.start <= t.date]
     if not targets:
@@ -198,7 +201,10 @@ def fit_report(
     until = dt.date.fromisoformat(summary_in["until"])
     used = {t.row for t in calibration_targets(loaded, until)}
     end = min(max(t.date for t in targets), loaded.spec.end)
-    members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end, seed)
+    origin = (
+        until if assimilate and not interventions_before(scenario, calibration_dir, until) else None
+    )
+    members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end, seed, origin)
     values = ensemble_targets(members, targets, workers, scheduler)
     errors = ErrorModel(**summary_in.get("error_model", {}))
     floor = count_floor(scale or loaded.spec.default_scale)
@@ -210,6 +216,7 @@ def fit_report(
     summary = {
         "scenario": loaded.name,
         "calibrated_until": until.isoformat(),
+        "assimilated": origin is not None,
         "members": len(members),
         "targets": len(table),
         "targets_in_sample": int(table["used_in_calibration"].sum()),
