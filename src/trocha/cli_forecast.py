@@ -354,17 +354,9 @@ def validate(
     try:
         if calibration is not None:
             _, fit = v.fit_report(
-                scenario,
-                calibration,
-                out_dir,
-                draws,
-                seeds,
-                scale,
-                0,
-                workers,
-                scheduler,
-                assimilate=assimilate,
-            )
+                scenario, calibration, out_dir, draws, seeds, scale,
+                workers=workers, scheduler=scheduler, assimilate=assimilate,
+            )  # fmt: skip
             held = fit["targets"] - fit["targets_in_sample"]
             console().print(
                 f"fit: {fit['targets']} targets, 90% predictive bands cover "

@@ -41,42 +41,40 @@ if TYPE_CHECKING:
     from ..simulation import Simulation
 
 
-def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.ndarray:
-    """log(GDP per capita on `date` / GDP per capita in `reference_year`) by country (0 where the
-    table has no rows for the country). A year's value stands at its 1 July; dates in between
-    are interpolated linearly, dates outside the table's years take the nearest year's value."""
-    by_country: dict[str, dict[int, float]] = {}
-    for row in rows:
-        by_country.setdefault(row.iso3, {})[row.year] = row.gdp_per_capita_usd
-    t = date.year + (date.timetuple().tm_yday - 182) / 365.25
-    out = np.zeros(len(codes))
-    for i, code in enumerate(codes):
-        series = by_country.get(code)
-        if not series:
-            continue
-        years = np.array(sorted(series), dtype=np.float64)
-        log_gdp = np.log([series[int(y)] for y in years])
-        now = np.interp(t, years, log_gdp)
-        reference = np.interp(float(reference_year), years, log_gdp)
-        out[i] = now - reference
-    return out
+def year_of(date: dt.date) -> float:
+    """A date as a fractional year on which a yearly value stands at its 1 July (2019.0)."""
+    return date.year + (date.timetuple().tm_yday - 182) / 365.25
 
 
-def host_population(rows, codes: list[str], date: dt.date) -> np.ndarray:
-    """Population by country on `date` (0 where the table has no rows for the country): each
-    year's value stands at its 1 July, dates in between are interpolated linearly in logs, dates
-    outside the table's years take the nearest year's value."""
+def log_by_year(rows, field: str, codes: list[str], t: float) -> np.ndarray:
+    """The log of a yearly table's `field` by country at fractional year `t` (`year_of`; NaN
+    where the table has no rows for the country): each year's value stands at its 1 July, times
+    in between are interpolated linearly in logs, times outside the table's years take the
+    nearest year's value."""
     by_country: dict[str, dict[int, float]] = {}
     for row in rows:
-        by_country.setdefault(row.iso3, {})[row.year] = row.population
-    t = date.year + (date.timetuple().tm_yday - 182) / 365.25
-    out = np.zeros(len(codes))
+        by_country.setdefault(row.iso3, {})[row.year] = getattr(row, field)
+    out = np.full(len(codes), np.nan)
     for i, code in enumerate(codes):
         series = by_country.get(code)
         if series:
             years = np.array(sorted(series), dtype=np.float64)
-            out[i] = np.exp(np.interp(t, years, np.log([series[int(y)] for y in years])))
+            out[i] = np.interp(t, years, np.log([series[int(y)] for y in years]))
     return out
+
+
+def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.ndarray:
+    """log(GDP per capita on `date` / GDP per capita in `reference_year`) by country (0 where the
+    table has no rows for the country), interpolated as `log_by_year` does."""
+    now = log_by_year(rows, "gdp_per_capita_usd", codes, year_of(date))
+    reference = log_by_year(rows, "gdp_per_capita_usd", codes, float(reference_year))
+    return np.nan_to_num(now - reference, nan=0.0)
+
+
+def host_population(rows, codes: list[str], date: dt.date) -> np.ndarray:
+    """Population by country on `date` (0 where the table has no rows for the country),
+    interpolated as `log_by_year` does."""
+    return np.nan_to_num(np.exp(log_by_year(rows, "population", codes, year_of(date))), nan=0.0)
 
 
 def crowding_utility(stock: np.ndarray, population: np.ndarray, weight: float) -> np.ndarray:

@@ -114,29 +114,28 @@ class InitialStockRow(Row):
     notes: str = ""
 
 
-class HostEconomyRow(Row):
-    """A host country's economy in one year (covariates of destination choice and baselines)."""
+class YearlyCountryRow(Row):
+    """One country's value in one year (host_economy.csv, host_population.csv)."""
 
     iso3: str
     year: int = Field(ge=1900, le=2100)
-    gdp_per_capita_usd: float = Field(gt=0, allow_inf_nan=False)
     source_id: str = Field(min_length=1)
     notes: str = ""
 
     _check_iso3 = field_validator("iso3")(_iso3)
 
 
-class HostPopulationRow(Row):
+class HostEconomyRow(YearlyCountryRow):
+    """A host country's economy in one year (covariates of destination choice and baselines)."""
+
+    gdp_per_capita_usd: float = Field(gt=0, allow_inf_nan=False)
+
+
+class HostPopulationRow(YearlyCountryRow):
     """A host country's population in one year (the denominator of its migrants' share, which
     crowds destination choice)."""
 
-    iso3: str
-    year: int = Field(ge=1900, le=2100)
     population: float = Field(gt=0, allow_inf_nan=False)
-    source_id: str = Field(min_length=1)
-    notes: str = ""
-
-    _check_iso3 = field_validator("iso3")(_iso3)
 
 
 class HostPolicyRow(Row):
