@@ -153,3 +153,28 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
     # The shipped posterior's weight sits on about six draws: the forecast says so.
     assert info["posterior_effective_sample_size"] == pytest.approx(5.86, abs=0.01)
     assert "effective sample size is 5.9" in own.posterior_note
+
+
+def test_a_variant_that_sets_a_parameter_is_not_taken_for_the_observed_world(tmp_path):
+    """A variant folder on the venezuela scenario that sets a parameter changes the world from
+    the start: it is listed with the calibrated value; one that only adds a 2022 policy is not."""
+    from trocha.experiments.forecast import interventions_before
+
+    calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
+    header = '[scenario]\nbase = "venezuela"\nname = "{name}"\ndescription = "test"\n'
+    setting = tmp_path / "setting"
+    setting.mkdir()
+    (setting / "scenario.toml").write_text(
+        header.format(name="setting") + "[parameters]\nrecruit_network_probability = 0.01\n"
+    )
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "scenario.toml").write_text(
+        header.format(name="later")
+        + '[[interventions]]\ntype = "awareness_campaign"\ncountries = ["PER"]\n'
+        + 'coverage = 0.5\nstart = "2022-01-01"\n'
+    )
+    cut_off = dt.date(2020, 12, 31)
+    changes = interventions_before(str(setting), calibration, cut_off)
+    assert changes == ["parameter recruit_network_probability = 0.01 (calibrated scenario: 0.007)"]
+    assert interventions_before(str(later), calibration, cut_off) == []

@@ -388,18 +388,26 @@ def posterior_effective_size(calibration_dir: Path | str) -> float | None:
 
 
 def interventions_before(scenario: str, calibration_dir: Path | str, origin: dt.date) -> list[str]:
-    """The interventions of `scenario` that the calibrated scenario does not have and that start
-    on or before `origin` (a variant that changes the world before the cut-off cannot start
-    from the stocks observed there)."""
+    """What `scenario` changes, against the calibrated scenario, from on or before `origin`: its
+    own interventions starting then, and parameters it sets otherwise (a variant that changes
+    the world before the cut-off cannot start from the stocks observed there). Changed data
+    tables are not compared: a variant with its own tables is run with --no-assimilate."""
     loaded = cached_scenario(scenario_reference(scenario))
     path = Path(calibration_dir) / "calibration.json"
     calibrated = json.loads(path.read_text()).get("scenario") if path.is_file() else None
-    own: list = []
+    base = loaded
     if calibrated and calibrated != loaded.name:
         try:
-            own = list(cached_scenario(scenario_reference(calibrated)).interventions)
+            base = cached_scenario(scenario_reference(calibrated))
         except (ScenarioError, ValueError, OSError):
-            own = []
-    elif calibrated == loaded.name:
-        own = list(loaded.interventions)
-    return [iv.describe() for iv in loaded.interventions if iv not in own and iv.start <= origin]
+            base = None
+    own = list(base.interventions) if base is not None else []
+    changes = [iv.describe() for iv in loaded.interventions if iv not in own and iv.start <= origin]
+    if base is not None:
+        changes += [
+            f"parameter {name} = {value:g} (calibrated scenario: "
+            + (f"{base.parameters[name]:g})" if name in base.parameters else "unset)")
+            for name, value in sorted(loaded.overrides.items())
+            if base.overrides.get(name) != value
+        ]
+    return changes
