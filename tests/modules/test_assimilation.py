@@ -134,12 +134,12 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
     forecast starts from the stocks observed at the cut-off."""
     import json
 
-    from trocha.experiments.forecast import forecast, interventions_before
+    from trocha.experiments.forecast import changes_before, forecast
 
     calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
     cut_off = dt.date(2020, 12, 31)
-    assert interventions_before("venezuela", calibration, cut_off) == []
-    assert interventions_before("venezuela-awareness", calibration, cut_off)
+    assert changes_before("venezuela", calibration, cut_off) == []
+    assert changes_before("venezuela-awareness", calibration, cut_off)
     kwargs = dict(draws=1, seeds=1, scale=8000, end=dt.date(2021, 1, 31), workers=0, progress=False)
     variant = forecast("venezuela-raid-cells", calibration, tmp_path / "v", **kwargs)
     assert "coordinated_crackdown from 2019-06-01" in variant.assimilation_note
@@ -158,7 +158,7 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
 def test_a_variant_that_sets_a_parameter_is_not_taken_for_the_observed_world(tmp_path):
     """A variant folder on the venezuela scenario that sets a parameter changes the world from
     the start: it is listed with the calibrated value; one that only adds a 2022 policy is not."""
-    from trocha.experiments.forecast import interventions_before
+    from trocha.experiments.forecast import changes_before
 
     calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
     header = '[scenario]\nbase = "venezuela"\nname = "{name}"\ndescription = "test"\n'
@@ -175,6 +175,6 @@ def test_a_variant_that_sets_a_parameter_is_not_taken_for_the_observed_world(tmp
         + 'coverage = 0.5\nstart = "2022-01-01"\n'
     )
     cut_off = dt.date(2020, 12, 31)
-    changes = interventions_before(str(setting), calibration, cut_off)
+    changes = changes_before(str(setting), calibration, cut_off)
     assert changes == ["parameter recruit_network_probability = 0.01 (calibrated scenario: 0.007)"]
-    assert interventions_before(str(later), calibration, cut_off) == []
+    assert changes_before(str(later), calibration, cut_off) == []

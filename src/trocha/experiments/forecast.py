@@ -284,7 +284,7 @@ def forecast(
     if origin is not None and is_flee(cached_scenario(scenario_reference(scenario))):
         origin = None  # an imported Flee scenario has no host stocks to start from
     if origin is not None:
-        early = interventions_before(scenario, calibration_dir, origin)
+        early = changes_before(scenario, calibration_dir, origin)
         if early:
             note = (
                 f"{scenario} changes the world before the calibration's cut-off ({origin}): "
@@ -387,7 +387,7 @@ def posterior_effective_size(calibration_dir: Path | str) -> float | None:
     return float(value)
 
 
-def interventions_before(scenario: str, calibration_dir: Path | str, origin: dt.date) -> list[str]:
+def changes_before(scenario: str, calibration_dir: Path | str, origin: dt.date) -> list[str]:
     """What `scenario` changes, against the calibrated scenario, from on or before `origin`: its
     own interventions starting then, and parameters it sets otherwise (a variant that changes
     the world before the cut-off cannot start from the stocks observed there). Changed data

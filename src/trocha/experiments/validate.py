@@ -28,7 +28,7 @@ import pandas as pd
 from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
 from .calibration import CalibrationSettings, build_trial_simulation, calibrate
-from .forecast import Member, ensemble_members, interventions_before
+from .forecast import Member, changes_before, ensemble_members
 from .forecast_error import (
     DRIFT_FILE,
     ForecastError,
@@ -201,9 +201,7 @@ def fit_report(
     until = dt.date.fromisoformat(summary_in["until"])
     used = {t.row for t in calibration_targets(loaded, until)}
     end = min(max(t.date for t in targets), loaded.spec.end)
-    origin = (
-        until if assimilate and not interventions_before(scenario, calibration_dir, until) else None
-    )
+    origin = until if assimilate and not changes_before(scenario, calibration_dir, until) else None
     members = ensemble_members(scenario, calibration_dir, draws, seeds, scale, end, seed, origin)
     values = ensemble_targets(members, targets, workers, scheduler)
     errors = ErrorModel(**summary_in.get("error_model", {}))
