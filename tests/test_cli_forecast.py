@@ -103,3 +103,24 @@ def test_the_route_north_is_printed_past_the_cut_off():
     ]
     assert len(route_north_lines(summary, None)) == 4  # every year without a cut-off
     assert route_north_lines(summary[summary["country"] == "COL"], None) == []
+
+
+def test_forecast_of_a_variant_that_changes_the_past_says_it_does_not_start_from_the_data(
+    tmp_path,
+):
+    from pathlib import Path
+
+    import trocha
+
+    calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
+    result = runner.invoke(
+        app,
+        ["forecast", "venezuela-open-border", "--calibration", str(calibration), "--draws", "1",
+         "--seeds", "1", "--scale", "8000", "--end", "2021-01-31", "--workers", "0", "--out",
+         str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "changes the world before the calibration's cut-off" in result.output
+    assert "border_regime from 2014-01-01" in result.output
+    assert "--no-assimilate" in result.output
+    assert "effective sample size is 5.9" in result.output
