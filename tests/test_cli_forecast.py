@@ -124,3 +124,12 @@ def test_forecast_of_a_variant_that_changes_the_past_says_it_does_not_start_from
     assert "border_regime from 2014-01-01" in result.output
     assert "--no-assimilate" in result.output
     assert "effective sample size is 5.9" in result.output
+    assert "Started from the observed state" not in result.output
+    baseline = runner.invoke(
+        app,
+        ["forecast", "venezuela", "--calibration", str(calibration), "--draws", "1", "--seeds",
+         "1", "--scale", "8000", "--end", "2021-01-31", "--workers", "0", "--out",
+         str(tmp_path / "baseline")],
+    )  # fmt: skip
+    assert baseline.exit_code == 0, baseline.output
+    assert "the stocks of 18 hosts observed up to 2020-12-31" in baseline.output

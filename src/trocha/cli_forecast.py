@@ -257,6 +257,13 @@ def forecast(
     for note in (result.assimilation_note, result.posterior_note):
         if note:
             console(stderr=True).print(f"note: {note}", highlight=False, soft_wrap=True)
+    if result.started_from:
+        console().print(
+            f"Started from the observed state: the stocks of {len(result.started_from)} hosts "
+            f"observed up to {result.origin} (the model's total over them kept)",
+            highlight=False,
+            soft_wrap=True,
+        )
     summary = result.summary
     stocks = summary[summary["metric"] == "migrant_stock"]
     last = stocks[stocks["year"] == stocks["year"].max()].sort_values("median", ascending=False)

@@ -147,6 +147,8 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
     assert "no-assimilate" in info["assimilated"]["not"]
     own = forecast("venezuela", calibration, tmp_path / "b", **kwargs)
     assert own.assimilation_note is None
+    assert own.origin == cut_off and own.started_from["COL"] == 1749895
+    assert variant.origin is None and variant.started_from == {}
     info = json.loads((own.folder / "forecast.json").read_text())
     assert info["assimilated"]["date"] == "2020-12-31"
     assert info["assimilated"]["stocks"]["COL"] == 1749895

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,9 @@ class Forecast:
     error: ForecastError
     assimilation_note: str | None = None  # why the members did not start from the observed state
     posterior_note: str | None = None  # when the posterior's draws are few points
+    # the host stocks every member started from (people by host; empty when not assimilated)
+    started_from: dict[str, float] = field(default_factory=dict)
+    origin: dt.date | None = None  # the day they were observed by (the calibration's cut-off)
 
 
 def posterior_draws(calibration_dir: Path | str, draws: int, seed: int = 0) -> pd.DataFrame:
@@ -368,6 +371,8 @@ def forecast(
         error=error,
         assimilation_note=note,
         posterior_note=posterior_note,
+        started_from=stocks,
+        origin=origin,
     )
 
 
