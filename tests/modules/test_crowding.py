@@ -69,7 +69,7 @@ def _guyana_odds(weight: float, stock_in_guyana: int) -> float:
 
 
 def test_the_venezuela_choice_crowds_guyana_by_its_population():
-    """Guyana (about 783,000 people in 2019, host_population.csv): 400,000 migrants there cost
+    """Guyana (about 808,000 people in 2019, host_population.csv): 400,000 migrants there cost
     weight x 400,000 / population against none; with weight 0 only the diaspora term moves."""
     population = host_population(
         trocha.load_scenario("venezuela").host_population, ["GUY"], dt.date(2019, 7, 1)

@@ -283,8 +283,9 @@ def forecast(
             f"{calibration_dir}'s calibration.json gives no cut-off (until) to start the forecast "
             "from; pass --no-assimilate"
         )
+    loaded = cached_scenario(scenario_reference(scenario))
     note = None
-    if origin is not None and is_flee(cached_scenario(scenario_reference(scenario))):
+    if origin is not None and is_flee(loaded):
         origin = None  # an imported Flee scenario has no host stocks to start from
     if origin is not None:
         early = changes_before(scenario, calibration_dir, origin)
@@ -300,7 +301,6 @@ def forecast(
     members = ensemble_members(
         scenario, calibration_dir, draws, seeds, scale, end_date, seed, origin
     )
-    loaded = cached_scenario(members[0].scenario)
     ess = posterior_effective_size(calibration_dir)
     posterior_note = None
     if ess is not None and ess < FEW_DRAWS:

@@ -73,8 +73,8 @@ def rebalance(sim: Simulation, stocks: dict[str, float], rng: np.random.Generato
     """Move settled agents from hosts above their observed share to hosts below it; returns the
     agents moved out of (negative) and into (positive) each host."""
     w = sim.world
-    codes = list(w.country_codes)
-    countries = np.array([codes.index(c) for c in stocks], dtype=np.int64)
+    hosts = list(stocks)
+    countries = np.array([w.country_codes.index(c) for c in hosts], dtype=np.int64)
     observed = np.array(list(stocks.values()), dtype=np.float64)
     present = sim.current[PRESENT, countries].astype(np.int64)
     # The model's total over the observed hosts, split in the observed shares.
@@ -93,20 +93,17 @@ def rebalance(sim: Simulation, stocks: dict[str, float], rng: np.random.Generato
     # The receiving hosts share the movers in proportion to what they lack (all of it when
     # enough settled agents could leave the others).
     gets = split(len(movers), np.maximum(change, 0).astype(np.float64))
-    moved = {c: int(min(change[i], 0)) for i, c in enumerate(stocks)}
     start = 0
     for i in np.flatnonzero(gets > 0):
         n = int(gets[i])
-        who = movers[start : start + n]
-        start += n
         places = _cities_of(sim, int(countries[i]))
         weights = sim.location_counts[LOC_PRESENT, places].astype(np.float64)
         if weights.sum() <= 0:
             weights = w.location_population[places].astype(np.float64) + 1.0
         to = places[rng.choice(len(places), size=n, p=weights / weights.sum())]
-        _move(sim, who, to)
-        moved[list(stocks)[i]] = n
-    return moved
+        _move(sim, movers[start : start + n], to)
+        start += n
+    return {c: int(gets[i]) if gets[i] > 0 else int(min(change[i], 0)) for i, c in enumerate(hosts)}
 
 
 def _cities_of(sim: Simulation, country: int) -> np.ndarray:
