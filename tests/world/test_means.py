@@ -114,3 +114,16 @@ def test_departures_join_the_better_off_tier_by_savings_and_passport():
     observed = means[holders].mean()
     tolerance = 4 * math.sqrt(share * (1 - share) / holders.sum())
     assert abs(observed - share) < tolerance, (observed, holders.sum())
+
+
+def test_a_vanishing_tier_weighs_a_dollar_at_almost_nothing_without_dividing_by_zero():
+    """A share of 1.5e-31 (found by the fuzz test): Phi(sigma - z) underflows, the weight does
+    not; it shrinks as the tier does and stays below the weight of a larger tier."""
+    from trocha.world.means import better_off_fare_weight
+
+    def weight(share: float) -> float:
+        return better_off_fare_weight({"better_off_share": share, "savings_sigma": 1.0})
+
+    tiny = weight(1.5e-31)
+    assert 0.0 < tiny < weight(1e-6) < weight(0.1)
+    assert weight(0.1) == pytest.approx(0.156, abs=1e-3)  # ODD 7.3

@@ -21,6 +21,7 @@ import math
 from statistics import NormalDist
 
 import numpy as np
+from scipy.special import log_ndtr
 
 from ..codes import N_DOCUMENTS
 
@@ -67,8 +68,9 @@ def better_off_fare_weight(parameters: dict[str, float]) -> float:
     share = min(share, 1.0)
     sigma = parameters["savings_sigma"]
     z = _upper_quantile(share)
-    mean_ratio = math.exp(sigma * sigma / 2.0) * _NORMAL.cdf(sigma - z) / share
-    return 1.0 / mean_ratio
+    # In logs: for a tiny tier Phi(sigma - z) underflows to 0 while the ratio stays finite.
+    log_ratio = sigma * sigma / 2.0 + float(log_ndtr(sigma - z)) - math.log(share)
+    return math.exp(-log_ratio)
 
 
 def fare_weights(parameters: dict[str, float]) -> np.ndarray:
