@@ -322,7 +322,16 @@ def validate(
     ] = False,
     origin: Annotated[str, typer.Option(help="Backtest origin")] = "2018-12-31",
     horizon: Annotated[str, typer.Option(help="Backtest horizon")] = "2020-12-31",
-    trials: Annotated[int, typer.Option(help="Backtest calibration trials", min=1)] = 40,
+    trials: Annotated[
+        int, typer.Option(help="Backtest calibration trials (per stage of --procedure)", min=1)
+    ] = 40,
+    procedure: Annotated[
+        str,
+        typer.Option(
+            help="How the backtest calibrates: 'shipped' (the stages that made the shipped "
+            "scenario, docs/calibration.md) or 'single' (one search over everything)",
+        ),
+    ] = "shipped",
     posterior_draws: Annotated[
         int, typer.Option(help="Backtest calibration's importance-sampled draws", min=0)
     ] = 20,
@@ -402,6 +411,7 @@ def validate(
                 posterior_draws=posterior_draws,
                 repeats=repeats,
                 assimilate=assimilate,
+                procedure=procedure,
             )
             for subset in ("main_hosts", "all_hosts"):
                 parts = [
@@ -429,6 +439,14 @@ def validate(
                     highlight=False,
                     soft_wrap=True,
                 )
+            for search, stages in zip(bt["searches"], bt["stages_by_search"], strict=True):
+                if len(stages) > 1:
+                    console().print(
+                        f"search {search}, best log-likelihood by stage: "
+                        + ", ".join(f"{s['name']} {s['log_likelihood']:.1f}" for s in stages),
+                        highlight=False,
+                        soft_wrap=True,
+                    )
             sizes = bt.get("posterior_effective_sample_size_by_search", [])
             one = [str(k) for k, n in zip(bt["searches"], sizes, strict=False) if n < 2]
             if one:

@@ -141,10 +141,20 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert "irregular_crossings PAN 2020-01-01..2020-12-31" in ends
     assert not any("2021-" in end for end in ends)  # nothing after the horizon (2020)
     assert (tmp_path / "backtest.csv").is_file()
-    for search in (3, 4):
-        assert (tmp_path / f"calibration_{search}" / "study.db").is_file()
+    # Each search calibrated in the shipped procedure's three stages, each from the last.
+    assert summary["procedure"] == "shipped"
+    for search, stages in zip((3, 4), summary["stages_by_search"], strict=True):
+        folder = tmp_path / f"calibration_{search}"
+        assert [s["stage"] for s in stages] == [1, 2, 3]
+        assert [s["name"] for s in stages] == ["everything", "parameters", "choice and exodus"]
+        for number in (1, 2, 3):
+            assert (folder / f"stage_{number}" / "study.db").is_file()
+            assert (folder / f"scenario_{number}" / "scenario.toml").is_file()
+        assert not (folder / "scenario_1" / "posterior.parquet").exists()  # not the shipped one
     with pytest.raises(ValueError, match="repeats must be a positive integer"):
         backtest("venezuela", tmp_path, repeats=0)
+    with pytest.raises(ValueError, match="procedure must be one of"):
+        backtest("venezuela", tmp_path, procedure="quick")
 
 
 def test_bounds_are_censored_for_flows():

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
-from .calibration import CalibrationSettings, build_trial_simulation, calibrate
+from .calibration import build_trial_simulation
 from .forecast import Member, changes_before, ensemble_members
 from .forecast_error import (
     DRIFT_FILE,
@@ -38,6 +38,7 @@ from .forecast_error import (
 )
 from .likelihood import ErrorModel, count_floor, crps_ensemble
 from .predictive import observed_at_resolution, predictive_draws
+from .staged import PROCEDURES, staged_calibration
 from .targets import (
     FLOW,
     LEVEL,
@@ -48,6 +49,7 @@ from .targets import (
 )
 
 MAIN_HOSTS = ("COL", "PER", "ECU", "CHL", "BRA", "ARG")
+STAGE_KEYS = ("stage", "name", "log_likelihood")
 FIT_COLUMNS = [
     "row",
     "target",
@@ -292,6 +294,7 @@ def backtest(
     posterior_draws: int = 20,
     repeats: int = 1,
     assimilate: bool = True,
+    procedure: str = "shipped",
 ) -> tuple[pd.DataFrame, dict]:
     """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines.
 
@@ -299,7 +302,12 @@ def backtest(
     `seed` + 1, ...: a calibration of a few dozen trials is a short search whose result moves
     from one seed to the next, so the scores are means over the searches and the drift is the
     median of the searches' drifts (column `search` of backtest.csv). With `assimilate` the
-    forecasts start from the host stocks observed on `origin`, as `trocha forecast` does."""
+    forecasts start from the host stocks observed on `origin`, as `trocha forecast` does.
+
+    `procedure` is how each search calibrates (staged.py): "shipped", the stages that made the
+    shipped scenario, each of `trials` trials; "single", one search over everything."""
+    if procedure not in PROCEDURES:
+        raise ValueError(f"procedure must be one of {sorted(PROCEDURES)}, got {procedure!r}")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
     loaded = load_scenario(scenario)
@@ -316,18 +324,21 @@ def backtest(
     gravity = Gravity(loaded)
     gravity_ok = gravity.fit(at_origin, origin.year)
     end = min(horizon, loaded.spec.end)
-    tables, world_rows, bases, minor_sds, sizes = [], [], [], [], []
+    tables, world_rows, bases, minor_sds, sizes, stage_rows = [], [], [], [], [], []
     for search in range(seed, seed + repeats):
-        settings = CalibrationSettings(
-            scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
-            seed=search, posterior_draws=posterior_draws, start="neutral", warm_start_rounds=4,
-            draws_per_round=max(1, posterior_draws // 2),
+        staged = staged_calibration(
+            scenario, origin, PROCEDURES[procedure],
+            out / ("calibration" if repeats == 1 else f"calibration_{search}"),
+            trials=trials, seeds=seeds, scale=scale, batch=batch, seed=search,
+            posterior_draws=posterior_draws, workers=workers, scheduler=scheduler,
+            progress=progress,
         )  # fmt: skip
-        folder = out / ("calibration" if repeats == 1 else f"calibration_{search}")
-        calibrated = calibrate(settings, folder, workers, scheduler, progress)
+        calibrated = staged.calibration
+        stage_rows.append([{k: v for k, v in s.items() if k in STAGE_KEYS} for s in staged.stages])
         members = ensemble_members(
-            scenario, folder, draws, seeds, scale, end, search, origin if assimilate else None
-        )
+            str(staged.scenario), calibrated.folder, draws, seeds, scale, end, search,
+            origin if assimilate else None,
+        )  # fmt: skip
         values = ensemble_targets(members, later + world, workers, scheduler)
         medians = np.nanmedian(values, axis=0)
         table = _scored_table(later, medians[: len(later)], at_origin, gravity, gravity_ok)
@@ -355,6 +366,8 @@ def backtest(
         # the effective sample size of each search's posterior: near 1, its forecasts rest on
         # one parameter set (docs/calibration.md)
         "posterior_effective_sample_size_by_search": sizes,
+        # how each search calibrated, and the best log-likelihood each stage reached
+        "procedure": procedure, "stages_by_search": stage_rows,
     }  # fmt: skip
     for subset, countries in (("main_hosts", MAIN_HOSTS), ("all_hosts", None)):
         t = table if countries is None else table[table["country"].isin(countries)]

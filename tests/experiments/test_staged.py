@@ -1,0 +1,101 @@
+"""A staged calibration: each stage starts where the previous one ended, the first from nothing
+the scenario's own calibration learnt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from pathlib import Path
+
+import optuna
+import pytest
+
+import trocha
+from trocha.experiments.calibration import STUDY_NAME
+from trocha.experiments.staged import Stage, staged_calibration
+from trocha.scenario.loader import resolve_folder
+from trocha.scenario.parameters import parameter_table
+
+UNTIL = dt.date(2019, 12, 31)
+STAGES = (
+    Stage("rate", ("exodus_base_rate",), False, 0),
+    Stage("rate and constants", ("exodus_base_rate",), True, 1),
+)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    """tiny with stock targets made by the model at exodus_base_rate 0.008."""
+    folder = tmp_path_factory.mktemp("staged") / "tiny-synthetic"
+    shutil.copytree(resolve_folder("tiny"), folder)
+    scenario = trocha.load_scenario("tiny").with_parameters(exodus_base_rate=0.008)
+    ts = trocha.Simulation(scenario, seed=1, scale=100).run().timeseries
+    day = ts["date"].dt.strftime("%Y-%m-%d")
+    rows = ["date,country,metric,value,source_id,role,notes"]
+    for date in ("2018-12-31", "2019-12-31"):
+        for country in ("ALL", "COL", "PER"):
+            value = ts[(ts.metric == "migrant_stock") & (ts.country == country) & (day == date)]
+            rows.append(f"{date},{country},migrant_stock,{value.value.iloc[0]:.0f},ILLUSTRATIVE,,")
+    (folder / "targets.csv").write_text("\n".join(rows) + "\n")
+    (folder / "posterior.parquet").write_bytes(b"not read")  # a calibration's file: not copied
+    return folder
+
+
+def _run(folder: Path, out: Path):
+    return staged_calibration(
+        str(folder), UNTIL, STAGES, out, trials=3, seeds=1, scale=500, batch=3, seed=0,
+        posterior_draws=2, workers=0, progress=False,
+    )  # fmt: skip
+
+
+def _trials(folder: Path) -> list:
+    study = optuna.load_study(study_name=STUDY_NAME, storage=f"sqlite:///{folder / 'study.db'}")
+    return study.trials
+
+
+@pytest.fixture(scope="module")
+def staged(synthetic, tmp_path_factory):
+    out = tmp_path_factory.mktemp("staged-out")
+    return out, _run(synthetic, out)
+
+
+def test_each_stage_starts_from_the_last_and_the_first_from_the_table(staged):
+    out, result = staged
+    assert [s["name"] for s in result.stages] == ["rate", "rate and constants"]
+    # The first stage knows nothing the scenario learnt: tiny sets 0.01, the table 0.004.
+    first = _trials(out / "stage_1")[0]
+    table_value = parameter_table()["exodus_base_rate"].value
+    assert first.params["exodus_base_rate"] == pytest.approx(table_value)
+    # The second stage's folder holds the first stage's best point, and starts from it.
+    best = result.stages[0]["parameters"]["exodus_base_rate"]
+    toml = tomllib.loads((out / "scenario_2" / "scenario.toml").read_text())
+    assert toml["parameters"]["exodus_base_rate"] == pytest.approx(best)
+    assert _trials(out / "stage_2")[0].params["exodus_base_rate"] == pytest.approx(best)
+    assert result.scenario == out / "scenario_2"
+    assert result.calibration.folder == (out / "stage_2").resolve()
+    # Only the last stage draws a posterior; the copy left the scenario's calibration files out.
+    assert result.calibration.summary["weights"] == "importance"
+    assert not (out / "scenario_1" / "posterior.parquet").exists()
+    assert (out / "scenario_2" / "calibration.json").is_file()  # stage 1's, as --apply writes
+
+
+def test_a_resumed_procedure_reuses_its_stages(staged, synthetic):
+    out, result = staged
+    before = [len(_trials(out / f"stage_{n}")) for n in (1, 2)]
+    again = _run(synthetic, out)
+    assert [len(_trials(out / f"stage_{n}")) for n in (1, 2)] == before
+    assert again.stages == result.stages
+
+
+def test_a_scenario_with_a_base_or_no_stage_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="builds on another scenario"):
+        staged_calibration(
+            "venezuela-open-border", UNTIL, STAGES, tmp_path, trials=1, seeds=1, scale=500,
+            batch=1, seed=0, posterior_draws=0, workers=0, progress=False,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="at least one stage"):
+        staged_calibration(
+            "tiny", UNTIL, (), tmp_path, trials=1, seeds=1, scale=500, batch=1, seed=0,
+            posterior_draws=0, workers=0, progress=False,
+        )  # fmt: skip
