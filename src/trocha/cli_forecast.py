@@ -121,12 +121,30 @@ def calibrate(
             "and copy calibration.json and posterior.parquet there",
         ),
     ] = False,
+    procedure: Annotated[
+        str | None,
+        typer.Option(
+            help="Calibrate in stages from the parameter table's values (not the scenario's): "
+            "'shipped', the stages that made the shipped scenario (everything; the parameters "
+            "with the constants fixed; destination choice and exodus with the constants), each "
+            "of --trials trials with its own warm start; 'single', one search over everything",
+        ),
+    ] = None,
 ) -> None:
     """Fit the calibrated parameters (parameters.csv) and country constants to the targets up to
     --until; resumable: rerun the same command to continue."""
-    from .experiments.calibration import CalibrationSettings
+    from .experiments.calibration import CalibrationSettings, command_line
     from .experiments.calibration import calibrate as run_calibration
+    from .experiments.staged import PROCEDURES, apply_stages, staged_calibration
     from .scenario.problems import ScenarioError
+
+    if procedure is not None:
+        if procedure not in PROCEDURES:
+            raise fail(f"--procedure must be one of {', '.join(sorted(PROCEDURES))}")
+        if parameter or not constants:
+            raise fail(
+                "--procedure sets what each stage fits: leave out --parameter and --no-constants"
+            )
 
     settings = CalibrationSettings(
         scenario=scenario,
@@ -146,8 +164,15 @@ def calibrate(
         sampler=sampler,
         cmaes_sigma=cmaes_sigma,
     )
+    staged = None
     try:
-        result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)
+        if procedure is None:
+            result = run_calibration(settings, out_dir, workers=workers, scheduler=scheduler)
+        else:
+            staged = staged_calibration(
+                settings, PROCEDURES[procedure], out_dir, workers=workers, scheduler=scheduler
+            )
+            result = staged.calibration
     except ScenarioError as error:
         raise fail("; ".join(str(p) for p in error.problems)) from None
     except ValueError as problem:
@@ -165,13 +190,24 @@ def calibrate(
     )
     for name, value in best["parameters"].items():
         console().print(f"  {name} = {value:.6g}", highlight=False, soft_wrap=True)
+    if staged is not None:
+        console().print(
+            f"{procedure} procedure, best log-likelihood by stage: "
+            + ", ".join(f"{s['name']} {s['log_likelihood']:.1f}" for s in staged.stages)
+            + f"; the last stage's folder: {staged.scenario}",
+            highlight=False,
+            soft_wrap=True,
+        )
     if apply:
         from .experiments.apply import apply_calibration
         from .scenario.loader import resolve_folder
 
         folder = resolve_folder(scenario)
         try:
-            apply_calibration(result.folder, folder)
+            if staged is None:
+                apply_calibration(result.folder, folder)
+            else:
+                apply_stages(staged, folder, command_line(settings, procedure))
         except (OSError, ValueError) as problem:
             raise fail(f"--apply: {problem}") from None
         console().print(f"Applied the best point to {folder}", highlight=False, soft_wrap=True)

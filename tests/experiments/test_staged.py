@@ -3,7 +3,9 @@ the scenario's own calibration learnt."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import shutil
 import tomllib
 from pathlib import Path
@@ -12,8 +14,8 @@ import optuna
 import pytest
 
 import trocha
-from trocha.experiments.calibration import STUDY_NAME
-from trocha.experiments.staged import Stage, staged_calibration
+from trocha.experiments.calibration import STUDY_NAME, CalibrationSettings
+from trocha.experiments.staged import CHOICE_AND_EXODUS, Stage, staged_calibration
 from trocha.scenario.loader import resolve_folder
 from trocha.scenario.parameters import parameter_table
 
@@ -42,11 +44,16 @@ def synthetic(tmp_path_factory) -> Path:
     return folder
 
 
+def _settings(scenario: str, **extra) -> CalibrationSettings:
+    return CalibrationSettings(
+        scenario=scenario, until=UNTIL, trials=3, seeds=1, scale=500, batch=3, **extra
+    )
+
+
 def _run(folder: Path, out: Path):
     return staged_calibration(
-        str(folder), UNTIL, STAGES, out, trials=3, seeds=1, scale=500, batch=3, seed=0,
-        posterior_draws=2, workers=0, progress=False,
-    )  # fmt: skip
+        _settings(str(folder), posterior_draws=2), STAGES, out, workers=0, progress=False
+    )
 
 
 def _trials(folder: Path) -> list:
@@ -91,11 +98,46 @@ def test_a_resumed_procedure_reuses_its_stages(staged, synthetic):
 def test_a_scenario_with_a_base_or_no_stage_is_refused(tmp_path):
     with pytest.raises(ValueError, match="builds on another scenario"):
         staged_calibration(
-            "venezuela-open-border", UNTIL, STAGES, tmp_path, trials=1, seeds=1, scale=500,
-            batch=1, seed=0, posterior_draws=0, workers=0, progress=False,
-        )  # fmt: skip
+            _settings("venezuela-open-border"), STAGES, tmp_path, workers=0, progress=False
+        )
     with pytest.raises(ValueError, match="at least one stage"):
-        staged_calibration(
-            "tiny", UNTIL, (), tmp_path, trials=1, seeds=1, scale=500, batch=1, seed=0,
-            posterior_draws=0, workers=0, progress=False,
-        )  # fmt: skip
+        staged_calibration(_settings("tiny"), (), tmp_path, workers=0, progress=False)
+
+
+def test_calibrate_runs_the_shipped_procedure_and_applies_every_stage(synthetic, tmp_path):
+    """`trocha calibrate --procedure shipped --apply` on a copy of the synthetic tiny scenario:
+    the folder ends with the last stage's values where it fitted them and the earlier stages'
+    elsewhere, its note naming the staged command."""
+    from typer.testing import CliRunner
+
+    from trocha.cli import app
+
+    folder = tmp_path / "scenario"
+    shutil.copytree(synthetic, folder)
+    out = tmp_path / "cal"
+    args = [
+        "calibrate", str(folder), "--until", "2019-12-31", "--procedure", "shipped",
+        "--trials", "2", "--seeds", "1", "--scale", "500", "--batch", "2",
+        "--posterior-draws", "2", "--confirm-top", "1", "--confirm-seeds", "1",
+        "--workers", "0", "--out", str(out),
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, [*args, "--apply"])
+    assert result.exit_code == 0, result.output
+    assert "shipped procedure, best log-likelihood by stage: everything" in result.output
+    stages = json.loads((out / "procedure.json").read_text())["stages"]
+    assert [s["name"] for s in stages] == ["everything", "parameters", "choice and exodus"]
+    text = (folder / "scenario.toml").read_text()
+    assert "--procedure shipped" in text and "--parameter" not in text
+    values = tomllib.loads(text)["parameters"]
+    last, middle = stages[2]["parameters"], stages[1]["parameters"]
+    assert set(last) == set(CHOICE_AND_EXODUS)
+    for name, value in {**middle, **last}.items():
+        assert values[name] == pytest.approx(value)
+    constants = {r["iso3"]: r for r in csv.DictReader((folder / "countries.csv").open())}
+    for code, value in stages[2]["constants"].items():
+        assert float(constants[code]["choice_constant"]) == pytest.approx(value, abs=1e-4)
+    assert (folder / "calibration.json").read_text() == (
+        out / "stage_3" / "calibration.json"
+    ).read_text()
+    refused = CliRunner().invoke(app, [*args, "--parameter", "exodus_base_rate"])
+    assert refused.exit_code != 0 and "leave out --parameter" in refused.output

@@ -22,11 +22,13 @@ _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=")
 _HEADER = re.compile(r"^\s*\[")
 
 
-def apply_calibration(calibration_dir: Path, scenario_folder: Path) -> dict:
+def apply_calibration(
+    calibration_dir: Path, scenario_folder: Path, command: str | None = None
+) -> dict:
     """Write the best point of `calibration_dir` into `scenario_folder`; return calibration.json.
 
-    Refuses a calibration made for another scenario (by name), so a study cannot be applied to
-    the wrong folder by mistake.
+    The note next to the values names the calibration's command, or `command` (a staged
+    calibration's, whose stages ran on copies of the folder).
     """
     summary_path = calibration_dir / "calibration.json"
     if not summary_path.is_file():
@@ -37,7 +39,7 @@ def apply_calibration(calibration_dir: Path, scenario_folder: Path) -> dict:
         raise ValueError(f"{toml_path}: missing; --apply needs a scenario folder")
     best = summary["best"]
     note = (
-        f"calibrated: trial {best['trial']} of `{summary['command']}` "
+        f"calibrated: trial {best['trial']} of `{command or summary['command']}` "
         f"(targets up to {summary['until']}, see calibration.json)"
     )
     toml_path.write_text(

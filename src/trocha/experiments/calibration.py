@@ -729,19 +729,29 @@ def _summary(
         "posterior": summaries,
         "version": __version__,
         "seconds": round(time.perf_counter() - started, 1),
-        "command": (
-            f"trocha calibrate {settings.scenario} --until {settings.until} "
-            f"--trials {settings.trials} --seeds {settings.seeds}"
-            + (f" --scale {settings.scale}" if settings.scale else "")
-            + f" --batch {settings.batch} --seed {settings.seed}"
-            + "".join(f" --parameter {name}" for name in settings.parameters or [])
-            + ("" if settings.constants else " --no-constants")
-            + f" --posterior-draws {settings.posterior_draws}"
-            + f" --draws-per-round {settings.draws_per_round}"
-            + f" --confirm-top {settings.confirm_top} --confirm-seeds {settings.confirm_seeds}"
-            + f" --warm-start-rounds {settings.warm_start_rounds}"
-        ),
+        "command": command_line(settings),
     }
+
+
+def command_line(settings: CalibrationSettings, procedure: str | None = None) -> str:
+    """The `trocha calibrate` command of these settings (a staged `procedure` sets what each
+    stage fits and its warm start itself)."""
+    what = (
+        f" --procedure {procedure}"
+        if procedure
+        else "".join(f" --parameter {name}" for name in settings.parameters or [])
+        + ("" if settings.constants else " --no-constants")
+    )
+    return (
+        f"trocha calibrate {settings.scenario} --until {settings.until}{what} "
+        f"--trials {settings.trials} --seeds {settings.seeds}"
+        + (f" --scale {settings.scale}" if settings.scale else "")
+        + f" --batch {settings.batch} --seed {settings.seed}"
+        + f" --posterior-draws {settings.posterior_draws}"
+        + f" --draws-per-round {settings.draws_per_round}"
+        + f" --confirm-top {settings.confirm_top} --confirm-seeds {settings.confirm_seeds}"
+        + ("" if procedure else f" --warm-start-rounds {settings.warm_start_rounds}")
+    )
 
 
 def _at_best(errors: ErrorModel, minor_sd: float) -> ErrorModel:

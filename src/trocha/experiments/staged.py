@@ -15,10 +15,10 @@ folder made once is reused, and a finished study is read back.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..scenario.loader import load_scenario, resolve_folder
@@ -64,65 +64,71 @@ class StagedCalibration:
 
 
 def staged_calibration(
-    scenario: str,
-    until: dt.date,
+    template: CalibrationSettings,
     stages: tuple[Stage, ...],
     out_dir: Path | str,
-    *,
-    trials: int,
-    seeds: int,
-    scale: int | None,
-    batch: int,
-    seed: int,
-    posterior_draws: int,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> StagedCalibration:
-    """Run (or resume) `stages` on copies of `scenario` in `out_dir`.
+    """Run (or resume) `stages` on copies of `template.scenario` in `out_dir`.
 
-    The first stage starts from the parameter table's values and every host at the pool's mean
-    (`start="neutral"`), never from the scenario's own calibrated values, which may have read
-    data after `until`; later stages start from the folder their predecessors wrote. Only the last
-    stage draws a posterior; earlier ones confirm their best point and pass it on.
+    Every stage takes the template's settings (trials, seeds, scale, seed, confirmation, ...)
+    with its own parameters, constants and warm start. The first stage starts from the parameter
+    table's values and every host at the pool's mean (`start="neutral"`), never from the
+    scenario's own calibrated values, which may have read data after `until`; later stages start
+    from the folder their predecessors wrote. Only the last stage draws a posterior
+    (`template.posterior_draws`); earlier ones confirm their best point and pass it on.
     """
     if not stages:
         raise ValueError("a staged calibration needs at least one stage")
     out = Path(out_dir)
-    original = resolve_folder(scenario)
+    original = resolve_folder(template.scenario)
     if load_scenario(original).spec.base is not None:
         raise ValueError(
-            f"{scenario} builds on another scenario (base); a staged calibration writes each "
-            "stage's point into a copy of the folder, so give a scenario without a base"
+            f"{template.scenario} builds on another scenario (base); a staged calibration writes "
+            "each stage's point into a copy of the folder, so give a scenario without a base"
         )
     folder = _copy(original, out / "scenario_1", drop=CALIBRATION_FILES)
     done: list[dict] = []
     for number, stage in enumerate(stages, start=1):
         last = number == len(stages)
-        settings = CalibrationSettings(
-            scenario=str(folder), until=until, trials=trials, seeds=seeds, scale=scale,
-            batch=batch, seed=seed, parameters=list(stage.parameters) if stage.parameters else None,
-            constants=stage.constants, posterior_draws=posterior_draws if last else 0,
-            draws_per_round=max(1, posterior_draws // 2),
+        settings = replace(
+            template,
+            scenario=str(folder),
+            parameters=list(stage.parameters) if stage.parameters else None,
+            constants=stage.constants,
+            posterior_draws=template.posterior_draws if last else 0,
             start="neutral" if number == 1 else "scenario",
             warm_start_rounds=stage.warm_start_rounds,
-        )  # fmt: skip
+        )
         result = calibrate(settings, out / f"stage_{number}", workers, scheduler, progress)
         best = result.summary["best"]
         done.append(
             {
                 "stage": number,
                 "name": stage.name,
-                "folder": str(out / f"stage_{number}"),
+                "folder": str(result.folder),
                 "log_likelihood": best["log_likelihood"],
                 "parameters": best["parameters"],
                 "constants": best["constants"],
             }
         )
         if last:
+            (out / "procedure.json").write_text(
+                json.dumps({"stages": done, "scenario": str(folder)}, indent=2) + "\n"
+            )
             return StagedCalibration(folder, result, done)
         folder = _next_folder(folder, result.folder, out / f"scenario_{number + 1}")
     raise AssertionError("unreachable")  # the loop returns at its last stage
+
+
+def apply_stages(staged: StagedCalibration, scenario_folder: Path, command: str) -> None:
+    """Write every stage's best point into `scenario_folder`, in order (a later stage's values
+    replace an earlier one's), so the folder holds what the last stage calibrated; its
+    calibration files are the last stage's. The notes name `command`."""
+    for stage in staged.stages:
+        apply_calibration(Path(stage["folder"]), scenario_folder, command)
 
 
 def _copy(source: Path, target: Path, drop: tuple[str, ...] = ()) -> Path:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..scenario.loader import load_scenario
 from .baselines import Gravity, host_stock_targets, persistence, stocks_on
-from .calibration import build_trial_simulation
+from .calibration import CalibrationSettings, build_trial_simulation
 from .forecast import Member, changes_before, ensemble_members
 from .forecast_error import (
     DRIFT_FILE,
@@ -326,12 +326,15 @@ def backtest(
     end = min(horizon, loaded.spec.end)
     tables, world_rows, bases, minor_sds, sizes, stage_rows = [], [], [], [], [], []
     for search in range(seed, seed + repeats):
+        template = CalibrationSettings(
+            scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
+            seed=search, posterior_draws=posterior_draws,
+            draws_per_round=max(1, posterior_draws // 2),
+        )  # fmt: skip
         staged = staged_calibration(
-            scenario, origin, PROCEDURES[procedure],
+            template, PROCEDURES[procedure],
             out / ("calibration" if repeats == 1 else f"calibration_{search}"),
-            trials=trials, seeds=seeds, scale=scale, batch=batch, seed=search,
-            posterior_draws=posterior_draws, workers=workers, scheduler=scheduler,
-            progress=progress,
+            workers, scheduler, progress,
         )  # fmt: skip
         calibrated = staged.calibration
         stage_rows.append([{k: v for k, v in s.items() if k in STAGE_KEYS} for s in staged.stages])
