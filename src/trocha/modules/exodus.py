@@ -7,6 +7,8 @@ applied to the pool of would-be emigrants still at home (a share of the populati
 departures and refilled by returns). Push factors come from the scenario's push_factors.csv
 (inflation and GDP as drivers follow the emigration literature on Venezuela, e.g. UNODC GLOTIP
 2020's link between GDP contraction and outflows); values between years are interpolated.
+Mobility is dated steps from the scenario's mobility.csv where it has one (else the yearly
+column, interpolated like the others).
 """
 
 from __future__ import annotations
@@ -48,12 +50,27 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
     def interp(values: list[float]) -> np.ndarray:
         return np.interp(t, years, np.asarray(values, dtype=np.float64))
 
+    dated = sim.scenario.mobility
     return {
         "population": interp([r.population for r in rows]),
         "inflation": interp([np.log10(1 + r.inflation_pct / 100) for r in rows]),
         "gdp_fall": interp(list(gdp_shortfall([r.gdp_change_pct for r in rows]))),
-        "mobility": interp([r.mobility for r in rows]),
+        "mobility": (
+            dated_steps(dated, sim.calendar.dates())
+            if dated
+            else interp([r.mobility for r in rows])
+        ),
     }
+
+
+def dated_steps(rows, dates) -> np.ndarray:
+    """Each day's mobility from mobility.csv: the value of the last row dated on or before it (1
+    before the first). A lockdown starts on a day; a yearly value interpolated between mid-years
+    would start it months early."""
+    starts = np.array([np.datetime64(r.date) for r in rows])
+    values = np.concatenate([[1.0], [r.mobility for r in rows]])
+    days = np.array([np.datetime64(d) for d in dates])
+    return values[np.searchsorted(starts, days, side="right")]
 
 
 class Exodus(Module):

@@ -38,6 +38,7 @@ from .tables import (
     HostPopulationRow,
     InitialStockRow,
     LocationRow,
+    MobilityRow,
     OrganisationRow,
     PushFactorRow,
     RouteRow,
@@ -87,6 +88,7 @@ class Scenario:
     host_economy: list[HostEconomyRow] = field(default_factory=list)
     host_population: list[HostPopulationRow] = field(default_factory=list)
     host_policies: list[HostPolicyRow] = field(default_factory=list)
+    mobility: list[MobilityRow] = field(default_factory=list)
     overrides: dict[str, float] = field(default_factory=dict)
     interventions: list = field(default_factory=list)
 
@@ -204,6 +206,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         host_economy=tables.get("host_economy") or [],
         host_population=tables.get("host_population") or [],
         host_policies=tables.get("host_policies") or [],
+        mobility=tables.get("mobility") or [],
         overrides={k: float(v) for k, v in overrides.items()},
         interventions=interventions,
     )
@@ -616,6 +619,7 @@ def _cross_check(
                     )
                 )
 
+    problems += _check_mobility(tables.get("mobility") or [], push)
     years = {p.year for p in push}
     for year in (spec.start.year, spec.end.year):
         if year not in years:
@@ -654,6 +658,29 @@ def _network_problems(org, row: int) -> list[Problem]:
         for field in NETWORK_FIELDS
         if getattr(org, field)
     ]
+
+
+def _check_mobility(rows: list[MobilityRow], push: list[PushFactorRow]) -> list[Problem]:
+    """Dated mobility: one row per date, in order, and given in one place only."""
+    problems = []
+    for i, (before, row) in enumerate(zip(rows, rows[1:], strict=False), start=3):
+        if row.date <= before.date:
+            problems.append(
+                Problem(
+                    "mobility.csv", i, "date", f"{row.date} is not after the row above's "
+                    f"{before.date}; give one row per date, in order",
+                )  # fmt: skip
+            )
+    if rows:
+        for i, row in enumerate(push, start=2):
+            if row.mobility != 1.0:
+                problems.append(
+                    Problem(
+                        "push_factors.csv", i, "mobility", f"{row.mobility} for {row.year}, but "
+                        "mobility.csv gives mobility by date; set this column to 1",
+                    )  # fmt: skip
+                )
+    return problems
 
 
 def _check_yearly_by_country(name: str, rows: list[Any], iso: dict) -> list[Problem]:

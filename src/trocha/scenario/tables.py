@@ -98,6 +98,17 @@ class PushFactorRow(Row):
     notes: str = ""
 
 
+class MobilityRow(Row):
+    """How far movement out of the origin is possible from `date` on (until the next row): a
+    dated step, for events that start on a day (a pandemic's lockdowns and closures). When the
+    table is there, push_factors.csv's yearly `mobility` must be 1."""
+
+    date: dt.date
+    mobility: float = Field(ge=0, le=1)
+    source_id: str = Field(min_length=1)
+    notes: str = ""
+
+
 class SourceRow(Row):
     source_id: str = Field(min_length=1)
     publisher: str = ""
@@ -301,6 +312,7 @@ OPTIONAL_TABLES: dict[str, type[Row]] = {
     "host_economy": HostEconomyRow,
     "host_population": HostPopulationRow,
     "host_policies": HostPolicyRow,
+    "mobility": MobilityRow,
 }
 
 TABLES: dict[str, type[Row]] = {
