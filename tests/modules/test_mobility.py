@@ -66,7 +66,7 @@ def test_no_one_leaves_while_mobility_is_zero(tiny_copy: Path):
 @pytest.mark.parametrize(
     ("table", "push_mobility", "row", "field", "message"),
     [
-        ("2020-03-14,0.4,S02,\n2020-01-01,0.8,S02,\n", None, 3, "date", "not after"),
+        ("2020-03-14,0.4,S02,\n2020-01-01,0.8,S02,\n", None, 3, "date", "is not after"),
         ("2020-03-14,0.4,S02,\n", 0.5, 2, "mobility", "set this column to 1"),
         ("2020-03-14,0.4,NOPE,\n", None, 2, "source_id", "not in sources.csv"),
         ("2020-03-14,1.5,S02,\n", None, 2, "mobility", ""),

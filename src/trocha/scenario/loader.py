@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -663,23 +664,18 @@ def _network_problems(org, row: int) -> list[Problem]:
 def _check_mobility(rows: list[MobilityRow], push: list[PushFactorRow]) -> list[Problem]:
     """Dated mobility: one row per date, in order, and given in one place only."""
     problems = []
-    for i, (before, row) in enumerate(zip(rows, rows[1:], strict=False), start=3):
+    for i, (before, row) in enumerate(pairwise(rows), start=3):
         if row.date <= before.date:
-            problems.append(
-                Problem(
-                    "mobility.csv", i, "date", f"{row.date} is not after the row above's "
-                    f"{before.date}; give one row per date, in order",
-                )  # fmt: skip
-            )
+            message = f"{row.date} is not after {before.date} above; one row per date, in order"
+            problems.append(Problem("mobility.csv", i, "date", message))
     if rows:
         for i, row in enumerate(push, start=2):
             if row.mobility != 1.0:
-                problems.append(
-                    Problem(
-                        "push_factors.csv", i, "mobility", f"{row.mobility} for {row.year}, but "
-                        "mobility.csv gives mobility by date; set this column to 1",
-                    )  # fmt: skip
+                message = (
+                    f"{row.mobility} for {row.year}, but mobility.csv gives mobility by date; "
+                    "set this column to 1"
                 )
+                problems.append(Problem("push_factors.csv", i, "mobility", message))
     return problems
 
 
