@@ -736,17 +736,18 @@ def _summary(
 def command_line(settings: CalibrationSettings, procedure: str | None = None) -> str:
     """The `trocha calibrate` command of these settings (a staged `procedure` sets what each
     stage fits and its warm start itself)."""
-    what = (
-        f" --procedure {procedure}"
+    fitted = (
+        ""
         if procedure
         else "".join(f" --parameter {name}" for name in settings.parameters or [])
         + ("" if settings.constants else " --no-constants")
     )
     return (
-        f"trocha calibrate {settings.scenario} --until {settings.until}{what} "
-        f"--trials {settings.trials} --seeds {settings.seeds}"
+        f"trocha calibrate {settings.scenario} --until {settings.until}"
+        + (f" --procedure {procedure}" if procedure else "")
+        + f" --trials {settings.trials} --seeds {settings.seeds}"
         + (f" --scale {settings.scale}" if settings.scale else "")
-        + f" --batch {settings.batch} --seed {settings.seed}"
+        + f" --batch {settings.batch} --seed {settings.seed}{fitted}"
         + f" --posterior-draws {settings.posterior_draws}"
         + f" --draws-per-round {settings.draws_per_round}"
         + f" --confirm-top {settings.confirm_top} --confirm-seeds {settings.confirm_seeds}"
