@@ -46,8 +46,9 @@ def synthetic(tmp_path_factory) -> Path:
 
 def _settings(scenario: str, **extra) -> CalibrationSettings:
     return CalibrationSettings(
-        scenario=scenario, until=UNTIL, trials=3, seeds=1, scale=500, batch=3, **extra
-    )
+        **{"scenario": scenario, "until": UNTIL, "trials": 3, "seeds": 1, "scale": 500,
+           "batch": 3, **extra}
+    )  # fmt: skip
 
 
 def _run(folder: Path, out: Path):
@@ -93,6 +94,19 @@ def test_a_resumed_procedure_reuses_its_stages(staged, synthetic):
     again = _run(synthetic, out)
     assert [len(_trials(out / f"stage_{n}")) for n in (1, 2)] == before
     assert again.stages == result.stages
+
+
+def test_a_changed_scenario_does_not_resume_an_old_procedure(synthetic, tmp_path):
+    """A rerun into the same folder after the scenario changed would reuse its stale copy."""
+    folder = tmp_path / "scenario"
+    shutil.copytree(synthetic, folder)
+    one = (Stage("rate", ("exodus_base_rate",), False, 0),)
+    settings = _settings(str(folder), posterior_draws=0, trials=1)
+    staged_calibration(settings, one, tmp_path / "out", workers=0, progress=False)
+    with (folder / "scenario.toml").open("a") as toml:
+        toml.write("# edited\n")
+    with pytest.raises(ValueError, match="another version"):
+        staged_calibration(settings, one, tmp_path / "out", workers=0, progress=False)
 
 
 def test_a_scenario_with_a_base_or_no_stage_is_refused(tmp_path):

@@ -90,6 +90,11 @@ def staged_calibration(
             "each stage's point into a copy of the folder, so give a scenario without a base"
         )
     folder = _copy(original, out / "scenario_1", drop=CALIBRATION_FILES)
+    if load_scenario(folder).content_hash != load_scenario(original).content_hash:
+        raise ValueError(
+            f"{out} holds a staged calibration of another version of {template.scenario} (its "
+            "scenario_1 differs from the scenario now); give another --out folder"
+        )
     done: list[dict] = []
     for number, stage in enumerate(stages, start=1):
         last = number == len(stages)
