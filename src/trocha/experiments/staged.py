@@ -84,13 +84,14 @@ def staged_calibration(
         raise ValueError("a staged calibration needs at least one stage")
     out = Path(out_dir)
     original = resolve_folder(template.scenario)
-    if load_scenario(original).spec.base is not None:
+    source = load_scenario(original)
+    if source.spec.base is not None:
         raise ValueError(
             f"{template.scenario} builds on another scenario (base); a staged calibration writes "
             "each stage's point into a copy of the folder, so give a scenario without a base"
         )
     folder = _copy(original, out / "scenario_1", drop=CALIBRATION_FILES)
-    if load_scenario(folder).content_hash != load_scenario(original).content_hash:
+    if load_scenario(folder).content_hash != source.content_hash:
         raise ValueError(
             f"{out} holds a staged calibration of another version of {template.scenario} (its "
             "scenario_1 differs from the scenario now); give another --out folder"
