@@ -135,7 +135,7 @@ def calibrate(
     --until; resumable: rerun the same command to continue."""
     from .experiments.calibration import CalibrationSettings, command_line
     from .experiments.calibration import calibrate as run_calibration
-    from .experiments.staged import PROCEDURES, apply_stages, staged_calibration
+    from .experiments.staged import PROCEDURES, apply_stages, stage_summary, staged_calibration
     from .scenario.problems import ScenarioError
 
     if procedure is not None:
@@ -193,8 +193,7 @@ def calibrate(
     if staged is not None:
         console().print(
             f"{procedure} procedure, best log-likelihood by stage: "
-            + ", ".join(f"{s['name']} {s['log_likelihood']:.1f}" for s in staged.stages)
-            + f"; the last stage's folder: {staged.scenario}",
+            f"{stage_summary(staged.stages)}; the last stage's folder: {staged.scenario}",
             highlight=False,
             soft_wrap=True,
         )
@@ -399,6 +398,7 @@ def validate(
     """Fit report per target (with --calibration) and/or a backtest against persistence and
     gravity baselines (with --backtest)."""
     from .experiments import validate as v
+    from .experiments.staged import stage_summary
     from .scenario.problems import ScenarioError
 
     if calibration is None and not backtest:
@@ -478,8 +478,7 @@ def validate(
             for search, stages in zip(bt["searches"], bt["stages_by_search"], strict=True):
                 if len(stages) > 1:
                     console().print(
-                        f"search {search}, best log-likelihood by stage: "
-                        + ", ".join(f"{s['name']} {s['log_likelihood']:.1f}" for s in stages),
+                        f"search {search}, best log-likelihood by stage: {stage_summary(stages)}",
                         highlight=False,
                         soft_wrap=True,
                     )

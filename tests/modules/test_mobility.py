@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import trocha
+from trocha.calendar import Calendar
 from trocha.modules.exodus import daily_drivers, dated_steps
 from trocha.scenario.problems import ScenarioError
 
@@ -39,7 +40,9 @@ def test_each_day_takes_the_last_row_on_or_before_it():
         SimpleNamespace(date=dt.date(2021, 1, 1), mobility=0.85),
     ]
     days = [dt.date(2020, 3, 13), dt.date(2020, 3, 14), dt.date(2020, 12, 31), dt.date(2021, 1, 1)]
-    assert dated_steps(rows, days).tolist() == [1.0, 0.44, 0.44, 0.85]
+    calendar = Calendar(days[0], days[-1])
+    steps = dated_steps(rows, calendar)
+    assert [steps[calendar.day_of(d)] for d in days] == [1.0, 0.44, 0.44, 0.85]
 
 
 def test_venezuela_moves_freely_until_the_closure_of_march_2020():

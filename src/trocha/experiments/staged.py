@@ -129,6 +129,11 @@ def staged_calibration(
     raise AssertionError("unreachable")  # the loop returns at its last stage
 
 
+def stage_summary(stages: list[dict]) -> str:
+    """Each stage's name and best log-likelihood, for the commands to print."""
+    return ", ".join(f"{s['name']} {s['log_likelihood']:.1f}" for s in stages)
+
+
 def apply_stages(staged: StagedCalibration, scenario_folder: Path, command: str) -> None:
     """Write every stage's best point into `scenario_folder`, in order (a later stage's values
     replace an earlier one's), so the folder holds what the last stage calibrated; its

@@ -24,6 +24,7 @@ from ..world.means import better_off_threshold
 from .base import NEVER, Module
 
 if TYPE_CHECKING:
+    from ..calendar import Calendar
     from ..simulation import Simulation
 
 
@@ -56,21 +57,19 @@ def daily_drivers(sim: Simulation) -> dict[str, np.ndarray]:
         "inflation": interp([np.log10(1 + r.inflation_pct / 100) for r in rows]),
         "gdp_fall": interp(list(gdp_shortfall([r.gdp_change_pct for r in rows]))),
         "mobility": (
-            dated_steps(dated, sim.calendar.dates())
-            if dated
-            else interp([r.mobility for r in rows])
+            dated_steps(dated, sim.calendar) if dated else interp([r.mobility for r in rows])
         ),
     }
 
 
-def dated_steps(rows, dates) -> np.ndarray:
-    """Each day's mobility from mobility.csv: the value of the last row dated on or before it (1
-    before the first). A lockdown starts on a day; a yearly value interpolated between mid-years
-    would start it months early."""
-    starts = np.array([np.datetime64(r.date) for r in rows])
-    values = np.concatenate([[1.0], [r.mobility for r in rows]])
-    days = np.array([np.datetime64(d) for d in dates])
-    return values[np.searchsorted(starts, days, side="right")]
+def dated_steps(rows, calendar: Calendar) -> np.ndarray:
+    """Each day's mobility from mobility.csv (rows in date order): the value of the last row
+    dated on or before it, 1 before the first. A lockdown starts on a day; a yearly value
+    interpolated between mid-years would start it months early."""
+    out = np.ones(calendar.n_days)
+    for row in rows:
+        out[calendar.in_force_from(row.date) :] = row.mobility
+    return out
 
 
 class Exodus(Module):
