@@ -98,6 +98,9 @@ class Simulation(Engine):
         self.expulsion = np.zeros(self.world.n_countries)
         self.irregular_status = np.zeros(self.world.n_countries)  # share left without status
         self.parole_left = np.zeros(self.world.n_countries)  # agents, this month
+        self.lockdown = np.zeros(self.world.n_countries)  # share under a stay-at-home order
+        # Share of a settled migrant's slow events that are a return home (modules/journeys.py).
+        self.return_share = np.zeros(self.world.n_countries)
         self.policing = np.zeros(self.world.n_countries)
         self.corruption = np.zeros(self.world.n_countries)
         self.arrests = np.zeros(self.world.n_countries)  # members arrested so far, by country
@@ -208,6 +211,7 @@ class Simulation(Engine):
             self.apprehension,
             self.expulsion,
             self.parole_left,
+            self.return_share,
             r.route_cdf,
             r.out_start,
             r.out_links,

@@ -85,7 +85,7 @@ def _reference_agent(
     uid = int(s["uid"][a])
     u = lambda stream, kk=0: rng.uniform_py(int(keys[stream]), day, uid, kk)  # noqa: E731
     if s["state"][a] == SETTLED:
-        if u(K_SETTLED_WHAT) < p["return_share"]:
+        if u(K_SETTLED_WHAT) < p["return_share"][c]:
             s["returning"][a] = 1
             s["destination"][a] = s["origin"][a]
         else:
@@ -218,7 +218,7 @@ def test_kernel_matches_reference_on_tiny_world():
         )
         p = sim.parameters
         params = {
-            "return_share": journeys.return_share,
+            "return_share": sim.return_share,
             "settled_days": journeys.settled_event_days,
             "living": p["living_cost_usd_day"],
             "work_days": p["stranded_work_days"],

@@ -191,7 +191,10 @@ class Reference:
         self.p = p
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_mean = 365.0 / rate
-        self.return_share = p["return_rate_per_year"] / rate
+        # ODD 7.5: the return hazard's share of a settled migrant's events, by host (a lockdown
+        # multiplies the return hazard by 1 + (return_lockdown_multiplier - 1) x its share).
+        boost = 1.0 + (p["return_lockdown_multiplier"] - 1.0) * sim.lockdown
+        self.return_share = np.minimum(1.0, p["return_rate_per_year"] * boost / rate)
         # ODD 7.4: wage x stranded_earning_share / 30 a day; a regularisation in force raises it
         # by coverage x wage_gain (interventions/protection.py; not in the ODD, see the report).
         gain = np.ones(w.n_countries)
@@ -671,7 +674,7 @@ class Reference:
             self.set("destination", a, paroled_to)
             self.set("route_version", a, self.version)
             self.set("returning", a, 0)
-        elif self.u("journeys.settled_what", day, a) < self.return_share:
+        elif self.u("journeys.settled_what", day, a) < self.return_share[c]:
             self.tally["return_decision"] += 1
             self.set("returning", a, 1)
             self.set("destination", a, self.get("origin", a))

@@ -19,6 +19,7 @@ class Choice(NamedTuple):
     apprehension: np.ndarray  # [country] share of irregular entrants met at the border
     expulsion: np.ndarray  # [country] share of those met who are expelled back across it
     parole_left: np.ndarray  # [country] parole places left this month, in agents
+    return_share: np.ndarray  # [country] share of a settled migrant's slow events that go home
     route_cdf: np.ndarray  # [class, destination, out position] cumulative next-link weights
     out_start: np.ndarray  # [place + 1] offsets of each place's outgoing links in out_links
     out_links: np.ndarray  # [link] links ordered by their start place

@@ -509,7 +509,7 @@ def _handle(
             agents.destination[a] = paroled_to
             agents.route_version[a] = version
             agents.returning[a] = 0
-        elif uniform(keys.journeys_settled_what, day, uid, 0) < rules.return_share:
+        elif uniform(keys.journeys_settled_what, day, uid, 0) < choice.return_share[c]:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
         else:

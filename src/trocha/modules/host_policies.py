@@ -18,13 +18,16 @@ host_policies.csv (optional) gives, from a date on, per country:
 - `irregular_status`: the share of irregular entrants left with no way to a legal status (no
   residence or work permit: Chile bars those who entered clandestinely, Peru's PTP took only
   those who entered regularly); destination choice weighs it against a host that an irregular
-  route leads to (modules/destinations.py).
+  route leads to (modules/destinations.py);
+- `lockdown`: the share of the country under a stay-at-home order (the pandemic's of 2020); while
+  it lasts the return hazard of the migrants settled there is raised
+  (`return_lockdown_multiplier`, modules/journeys.py `return_shares`).
 When a country's terms of entry change (apprehension, expulsion or irregular status), the
 travellers heading for it weigh their destination again at their next step, as after a border
 regime change: news of a dated policy reaches those already on the way, not only those who set
 out after it.
 The kernel reads today's values per country (`Choice.apprehension`, `expulsion`, `stay_utility`,
-`parole_left`).
+`parole_left`, `return_share`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import numpy as np
 
 from ..codes import STRANDED, TRAVELLING
 from .base import Module, next_of
+from .journeys import return_shares
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
@@ -46,6 +50,7 @@ POLICIES = (
     "parole",
     "controlled_flow",
     "irregular_status",
+    "lockdown",
 )
 PAROLE_MONTH_DAYS = 30
 ENTRY_POLICIES = ("apprehension", "expulsion", "irregular_status")  # what getting in is worth
@@ -109,6 +114,8 @@ class HostPolicies(Module):
         sim.expulsion[:] = values["expulsion"]
         sim.irregular_status[:] = values["irregular_status"]
         sim.stay_utility[:] = sim.parameters["onward_stay_utility"] + values["protection"]
+        sim.lockdown[:] = values["lockdown"]
+        sim.return_share[:] = return_shares(sim.parameters, sim.lockdown)
         sim.choice_stale = True  # the chance of getting in enters destination choice
         self.parole_per_month = values["parole"] / sim.scale  # agents
 

@@ -7,6 +7,9 @@ At each hop the next link is a logit draw over the links that make progress towa
 destination (kernels/choice.py `sample_next_link`). Weekly, this module turns the people who
 recently set out on each irregular link into route information that lowers its generalised cost
 (world/routing.py `route_information`; migrants learn routes from those who went before).
+A settled migrant's slow events come at `onward_rate_per_year + return_rate_per_year` a year; the
+share that are a return home is the return hazard's share of that, by host country, raised while
+the host is under a stay-at-home order (`return_shares`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,21 @@ from .base import Module, next_week
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
+
+
+def return_shares(parameters, lockdown: np.ndarray) -> np.ndarray:
+    """By host country, the share of a settled migrant's slow events that are a return home.
+
+    A lockdown (the share of the country under a stay-at-home order, host_policies.csv) stops the
+    informal work most migrants live on, so while it lasts the return hazard is multiplied by
+    `1 + (return_lockdown_multiplier - 1) x lockdown`; the events' rate stays the same, so moving
+    on becomes rarer as returns become more common (at most every event is a return).
+    """
+    rate = parameters["onward_rate_per_year"] + parameters["return_rate_per_year"]
+    if rate <= 0:
+        return np.zeros_like(lockdown, dtype=np.float64)
+    boost = 1.0 + (parameters["return_lockdown_multiplier"] - 1.0) * lockdown
+    return np.minimum(1.0, parameters["return_rate_per_year"] * boost / rate)
 
 
 class Journeys(Module):
@@ -61,7 +79,6 @@ class Journeys(Module):
             "stranded_work_days": p["stranded_work_days"],
             "plan_work_days": p["plan_work_days"],
             "settled_event_days": 365.0 / rate if rate > 0 else 1e12,
-            "return_share": p["return_rate_per_year"] / rate if rate > 0 else 0.0,
             # what a settled migrant saves per day, in units of the stranded's daily earnings
             "settled_saving_ratio": p["settled_saving_share"] / p["stranded_earning_share"]
             if p["stranded_earning_share"] > 0
@@ -83,7 +100,7 @@ class Journeys(Module):
         sim.levers.attach("link_fare", w.link_cost)
         rate = p["onward_rate_per_year"] + p["return_rate_per_year"]
         self.settled_event_days = 365.0 / rate if rate > 0 else 1e12
-        self.return_share = p["return_rate_per_year"] / rate if rate > 0 else 0.0
+        sim.return_share[:] = return_shares(p, sim.lockdown)
         self.links = w.link_arrays()
         # Hops taken ahead of their day wait here (kernels/counters.py Pending).
         self.pending = new_pending(

@@ -158,12 +158,19 @@ class HostPolicyRow(Row):
     e.g. the US parole processes for Venezuelans), or a controlled flow that escorts irregular
     entrants to the next border (`controlled_flow`, 1 on, 0 off, e.g. Panama's), or the share of
     irregular entrants left with no way to a legal status there (`irregular_status`, e.g. Chile,
-    where entering clandestinely bars a residence permit)."""
+    where entering clandestinely bars a residence permit), or the share of the country under a
+    stay-at-home order (`lockdown`, which raises the migrants' return hazard there)."""
 
     date: dt.date
     country: str
     policy: Literal[
-        "apprehension", "expulsion", "protection", "parole", "controlled_flow", "irregular_status"
+        "apprehension",
+        "expulsion",
+        "protection",
+        "parole",
+        "controlled_flow",
+        "irregular_status",
+        "lockdown",
     ]
     value: float = Field(ge=0, le=1e7, allow_inf_nan=False)
     source_id: str = Field(min_length=1)
@@ -173,7 +180,7 @@ class HostPolicyRow(Row):
 
     @model_validator(mode="after")
     def _share(self) -> HostPolicyRow:
-        shares = ("apprehension", "expulsion", "controlled_flow", "irregular_status")
+        shares = ("apprehension", "expulsion", "controlled_flow", "irregular_status", "lockdown")
         if self.policy in shares and self.value > 1:
             raise ValueError(f"value: {self.policy} is a share of people, between 0 and 1")
         if self.policy == "protection" and self.value > 10:
