@@ -88,6 +88,7 @@ def _reference_agent(
         if u(K_SETTLED_WHAT) < p["return_share"][c]:
             s["returning"][a] = 1
             s["destination"][a] = s["origin"][a]
+            s["daily"][k.RETURN_DEPARTURES, c] += 1
         else:
             doc = s["document"][a]
             i = _choose_index(cdf, p["trip"], doc, here, s["money"][a], u(K_DESTINATION, 1))

@@ -678,6 +678,7 @@ class Reference:
             self.tally["return_decision"] += 1
             self.set("returning", a, 1)
             self.set("destination", a, self.get("origin", a))
+            self.daily[k.RETURN_DEPARTURES, c] += 1
         else:
             budget = self.get("money", a) + self.wage_day[c] * self.p["plan_work_days"]
             i = self.choose(a, here, budget, 1, day)

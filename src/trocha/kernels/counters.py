@@ -75,8 +75,9 @@ N_CURRENT = 4
     DRUG_ARRESTS,
     VICTIMS_RELEASED,
     RECRUITED_AGAIN,
-) = range(20)
-N_DAILY = 20
+    RETURN_DEPARTURES,
+) = range(21)
+N_DAILY = 21
 
 # location[row, place]: people at each place now
 LOC_PRESENT, LOC_STRANDED, LOC_VICTIMS = 0, 1, 2

@@ -60,6 +60,7 @@ from .counters import (
     PENDING_DAYS,
     PRESENT,
     RECRUITED_AGAIN,
+    RETURN_DEPARTURES,
     RECRUITED_BONDAGE,
     RECRUITED_DESTINATION,
     RECRUITED_ORIGIN,
@@ -512,6 +513,7 @@ def _handle(
         elif uniform(keys.journeys_settled_what, day, uid, 0) < choice.return_share[c]:
             agents.returning[a] = 1
             agents.destination[a] = agents.origin[a]
+            daily[RETURN_DEPARTURES, c] += 1
         else:
             doc = route_class(agents, a)
             k = _choose_index(

@@ -41,6 +41,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "paroles": ("people/day", "migrants abroad granted parole to fly into the country"),
     "deaths": ("people/day", "deaths on links entering the country"),
     "returns": ("people/day", "emigrants back home"),
+    "return_departures": (
+        "people/day",
+        "settled migrants setting off home, by the host they leave (ALL: all hosts)",
+    ),
     "emigrants_cumulative": (
         "people",
         "people who ever left, incl. those abroad at the start (ALL only)",
@@ -130,6 +134,7 @@ _DAILY = {
     "paroles": k.PAROLES,
     "deaths": k.DEATHS,
     "returns": k.RETURNS,
+    "return_departures": k.RETURN_DEPARTURES,
     "drug_carrier_arrests": k.DRUG_ARRESTS,
 }
 
