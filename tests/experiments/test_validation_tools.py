@@ -13,7 +13,6 @@ from scipy import stats
 import trocha
 from trocha.experiments.baselines import Gravity, persistence
 from trocha.experiments.likelihood import ErrorModel, crps_ensemble, target_log_likelihoods
-from trocha.experiments.staged import SHIPPED_PROCEDURE
 from trocha.experiments.targets import FLOW, INTERVAL, LEVEL, Target
 
 D = dt.date(2019, 12, 31)
@@ -142,13 +141,13 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     assert "irregular_crossings PAN 2020-01-01..2020-12-31" in ends
     assert not any("2021-" in end for end in ends)  # nothing after the horizon (2020)
     assert (tmp_path / "backtest.csv").is_file()
-    # Each search calibrated in the shipped procedure's four stages, each from the last.
+    # Each search calibrated in the shipped procedure's three stages, each from the last.
     assert summary["procedure"] == "shipped"
     for search, stages in zip((3, 4), summary["stages_by_search"], strict=True):
         folder = tmp_path / f"calibration_{search}"
-        assert [s["stage"] for s in stages] == [1, 2, 3, 4]
-        assert [s["name"] for s in stages] == [stage.name for stage in SHIPPED_PROCEDURE]
-        for number in (1, 2, 3, 4):
+        assert [s["stage"] for s in stages] == [1, 2, 3]
+        assert [s["name"] for s in stages] == ["everything", "parameters", "choice and exodus"]
+        for number in (1, 2, 3):
             assert (folder / f"stage_{number}" / "study.db").is_file()
             assert (folder / f"scenario_{number}" / "scenario.toml").is_file()
         assert not (folder / "scenario_1" / "posterior.parquet").exists()  # not the shipped one

@@ -4,6 +4,7 @@ observed at the forecast's origin, people and money conserved."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
     forecast starts from the stocks observed at the cut-off."""
     import json
 
-    from trocha.experiments.forecast import changes_before, forecast
+    from trocha.experiments.forecast import FEW_DRAWS, changes_before, forecast
 
     calibration = Path(trocha.__file__).parent / "data" / "scenarios" / "venezuela"
     cut_off = dt.date(2020, 12, 31)
@@ -152,10 +153,19 @@ def test_a_variant_that_changes_the_world_before_the_cut_off_is_not_assimilated(
     info = json.loads((own.folder / "forecast.json").read_text())
     assert info["assimilated"]["date"] == "2020-12-31"
     assert info["assimilated"]["stocks"]["COL"] == 1749895
-    # The shipped posterior's weight sits on a few draws (ESS under 10): the forecast says so.
+    # The forecast records the posterior's ESS, and says so when its weight sits on a few draws.
     ess = json.loads((calibration / "calibration.json").read_text())["effective_sample_size"]
-    assert ess < 10 and info["posterior_effective_sample_size"] == pytest.approx(ess)
-    assert f"effective sample size is {ess:.1f}" in own.posterior_note
+    assert info["posterior_effective_sample_size"] == pytest.approx(ess)
+    assert (own.posterior_note is None) == (ess >= FEW_DRAWS)
+    few = tmp_path / "few"
+    few.mkdir()
+    for name in ("posterior.parquet", "forecast_drift.json"):
+        shutil.copy(calibration / name, few / name)
+    summary = json.loads((calibration / "calibration.json").read_text())
+    summary["effective_sample_size"] = 2.2
+    (few / "calibration.json").write_text(json.dumps(summary))
+    narrow = forecast("venezuela", few, tmp_path / "few_out", **kwargs)
+    assert "effective sample size is 2.2" in narrow.posterior_note
 
 
 def test_a_variant_that_sets_a_parameter_is_not_taken_for_the_observed_world(tmp_path):

@@ -25,8 +25,7 @@ from ..scenario.loader import load_scenario, resolve_folder
 from .apply import CALIBRATION_FILES, apply_calibration
 from .calibration import Calibration, CalibrationSettings, calibrate
 
-# The third step of the shipped calibration (docs/calibration.md): what legal status moves, and
-# the returns that the 2020 lockdowns raise.
+# The third step of the shipped calibration (docs/calibration.md): what legal status moves.
 CHOICE_AND_EXODUS = (
     "choice_irregular_status_weight",
     "choice_cost_weight",
@@ -34,7 +33,6 @@ CHOICE_AND_EXODUS = (
     "onward_stay_utility",
     "exodus_base_rate",
     "onward_rate_per_year",
-    "return_lockdown_multiplier",
 )
 
 
@@ -48,14 +46,11 @@ class Stage:
     warm_start_rounds: int  # fixed-point rounds on the constants before the search
 
 
-# The steps that made the shipped venezuela scenario (docs/calibration.md), from a neutral start:
-# the last refits the third's parameters with the constants held, where the search in seven
-# dimensions finds better points than in 27 and the posterior is not one draw.
+# The steps that made the shipped venezuela scenario (docs/calibration.md), from a neutral start.
 SHIPPED_PROCEDURE = (
     Stage("everything", None, True, 4),
     Stage("parameters", None, False, 0),
     Stage("choice and exodus", CHOICE_AND_EXODUS, True, 4),
-    Stage("choice and exodus, constants held", CHOICE_AND_EXODUS, False, 0),
 )
 SINGLE_SEARCH = (Stage("everything", None, True, 4),)
 PROCEDURES = {"shipped": SHIPPED_PROCEDURE, "single": SINGLE_SEARCH}
