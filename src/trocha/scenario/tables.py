@@ -149,6 +149,18 @@ class HostPopulationRow(YearlyCountryRow):
     population: float = Field(gt=0, allow_inf_nan=False)
 
 
+# The policies host_policies.csv may give (modules/host_policies.py applies them).
+HOST_POLICIES = (
+    "apprehension",
+    "expulsion",
+    "protection",
+    "parole",
+    "controlled_flow",
+    "irregular_status",
+    "lockdown",
+)
+
+
 class HostPolicyRow(Row):
     """A dated host-country policy from `date` on (until the next row of the same country and
     policy): the share of irregular entrants the border authorities meet (`apprehension`, each one
@@ -163,15 +175,7 @@ class HostPolicyRow(Row):
 
     date: dt.date
     country: str
-    policy: Literal[
-        "apprehension",
-        "expulsion",
-        "protection",
-        "parole",
-        "controlled_flow",
-        "irregular_status",
-        "lockdown",
-    ]
+    policy: Literal[HOST_POLICIES]
     value: float = Field(ge=0, le=1e7, allow_inf_nan=False)
     source_id: str = Field(min_length=1)
     notes: str = ""
