@@ -37,14 +37,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..codes import STRANDED, TRAVELLING
-from ..scenario.tables import HOST_POLICIES
+from ..scenario.tables import HOST_POLICIES as POLICIES
 from .base import Module, next_of
 from .journeys import return_shares
 
 if TYPE_CHECKING:
     from ..simulation import Simulation
 
-POLICIES = HOST_POLICIES
+
 PAROLE_MONTH_DAYS = 30
 ENTRY_POLICIES = ("apprehension", "expulsion", "irregular_status")  # what getting in is worth
 
