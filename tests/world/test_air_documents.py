@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 import trocha
@@ -42,3 +44,33 @@ def test_flights_need_a_passport_where_land_entry_needs_only_an_id_card():
     assert not allowed[ID_CARD, international & (w.link_crossing == CROSSING_OFFICIAL)].any()
     domestic = np.flatnonzero(air & ~international)
     assert len(domestic) and allowed[ID_CARD, domestic].all()
+
+
+def test_costa_rica_takes_flights_without_a_visa_until_february_2022():
+    """Costa Rica's Venezuelans flew in (no visa until 21 Feb 2022, S275), so the Darién is not
+    the only way there; from that day a passport alone no longer boards, while the land entry
+    from Panama stays open to those in transit north."""
+    sim = trocha.Simulation(
+        trocha.load_scenario("venezuela"), seed=1, scale=20000, end="2023-01-31"
+    )
+    schedule = build_regime_schedule(sim.scenario, sim.world, sim.calendar)
+    n = len(sim.world.link_from)
+    flight = _link(sim, "Maiquetía", "Juan Santamaría Airport")
+    from_bogota = _link(sim, "El Dorado Airport", "Juan Santamaría Airport")
+    land = _link(sim, "Paso Canoas", "San José")
+    visa = DOCUMENT_CLASSES.index("visa")
+    day = sim.calendar.day_of
+    for date, passport_boards in (
+        ("2019-06-30", True),
+        ("2020-06-30", False),  # pandemic closure (18 Mar 2020 - 5 Apr 2021)
+        ("2022-02-20", True),
+        ("2022-02-21", False),
+    ):
+        allowed = schedule.allowed(day(dt.date.fromisoformat(date)), n)
+        for link in (flight, from_bogota):
+            assert allowed[PASSPORT, link] == passport_boards, (date, link)
+            assert not allowed[ID_CARD, link]
+        closed = date == "2020-06-30"
+        assert allowed[ID_CARD, land] == allowed[PASSPORT, land] == (not closed), date
+        if date == "2022-02-21":
+            assert allowed[visa, flight] and allowed[visa, from_bogota]

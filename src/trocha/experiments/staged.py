@@ -25,7 +25,8 @@ from ..scenario.loader import load_scenario, resolve_folder
 from .apply import CALIBRATION_FILES, apply_calibration
 from .calibration import Calibration, CalibrationSettings, calibrate
 
-# The third step of the shipped calibration (docs/calibration.md): what legal status moves.
+# The third step of the shipped calibration (docs/calibration.md): what legal status moves, and
+# the death-risk penalty that sets who takes the Darién and the boats (with it from 2026-12-05).
 CHOICE_AND_EXODUS = (
     "choice_irregular_status_weight",
     "choice_cost_weight",
@@ -33,6 +34,7 @@ CHOICE_AND_EXODUS = (
     "onward_stay_utility",
     "exodus_base_rate",
     "onward_rate_per_year",
+    "death_risk_penalty_usd",
 )
 
 
