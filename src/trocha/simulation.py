@@ -87,6 +87,7 @@ class Simulation(Engine):
         self.borders_allowed = None
         self.economy = build_economy(self)
         self.choice = None
+        self.choice_value = None  # [route class, place] logsum of the choice (destinations.py)
         self.choice_stale = True
         self.events_handled = 0  # agent events handled by the journeys kernel
         self.initial_emigrants = 0  # agents already abroad on day 0 (initial_stock.csv)

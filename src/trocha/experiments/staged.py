@@ -26,7 +26,8 @@ from .apply import CALIBRATION_FILES, apply_calibration
 from .calibration import Calibration, CalibrationSettings, calibrate
 
 # The third step of the shipped calibration (docs/calibration.md): what legal status moves, and
-# the death-risk penalty that sets who takes the Darién and the boats (with it from 2026-12-05).
+# the death-risk penalty that sets who takes the Darién and the boats (with it from 2026-12-05),
+# and how much the value of the destinations moves departures (from 2026-12-06).
 CHOICE_AND_EXODUS = (
     "choice_irregular_status_weight",
     "choice_cost_weight",
@@ -35,6 +36,7 @@ CHOICE_AND_EXODUS = (
     "exodus_base_rate",
     "onward_rate_per_year",
     "death_risk_penalty_usd",
+    "exodus_value_weight",
 )
 
 

@@ -103,6 +103,39 @@ def entry_penalty(apprehension, expulsion, irregular_status=None, status_weight:
     return penalty
 
 
+def choice_scores(
+    routing_cost: np.ndarray,
+    destinations: np.ndarray,
+    static_utility: np.ndarray,
+    diaspora: np.ndarray,
+    parameters: dict[str, float],
+    entry: np.ndarray | None = None,
+) -> np.ndarray:
+    """Utility [class, place, destination index] of each destination (-inf where unreachable);
+    `entry` (optional, `entry_utility`) adds the log chance of getting in."""
+    utility = static_utility + parameters["choice_diaspora_weight"] * np.log1p(diaspora / 1e4)
+    cost = routing_cost[:, :, destinations]
+    score = utility[None, None, :] - parameters["choice_cost_weight"] * cost / 100.0
+    if entry is not None:
+        score = score + entry
+    return np.where(np.isfinite(score), score, -np.inf)
+
+
+def cdf_and_value(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative choice weights [class, place, destination index] (unnormalised) and the value
+    of the choice [class, place]: the logsum (inclusive value) log sum exp(score), -inf where no
+    destination can be reached. The logsum is what a random-utility migrant expects to get from
+    choosing, so it is what the decision to leave weighs (exodus.py)."""
+    best = score.max(axis=2, keepdims=True)
+    best = np.where(np.isfinite(best), best, 0.0)
+    weight = np.exp(score - best)
+    cdf = np.cumsum(weight, axis=2)
+    total = cdf[:, :, -1] if cdf.shape[2] else np.zeros(cdf.shape[:2])
+    with np.errstate(divide="ignore"):
+        value = np.where(total > 0, best[:, :, 0] + np.log(total), -np.inf)
+    return cdf, value
+
+
 def choice_cdf(
     routing_cost: np.ndarray,
     destinations: np.ndarray,
@@ -113,16 +146,8 @@ def choice_cdf(
 ) -> np.ndarray:
     """Cumulative choice probabilities [class, place, destination index]; `entry` (optional,
     `entry_utility`) adds the log chance of getting in."""
-    utility = static_utility + parameters["choice_diaspora_weight"] * np.log1p(diaspora / 1e4)
-    cost = routing_cost[:, :, destinations]
-    score = utility[None, None, :] - parameters["choice_cost_weight"] * cost / 100.0
-    if entry is not None:
-        score = score + entry
-    finite = np.isfinite(score)
-    best = np.where(finite, score, -np.inf).max(axis=2, keepdims=True)
-    best = np.where(np.isfinite(best), best, 0.0)
-    weight = np.where(finite, np.exp(np.where(finite, score - best, 0.0)), 0.0)
-    return np.cumsum(weight, axis=2)
+    score = choice_scores(routing_cost, destinations, static_utility, diaspora, parameters, entry)
+    return cdf_and_value(score)[0]
 
 
 class Destinations(Module):
@@ -188,9 +213,10 @@ class Destinations(Module):
         entry = None
         if (penalty > 0).any():
             entry = entry_utility(sim.routing.irregular_entry, self.dest_country, penalty)
-        sim.choice = choice_cdf(
+        score = choice_scores(
             sim.routing.cost, sim.world.destinations, utility, diaspora, sim.parameters, entry
         )
+        sim.choice, sim.choice_value = cdf_and_value(score)
         sim.choice_stale = False
 
     def start_step(self, sim: Simulation, day: int) -> None:

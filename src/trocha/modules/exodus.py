@@ -2,13 +2,24 @@
 
 Yearly hazard of a would-be emigrant:
     base x exp(inflation weight x log10(1 + inflation) + GDP weight x GDP shortfall below peak)
-         x (1 + network weight x share of the population abroad) x mobility
+         x (1 + network weight x share of the population abroad) x mobility x value of leaving
 applied to the pool of would-be emigrants still at home (a share of the population, depleted by
 departures and refilled by returns). Push factors come from the scenario's push_factors.csv
 (inflation and GDP as drivers follow the emigration literature on Venezuela, e.g. UNODC GLOTIP
 2020's link between GDP contraction and outflows); values between years are interpolated.
 Mobility is dated steps from the scenario's mobility.csv where it has one (else the yearly
 column, interpolated like the others).
+
+The value of leaving makes the decision to leave and the choice of where to go one random-utility
+model (a nested logit: leave or stay above, the destinations below, as in the multilateral-
+resistance gravity models of Bertoli & Fernández-Huertas Moraga 2013): the hazard moves with
+exp(value weight x (logsum(t) - logsum(start))), the logsum being the inclusive value of the
+destination choice (destinations.py) that a would-be emigrant faces at home, averaged over the
+route classes by their shares and over the origin places by population. Whatever makes the
+destinations better or easier to reach (a diaspora that grows, a host economy that recovers)
+raises departures; whatever closes them (visa requirements, dearer trochas, expulsions) lowers
+them, by the dated inputs alone. A value weight of 0 leaves departures blind to the destinations;
+1 is a choice at home as sensitive as the choice between destinations.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ import numpy as np
 from ..kernels.counters import DEPARTURES, PRESENT, RETURNS
 from ..kernels.journeys import spawn, spawn_settled
 from ..rng import generator, poisson_draws
-from ..world.means import better_off_threshold
+from ..world.means import better_off_share, better_off_threshold
 from .base import NEVER, Module
 
 if TYPE_CHECKING:
@@ -72,6 +83,21 @@ def dated_steps(rows, calendar: Calendar) -> np.ndarray:
     return out
 
 
+def route_class_shares(parameters: dict[str, float], n_classes: int) -> np.ndarray:
+    """Share of emigrants in each route class (document + 3 x means tier, world/means.py), as
+    the journeys kernel draws them: a visa below `visa_share`, else a passport below
+    `passport_share`; the better-off tier (the savings decide) holds a passport or a visa,
+    since an identity card opens no flight abroad."""
+    passport, visa = parameters["passport_share"], parameters["visa_share"]
+    documents = np.array([1.0 - max(passport, visa), max(passport - visa, 0.0), visa])
+    if n_classes <= len(documents):
+        return documents
+    better_off = better_off_share(parameters)
+    upper = documents * better_off
+    upper[0] = 0.0
+    return np.concatenate([documents - upper, upper])
+
+
 class Exodus(Module):
     name = "exodus"
     parameters = ("exodus", "journeys")
@@ -115,6 +141,8 @@ class Exodus(Module):
             * drivers["mobility"]
         )
         self.pool0 = p["exodus_pool_share"] * self.population[0]
+        self.class_share = route_class_shares(p, sim.routing.cost.shape[0])
+        self.reference_value: np.ndarray | None = None  # the first day's (value_of_leaving)
         w = sim.world
         shares = w.location_population[w.origins]
         self.origin_share = shares / shares.sum()
@@ -159,6 +187,33 @@ class Exodus(Module):
         )
         sim.initial_emigrants = people.count - first
 
+    def origin_value(self, sim: Simulation) -> np.ndarray:
+        """Logsum of the destination choice [route class, origin place] today."""
+        if sim.choice_value is None:
+            return np.zeros((len(self.class_share), len(sim.world.origins)))
+        return sim.choice_value[:, sim.world.origins]
+
+    def value_of_leaving(self, sim: Simulation) -> float:
+        """exp(weight x (logsum today - logsum on the first day)), averaged over route classes
+        and origin places (1 with weight 0; a class-place that can reach no destination counts
+        0, one that could reach none on the first day counts 1). The first day's choice, not
+        the one made at init, is the reference: the initial stock, which the diaspora term
+        counts, and the day's border regimes are in place only then."""
+        weight = sim.parameters.get("exodus_value_weight", 0.0)
+        if weight == 0.0:
+            return 1.0
+        now = self.origin_value(sim)
+        if self.reference_value is None:
+            self.reference_value = now.copy()
+        start = self.reference_value
+        with np.errstate(invalid="ignore"):
+            change = np.where(
+                np.isfinite(start),
+                np.where(np.isfinite(now), np.exp(weight * (now - start)), 0.0),
+                1.0,
+            )
+        return float(self.class_share @ change @ self.origin_share)
+
     def expected_departures(self, sim: Simulation, day: int) -> float:
         """People expected to leave today (all origins together)."""
         p = sim.parameters
@@ -169,7 +224,11 @@ class Exodus(Module):
         left = sim.cumulative[DEPARTURES].sum() + sim.daily[DEPARTURES].sum()
         back = sim.cumulative[RETURNS].sum() + sim.daily[RETURNS].sum()
         pool = max(0.0, self.pool0 - (left - back + sim.initial_emigrants) * sim.scale)
-        hazard = self.push[day] * (1.0 + p["exodus_network_weight"] * share_abroad)
+        hazard = (
+            self.push[day]
+            * (1.0 + p["exodus_network_weight"] * share_abroad)
+            * self.value_of_leaving(sim)
+        )
         return hazard / 365.0 * pool
 
     def step(self, sim: Simulation, day: int) -> None:
