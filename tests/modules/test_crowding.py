@@ -11,7 +11,12 @@ import pytest
 
 import trocha
 from trocha.kernels.counters import PRESENT
-from trocha.modules.destinations import choice_cdf, crowding_utility, host_population
+from trocha.modules.destinations import (
+    cdf_and_value,
+    choice_scores,
+    crowding_utility,
+    host_population,
+)
 from trocha.scenario.problems import ScenarioError
 
 PARAMETERS = {"choice_diaspora_weight": 0.0, "choice_cost_weight": 0.8}
@@ -44,7 +49,7 @@ def test_a_host_whose_people_are_one_tenth_migrants_loses_the_weight_over_ten():
         np.array([100.0, 0.0]), np.array([1000.0, 1000.0]), 10.0
     )
     cost = np.array([[[50.0, 50.0]]])
-    cdf = choice_cdf(cost, np.arange(2), utility, np.zeros(2), PARAMETERS)
+    cdf = cdf_and_value(choice_scores(cost, np.arange(2), utility, np.zeros(2), PARAMETERS))[0]
     weights = np.diff(np.concatenate([[0.0], cdf[0, 0]]))
     assert weights[0] / weights[1] == pytest.approx(np.exp(-1.0))
     unknown = crowding_utility(np.array([5e6]), np.array([0.0]), 10.0)

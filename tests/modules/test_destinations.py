@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 import trocha
-from trocha.modules.destinations import choice_cdf, entry_penalty, entry_utility, gdp_term
+from trocha.modules.destinations import (
+    cdf_and_value,
+    choice_scores,
+    entry_penalty,
+    entry_utility,
+    gdp_term,
+)
 
 PARAMETERS = {"choice_diaspora_weight": 0.3, "choice_cost_weight": 0.8, "choice_gdp_weight": 1.0}
 
@@ -23,7 +29,11 @@ def _rows(series: dict[str, dict[int, float]]):
 
 
 def _shares(utility: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    cdf = choice_cdf(cost[None, None, :], np.arange(len(utility)), utility, np.zeros(2), PARAMETERS)
+    cdf = cdf_and_value(
+        choice_scores(
+            cost[None, None, :], np.arange(len(utility)), utility, np.zeros(2), PARAMETERS
+        )
+    )[0]
     weights = np.diff(np.concatenate([[0.0], cdf[0, 0]]))
     return weights / weights.sum()
 
@@ -89,7 +99,9 @@ def test_the_chance_of_getting_in_scales_the_odds_of_an_irregular_entry():
     assert not (entry_penalty([1.0, 1.0], [0.0, 0.0]) > 0).any()
     cost = np.array([[[100.0, 100.0]]])
     utility = np.array([1.0, 1.0])
-    cdf = choice_cdf(cost, np.arange(2), utility, np.zeros(2), PARAMETERS, entry)
+    cdf = cdf_and_value(choice_scores(cost, np.arange(2), utility, np.zeros(2), PARAMETERS, entry))[
+        0
+    ]
     weights = np.diff(np.concatenate([[0.0], cdf[0, 0]]))
     assert weights[0] / weights[1] == pytest.approx(0.5)
 

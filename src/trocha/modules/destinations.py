@@ -136,20 +136,6 @@ def cdf_and_value(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cdf, value
 
 
-def choice_cdf(
-    routing_cost: np.ndarray,
-    destinations: np.ndarray,
-    static_utility: np.ndarray,
-    diaspora: np.ndarray,
-    parameters: dict[str, float],
-    entry: np.ndarray | None = None,
-) -> np.ndarray:
-    """Cumulative choice probabilities [class, place, destination index]; `entry` (optional,
-    `entry_utility`) adds the log chance of getting in."""
-    score = choice_scores(routing_cost, destinations, static_utility, diaspora, parameters, entry)
-    return cdf_and_value(score)[0]
-
-
 class Destinations(Module):
     name = "destinations"
     parameters = ("journeys",)
