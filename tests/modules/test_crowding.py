@@ -12,6 +12,7 @@ import pytest
 import trocha
 from trocha.kernels.counters import PRESENT
 from trocha.modules.destinations import (
+    YearlySeries,
     cdf_and_value,
     choice_scores,
     crowding_utility,
@@ -34,12 +35,18 @@ def _rows(series: dict[str, dict[int, float]]):
 def test_population_is_interpolated_in_logs_and_held_outside_the_years():
     rows = _rows({"AAA": {2019: 1000.0, 2020: 4000.0}})
     codes = ["AAA", "BBB"]
-    assert host_population(rows, codes, dt.date(2019, 7, 1))[0] == pytest.approx(1000.0, rel=5e-3)
+    assert host_population(YearlySeries(rows, "population", codes), dt.date(2019, 7, 1))[
+        0
+    ] == pytest.approx(1000.0, rel=5e-3)
     # half-way between the mid-year values: the geometric mean; unknown country: 0
-    half = host_population(rows, codes, dt.date(2019, 12, 31))
+    half = host_population(YearlySeries(rows, "population", codes), dt.date(2019, 12, 31))
     assert half[0] == pytest.approx(2000.0, rel=1e-2) and half[1] == 0.0
-    assert host_population(rows, codes, dt.date(2030, 1, 1))[0] == pytest.approx(4000.0)
-    assert host_population(rows, codes, dt.date(2000, 1, 1))[0] == pytest.approx(1000.0)
+    assert host_population(YearlySeries(rows, "population", codes), dt.date(2030, 1, 1))[
+        0
+    ] == pytest.approx(4000.0)
+    assert host_population(YearlySeries(rows, "population", codes), dt.date(2000, 1, 1))[
+        0
+    ] == pytest.approx(1000.0)
 
 
 def test_a_host_whose_people_are_one_tenth_migrants_loses_the_weight_over_ten():
@@ -77,7 +84,8 @@ def test_the_venezuela_choice_crowds_guyana_by_its_population():
     """Guyana (about 808,000 people in 2019, host_population.csv): 400,000 migrants there cost
     weight x 400,000 / population against none; with weight 0 only the diaspora term moves."""
     population = host_population(
-        trocha.load_scenario("venezuela").host_population, ["GUY"], dt.date(2019, 7, 1)
+        YearlySeries(trocha.load_scenario("venezuela").host_population, "population", ["GUY"]),
+        dt.date(2019, 7, 1),
     )[0]
     assert 7.0e5 < population < 8.5e5
     crowded = _guyana_odds(5.0, 400) / _guyana_odds(0.0, 400)

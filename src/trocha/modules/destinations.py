@@ -46,35 +46,48 @@ def year_of(date: dt.date) -> float:
     return date.year + (date.timetuple().tm_yday - 182) / 365.25
 
 
-def log_by_year(rows, field: str, codes: list[str], t: float) -> np.ndarray:
-    """The log of a yearly table's `field` by country at fractional year `t` (`year_of`; NaN
-    where the table has no rows for the country): each year's value stands at its 1 July, times
-    in between are interpolated linearly in logs, times outside the table's years take the
-    nearest year's value."""
-    by_country: dict[str, dict[int, float]] = {}
-    for row in rows:
-        by_country.setdefault(row.iso3, {})[row.year] = getattr(row, field)
-    out = np.full(len(codes), np.nan)
-    for i, code in enumerate(codes):
-        series = by_country.get(code)
-        if series:
-            years = np.array(sorted(series), dtype=np.float64)
-            out[i] = np.interp(t, years, np.log([series[int(y)] for y in years]))
-    return out
+class YearlySeries:
+    """A yearly table's `field` by country (`codes`), in logs, ready to read at any date.
+
+    Built once per run: the choice is refreshed weekly and on every regime change, and reading
+    the table's rows again each time cost a sixth of a run."""
+
+    def __init__(self, rows, field: str, codes: list[str]) -> None:
+        by_country: dict[str, dict[int, float]] = {}
+        for row in rows:
+            by_country.setdefault(row.iso3, {})[row.year] = getattr(row, field)
+        self.series: list[tuple[np.ndarray, np.ndarray] | None] = []
+        for code in codes:
+            values = by_country.get(code)
+            if values:
+                years = np.array(sorted(values), dtype=np.float64)
+                self.series.append((years, np.log([values[int(y)] for y in years])))
+            else:
+                self.series.append(None)
+
+    def log_at(self, t: float) -> np.ndarray:
+        """The log of the field by country at fractional year `t` (`year_of`; NaN where the
+        table has no rows for the country): each year's value stands at its 1 July, times in
+        between are interpolated linearly in logs, times outside the table's years take the
+        nearest year's value."""
+        out = np.full(len(self.series), np.nan)
+        for i, series in enumerate(self.series):
+            if series is not None:
+                out[i] = np.interp(t, *series)
+        return out
 
 
-def gdp_term(rows, codes: list[str], date: dt.date, reference_year: int) -> np.ndarray:
+def gdp_term(gdp: YearlySeries, date: dt.date, reference_year: int) -> np.ndarray:
     """log(GDP per capita on `date` / GDP per capita in `reference_year`) by country (0 where the
-    table has no rows for the country), interpolated as `log_by_year` does."""
-    now = log_by_year(rows, "gdp_per_capita_usd", codes, year_of(date))
-    reference = log_by_year(rows, "gdp_per_capita_usd", codes, float(reference_year))
-    return np.nan_to_num(now - reference, nan=0.0)
+    table has no rows for the country), from a series of `gdp_per_capita_usd`."""
+    now = gdp.log_at(year_of(date))
+    return np.nan_to_num(now - gdp.log_at(float(reference_year)), nan=0.0)
 
 
-def host_population(rows, codes: list[str], date: dt.date) -> np.ndarray:
-    """Population by country on `date` (0 where the table has no rows for the country),
-    interpolated as `log_by_year` does."""
-    return np.nan_to_num(np.exp(log_by_year(rows, "population", codes, year_of(date))), nan=0.0)
+def host_population(population: YearlySeries, date: dt.date) -> np.ndarray:
+    """Population by country on `date` (0 where the table has no rows for the country), from a
+    series of `population`."""
+    return np.nan_to_num(np.exp(population.log_at(year_of(date))), nan=0.0)
 
 
 def crowding_utility(stock: np.ndarray, population: np.ndarray, weight: float) -> np.ndarray:
@@ -153,6 +166,9 @@ class Destinations(Module):
     def init(self, sim: Simulation) -> None:
         sim.levers.attach("destination_attraction", sim.world.country_constant)
         self.static(sim)
+        codes = sim.world.country_codes
+        self.gdp = YearlySeries(sim.scenario.host_economy or (), "gdp_per_capita_usd", codes)
+        self.population = YearlySeries(sim.scenario.host_population or (), "population", codes)
         self.every = max(1, int(sim.parameters["choice_update_days"]))
         self.refresh(sim, 0)
 
@@ -174,10 +190,7 @@ class Destinations(Module):
         if p["choice_gdp_weight"] == 0.0 or not sim.scenario.host_economy:
             return np.zeros(len(self.dest_country))
         by_country = gdp_term(
-            sim.scenario.host_economy,
-            sim.world.country_codes,
-            sim.calendar.date_of(day),
-            int(p["choice_gdp_reference_year"]),
+            self.gdp, sim.calendar.date_of(day), int(p["choice_gdp_reference_year"])
         )
         return p["choice_gdp_weight"] * by_country[self.dest_country]
 
@@ -186,9 +199,7 @@ class Destinations(Module):
         utility = self.static_utility + self.economy_utility(sim, day)
         weight = sim.parameters["choice_crowding_weight"]
         if weight != 0.0 and sim.scenario.host_population:
-            population = host_population(
-                sim.scenario.host_population, sim.world.country_codes, sim.calendar.date_of(day)
-            )
+            population = host_population(self.population, sim.calendar.date_of(day))
             utility = utility + crowding_utility(diaspora, population[self.dest_country], weight)
         penalty = entry_penalty(
             sim.apprehension,
