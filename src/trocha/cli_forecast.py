@@ -370,6 +370,17 @@ def validate(
     posterior_draws: Annotated[
         int, typer.Option(help="Backtest calibration's importance-sampled draws", min=0)
     ] = 20,
+    confirm_top: Annotated[
+        int,
+        typer.Option(
+            help="Backtest stages' best points re-run on fresh seeds before one is chosen (0: "
+            "take the best trial as found)",
+            min=0,
+        ),
+    ] = 5,
+    confirm_seeds: Annotated[
+        int, typer.Option(help="Fresh seeds for each re-run point", min=0)
+    ] = 4,
     draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 10,
     seeds: Annotated[int, typer.Option(help="Seeds per trial and draw", min=1)] = 2,
     scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
@@ -448,6 +459,8 @@ def validate(
                 repeats=repeats,
                 assimilate=assimilate,
                 procedure=procedure,
+                confirm_top=confirm_top,
+                confirm_seeds=confirm_seeds,
             )
             for subset in ("main_hosts", "all_hosts"):
                 parts = [

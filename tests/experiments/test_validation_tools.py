@@ -82,7 +82,7 @@ def test_backtest_runs_with_both_baselines(tmp_path):
     # Two searches (seeds 3 and 4): scores over both, the drift from both searches' errors.
     table, summary = backtest(
         "venezuela", tmp_path, trials=2, seeds=1, draws=2, scale=4000, batch=2, workers=0,
-        progress=False, posterior_draws=2, seed=3, repeats=2,
+        progress=False, posterior_draws=2, seed=3, repeats=2, confirm_top=1, confirm_seeds=1,
     )  # fmt: skip
     assert summary["gravity_fitted"]
     assert set(table.columns) == {

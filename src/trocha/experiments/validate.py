@@ -295,6 +295,8 @@ def backtest(
     repeats: int = 1,
     assimilate: bool = True,
     procedure: str = "shipped",
+    confirm_top: int = 5,
+    confirm_seeds: int = 4,
 ) -> tuple[pd.DataFrame, dict]:
     """Calibrate to `origin`, forecast to `horizon`, score host stocks against the baselines.
 
@@ -305,7 +307,9 @@ def backtest(
     forecasts start from the host stocks observed on `origin`, as `trocha forecast` does.
 
     `procedure` is how each search calibrates (staged.py): "shipped", the stages that made the
-    shipped scenario, each of `trials` trials; "single", one search over everything."""
+    shipped scenario, each of `trials` trials; "single", one search over everything. Each
+    stage re-runs its `confirm_top` best points on `confirm_seeds` fresh seeds before it
+    chooses one (`trocha calibrate`'s options of the same names)."""
     if procedure not in PROCEDURES:
         raise ValueError(f"procedure must be one of {sorted(PROCEDURES)}, got {procedure!r}")
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
@@ -329,7 +333,8 @@ def backtest(
         template = CalibrationSettings(
             scenario=scenario, until=origin, trials=trials, seeds=seeds, scale=scale, batch=batch,
             seed=search, posterior_draws=posterior_draws,
-            draws_per_round=max(1, posterior_draws // 2),
+            draws_per_round=max(1, posterior_draws // 2), confirm_top=confirm_top,
+            confirm_seeds=confirm_seeds,
         )  # fmt: skip
         staged = staged_calibration(
             template, PROCEDURES[procedure],
