@@ -27,10 +27,10 @@ run: $(STAMP)  ## run the default Venezuela scenario, print a summary, write its
 	$(VENV)/bin/trocha report runs --latest
 
 test: $(STAMP) browser  ## the full test suite (what CI runs; installs chromium if missing)
-	$(PY) -m pytest -n auto -q
+	$(PY) -m pytest -n auto --dist loadscope -q
 
 test-fast: $(STAMP)  ## skip the slow statistical checks
-	$(PY) -m pytest -n auto -q -m "not slow"
+	$(PY) -m pytest -n auto --dist loadscope -q -m "not slow"
 
 fuzz: $(STAMP)  ## the fuzz suite with the long Hypothesis profile (minutes, not seconds)
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest -n auto -q tests/fuzz
