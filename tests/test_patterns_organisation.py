@@ -85,16 +85,21 @@ def cell_months_and_rotations(sim, result) -> tuple[float, float]:
 
 def test_a_manager_rotation_every_two_to_twenty_four_months_per_cell(runs):
     # Months between rotations, not days (the issue: one cell rotated every week), in every seed;
-    # the ensemble's rate, pooling cell-months and rotations, and the median seed within 2-24
-    # months. Not each seed within 24: where the gang never opens a cell at Cúcuta, whose heat
-    # drives most rotations, its cells rotate every two to four years (measured 2026-12-03: 3 of
-    # these ten seeds, 26-44 cell-months per rotation; 393 in one seed with other draws), which
-    # a mean of the seeds' ratios would also let dominate.
+    # rotations in at least 80% of the seeds; and the ensemble's rate, pooling cell-months and
+    # rotations (the pattern is a rate), within 2-24 months. Not each seed within 24: where the
+    # gang never opens a cell at Cúcuta, whose heat drives most rotations, its cells rotate every
+    # two to four years (measured 2026-12-03: 3 of these ten seeds, 26-44 cell-months per
+    # rotation; 393 in one seed with other draws), which a mean of the seeds' ratios would also
+    # let dominate. Nor the median seed, asserted until 2026-12-06: its 90% bootstrap interval
+    # over these 20 seeds spans 15-31 months at the calibration before the flights to Mexico
+    # (median 19.8, pooled 17.9) and 15-28 at the one after (24.4; pooled 18.4, 90% 14.7-24.2),
+    # so a bound at 24 asserted the draw, not the model.
     both = [cell_months_and_rotations(sim, r) for sim, r in runs]
     pooled = sum(m for m, _ in both) / max(sum(n for _, n in both), 1e-9)
     months = [m / max(n, 1e-9) for m, n in both]
     assert all(m >= 2 for m in months), months
-    assert 2 <= pooled <= 24 and 2 <= np.median(months) <= 24, (pooled, months)
+    assert holds([n for _, n in both], lambda n: n > 0), both
+    assert 2 <= pooled <= 24, (pooled, months)
 
 
 def test_revenue_falls_by_less_than_half_after_the_raid(runs):
