@@ -136,3 +136,31 @@ def test_forecast_of_a_variant_that_changes_the_past_says_it_does_not_start_from
     )  # fmt: skip
     assert baseline.exit_code == 0, baseline.output
     assert "the stocks of 18 hosts observed up to 2020-12-31" in baseline.output
+
+
+def test_validate_passes_the_backtest_its_confirmation_and_prints_the_verdict(
+    tmp_path, monkeypatch
+):
+    """The backtest's stages confirm as the options say (the CI test confirms one point)."""
+    from trocha.experiments import validate
+
+    seen = {}
+
+    def fake_backtest(*args, **kwargs):
+        seen.update(kwargs)
+        return pd.DataFrame(), {
+            "mape_trocha_main_hosts": 0.3, "mape_persistence_main_hosts": 0.1,
+            "world_total": [], "searches": [0], "stages_by_search": [[]],
+            "trocha_beats_baselines": False, "trocha_shares_beat_baselines": False,
+        }  # fmt: skip
+
+    monkeypatch.setattr(validate, "backtest", fake_backtest)
+    result = runner.invoke(
+        app,
+        ["validate", "venezuela", "--backtest", "--confirm-top", "2", "--confirm-seeds", "3",
+         "--workers", "0", "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert seen["confirm_top"] == 2 and seen["confirm_seeds"] == 3
+    assert "trocha 30.0%" in result.output and "persistence 10.0%" in result.output
+    assert "Trocha does NOT beat the baselines" in result.output

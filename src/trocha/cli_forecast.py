@@ -21,6 +21,16 @@ WorkersOption = Annotated[
 SchedulerOption = Annotated[
     str | None, typer.Option(help="Address of a running Dask scheduler (tcp://HOST:PORT)")
 ]
+# A calibration's (and each backtest stage's) confirmation of its best points.
+ConfirmTopOption = Annotated[
+    int,
+    typer.Option(
+        help="Best points re-run on fresh seeds before one is chosen (0: take the best trial as "
+        "found)",
+        min=0,
+    ),
+]
+ConfirmSeedsOption = Annotated[int, typer.Option(help="Fresh seeds for each re-run point", min=0)]
 
 
 def _minor_coverage(fit: dict) -> str:
@@ -83,17 +93,8 @@ def calibrate(
             min=1,
         ),
     ] = 20,
-    confirm_top: Annotated[
-        int,
-        typer.Option(
-            help="Best points re-run on fresh seeds before one is applied (0: take the best "
-            "trial as found)",
-            min=0,
-        ),
-    ] = 5,
-    confirm_seeds: Annotated[
-        int, typer.Option(help="Fresh seeds for each re-run point", min=0)
-    ] = 4,
+    confirm_top: ConfirmTopOption = 5,
+    confirm_seeds: ConfirmSeedsOption = 4,
     warm_start_rounds: Annotated[
         int,
         typer.Option(
@@ -370,17 +371,8 @@ def validate(
     posterior_draws: Annotated[
         int, typer.Option(help="Backtest calibration's importance-sampled draws", min=0)
     ] = 20,
-    confirm_top: Annotated[
-        int,
-        typer.Option(
-            help="Backtest stages' best points re-run on fresh seeds before one is chosen (0: "
-            "take the best trial as found)",
-            min=0,
-        ),
-    ] = 5,
-    confirm_seeds: Annotated[
-        int, typer.Option(help="Fresh seeds for each re-run point", min=0)
-    ] = 4,
+    confirm_top: ConfirmTopOption = 5,
+    confirm_seeds: ConfirmSeedsOption = 4,
     draws: Annotated[int, typer.Option(help="Posterior draws", min=1)] = 10,
     seeds: Annotated[int, typer.Option(help="Seeds per trial and draw", min=1)] = 2,
     scale: Annotated[int | None, typer.Option(help="People per agent", min=1)] = None,
