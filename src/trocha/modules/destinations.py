@@ -50,7 +50,7 @@ class YearlySeries:
     """A yearly table's `field` by country (`codes`), in logs, ready to read at any date.
 
     Built once per run: the choice is refreshed weekly and on every regime change, and reading
-    the table's rows again each time cost a sixth of a run."""
+    the table's rows again each time cost 5-10% of a run at scale 4,000."""
 
     def __init__(self, rows, field: str, codes: list[str]) -> None:
         by_country: dict[str, dict[int, float]] = {}
