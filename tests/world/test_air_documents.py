@@ -74,3 +74,34 @@ def test_costa_rica_takes_flights_without_a_visa_until_february_2022():
         assert allowed[ID_CARD, land] == allowed[PASSPORT, land] == (not closed), date
         if date == "2022-02-21":
             assert allowed[visa, flight] and allowed[visa, from_bogota]
+
+
+def test_the_hosts_fly_to_mexico_with_a_passport_until_its_visa_of_january_2022():
+    """Migrants living in Colombia, Peru and Chile could fly to Mexico with a passport and go on
+    to the US border until Mexico's visa of 21 Jan 2022 (S59); from that day only a visa boards.
+    An ID card never does."""
+    sim = trocha.Simulation(
+        trocha.load_scenario("venezuela"), seed=1, scale=20000, end="2023-01-31"
+    )
+    schedule = build_regime_schedule(sim.scenario, sim.world, sim.calendar)
+    n = len(sim.world.link_from)
+    flights = [
+        _link(sim, airport, "Benito Juárez Airport")
+        for airport in (
+            "El Dorado Airport",
+            "Jorge Chávez Airport",
+            "Arturo Merino Benítez Airport",
+        )
+    ]
+    visa = DOCUMENT_CLASSES.index("visa")
+    day = sim.calendar.day_of
+    for date, passport_boards in (
+        ("2019-06-30", True),
+        ("2022-01-20", True),
+        ("2022-01-21", False),
+    ):
+        allowed = schedule.allowed(day(dt.date.fromisoformat(date)), n)
+        for link in flights:
+            assert sim.world.link_mode[link] == MODES.index("air")
+            assert allowed[PASSPORT, link] == passport_boards, (date, link)
+            assert allowed[visa, link] and not allowed[ID_CARD, link], (date, link)
