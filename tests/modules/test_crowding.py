@@ -33,20 +33,15 @@ def _rows(series: dict[str, dict[int, float]]):
 
 
 def test_population_is_interpolated_in_logs_and_held_outside_the_years():
-    rows = _rows({"AAA": {2019: 1000.0, 2020: 4000.0}})
-    codes = ["AAA", "BBB"]
-    assert host_population(YearlySeries(rows, "population", codes), dt.date(2019, 7, 1))[
-        0
-    ] == pytest.approx(1000.0, rel=5e-3)
+    population = YearlySeries(
+        _rows({"AAA": {2019: 1000.0, 2020: 4000.0}}), "population", ["AAA", "BBB"]
+    )
+    assert host_population(population, dt.date(2019, 7, 1))[0] == pytest.approx(1000.0, rel=5e-3)
     # half-way between the mid-year values: the geometric mean; unknown country: 0
-    half = host_population(YearlySeries(rows, "population", codes), dt.date(2019, 12, 31))
+    half = host_population(population, dt.date(2019, 12, 31))
     assert half[0] == pytest.approx(2000.0, rel=1e-2) and half[1] == 0.0
-    assert host_population(YearlySeries(rows, "population", codes), dt.date(2030, 1, 1))[
-        0
-    ] == pytest.approx(4000.0)
-    assert host_population(YearlySeries(rows, "population", codes), dt.date(2000, 1, 1))[
-        0
-    ] == pytest.approx(1000.0)
+    assert host_population(population, dt.date(2030, 1, 1))[0] == pytest.approx(4000.0)
+    assert host_population(population, dt.date(2000, 1, 1))[0] == pytest.approx(1000.0)
 
 
 def test_a_host_whose_people_are_one_tenth_migrants_loses_the_weight_over_ten():

@@ -40,39 +40,32 @@ def _shares(utility: np.ndarray, cost: np.ndarray) -> np.ndarray:
 
 
 def test_gdp_term_is_the_log_change_since_the_reference_year_interpolated_by_date():
-    rows = _rows({"AAA": {2018: 1000.0, 2019: 2000.0, 2020: 4000.0}})
-    codes = ["AAA", "BBB"]
-    assert gdp_term(
-        YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2019, 7, 1), 2019
-    ) == pytest.approx([0.0, 0.0], abs=2e-3)
-    assert gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2020, 7, 1), 2019)[
-        0
-    ] == pytest.approx(np.log(2), 1e-2)
+    gdp = YearlySeries(
+        _rows({"AAA": {2018: 1000.0, 2019: 2000.0, 2020: 4000.0}}),
+        "gdp_per_capita_usd",
+        ["AAA", "BBB"],
+    )
+    assert gdp_term(gdp, dt.date(2019, 7, 1), 2019) == pytest.approx([0.0, 0.0], abs=2e-3)
+    assert gdp_term(gdp, dt.date(2020, 7, 1), 2019)[0] == pytest.approx(np.log(2), 1e-2)
     # half-way between the mid-year values: half the log change; the country without data: 0
-    half = gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2019, 12, 31), 2019)
+    half = gdp_term(gdp, dt.date(2019, 12, 31), 2019)
     assert half[0] == pytest.approx(0.5 * np.log(2), abs=0.01) and half[1] == 0.0
     # outside the table's years: the nearest year's value
-    assert gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2030, 1, 1), 2019)[
-        0
-    ] == pytest.approx(np.log(2))
-    assert gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2000, 1, 1), 2019)[
-        0
-    ] == pytest.approx(-np.log(2))
+    assert gdp_term(gdp, dt.date(2030, 1, 1), 2019)[0] == pytest.approx(np.log(2))
+    assert gdp_term(gdp, dt.date(2000, 1, 1), 2019)[0] == pytest.approx(-np.log(2))
 
 
 def test_a_host_whose_gdp_per_capita_doubles_gains_share():
     rows = _rows({"AAA": {2019: 5000.0, 2020: 10000.0}, "BBB": {2019: 5000.0, 2020: 5000.0}})
-    codes = ["AAA", "BBB"]
+    gdp = YearlySeries(rows, "gdp_per_capita_usd", ["AAA", "BBB"])
     static = np.array([1.0, 1.0])
     cost = np.array([100.0, 100.0])
     before = _shares(
-        static
-        + gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2019, 7, 2), 2019),
+        static + gdp_term(gdp, dt.date(2019, 7, 2), 2019),
         cost,
     )
     after = _shares(
-        static
-        + gdp_term(YearlySeries(rows, "gdp_per_capita_usd", codes), dt.date(2020, 7, 2), 2019),
+        static + gdp_term(gdp, dt.date(2020, 7, 2), 2019),
         cost,
     )
     assert before[0] == pytest.approx(0.5, abs=1e-3)
