@@ -15,3 +15,18 @@ def write_section(doc: Path, section: str, start: str, end: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     doc.write_text(text, encoding="utf-8")
+
+
+def save_report(
+    report: dict, out: Path, results: Path, section: str, doc: Path, start: str, end: str
+) -> None:
+    """Write `report` as JSON to `out`; when `out` is the script's own results file, also rewrite
+    its section of `doc` (a run written elsewhere leaves the shipped figures alone). Prints the
+    section."""
+    import json
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    if out == results:
+        write_section(doc, section, start, end)
+    print(section)

@@ -16,14 +16,13 @@ Writes benchmarks/results/scale_stability.json and its section of docs/benchmark
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from doc_sections import write_section
+from doc_sections import save_report
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "scale_stability.json"
@@ -133,11 +132,7 @@ def main() -> None:
         "metrics": summarise(rows, scales),
         "runs": rows,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    if args.out == RESULTS:
-        write_section(DOC, doc_section(report), START, END)
-    print(doc_section(report))
+    save_report(report, args.out, RESULTS, doc_section(report), DOC, START, END)
 
 
 if __name__ == "__main__":

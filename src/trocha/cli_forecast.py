@@ -122,6 +122,14 @@ def calibrate(
             "and copy calibration.json and posterior.parquet there",
         ),
     ] = False,
+    assimilate: Annotated[
+        str | None,
+        typer.Option(
+            help="Restart every run on this date from the host stocks observed then (a date "
+            "before --until with stocks in targets.csv): the targets after it score the flows "
+            "from the observed state, as a forecast starts from it",
+        ),
+    ] = None,
     procedure: Annotated[
         str | None,
         typer.Option(
@@ -164,6 +172,7 @@ def calibrate(
         confirm_seeds=confirm_seeds,
         sampler=sampler,
         cmaes_sigma=cmaes_sigma,
+        assimilate=_date(assimilate, "--assimilate") if assimilate else None,
     )
     staged = None
     try:

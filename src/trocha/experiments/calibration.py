@@ -68,6 +68,7 @@ class TrialRun:
     scale: int | None
     end: dt.date
     targets: tuple[Target, ...]
+    assimilate: dt.date | None = None  # restart from the host stocks observed that day
 
 
 @functools.lru_cache(maxsize=8)
@@ -115,7 +116,7 @@ def build_trial_simulation(
 def simulate_targets(run: TrialRun) -> np.ndarray:
     """Executed on a worker: the simulated value of every target for one seed."""
     sim = build_trial_simulation(
-        run.scenario, run.parameters, run.constants, run.seed, run.scale, run.end
+        run.scenario, run.parameters, run.constants, run.seed, run.scale, run.end, run.assimilate
     )
     return simulated_values(sim.run().timeseries, list(run.targets))
 
@@ -140,6 +141,9 @@ class CalibrationSettings:
     start: str = "scenario"  # first trial: the scenario's values, or "neutral" (priors.py)
     sampler: str = "tpe"  # "tpe" (global) or "cmaes" (local, from the first trial)
     cmaes_sigma: float = 0.02  # CMA-ES's first step, as a share of each prior's range
+    # Every run restarts on this day from the host stocks observed then (multiple shooting): the
+    # targets after it score the flows from the observed state, which is how a forecast starts.
+    assimilate: dt.date | None = None
 
     def check(self) -> None:
         for name in ("trials", "seeds", "batch", "draws_per_round"):
@@ -158,6 +162,11 @@ class CalibrationSettings:
                 raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
         if self.scale is not None and (not isinstance(self.scale, int) or self.scale < 1):
             raise ValueError(f"scale must be a positive integer, got {self.scale!r}")
+        if self.assimilate is not None and self.assimilate >= self.until:
+            raise ValueError(
+                f"assimilate ({self.assimilate}) must be before until ({self.until}): the "
+                "targets after it are what the restart is scored on"
+            )
 
     def identity(self, scenario: Scenario) -> dict:
         """What makes two calibrations the same study (compared on resume)."""
@@ -176,6 +185,8 @@ class CalibrationSettings:
             "cmaes_sigma": self.cmaes_sigma,
             "errors": json.loads(json.dumps(asdict(self.errors))),  # as the study stores it
             "version": __version__,
+            # only when set, so that studies made before the option still resume
+            **({"assimilate": self.assimilate.isoformat()} if self.assimilate else {}),
         }
 
 
@@ -207,6 +218,13 @@ def calibrate(
     targets = [t for t in calibration_targets(scenario, until) if t.date >= scenario.spec.start]
     if not targets:
         raise ValueError(f"no calibration targets between {scenario.spec.start} and {until}")
+    from ..modules.assimilation import observed_stocks
+
+    if settings.assimilate is not None and not observed_stocks(scenario, settings.assimilate):
+        raise ValueError(
+            f"assimilate {settings.assimilate}: {scenario.name}'s targets.csv has no host stock "
+            "observed in the year up to that day to restart from; give the date of one"
+        )
     priors = calibration_priors(scenario, settings.parameters, settings.constants)
     errors = settings.errors.with_minor_hosts(targets)
     out = Path(out_dir).resolve()
@@ -245,7 +263,7 @@ def calibrate(
             _evaluate, settings=settings, priors=priors, client=client, score=score,
             runs=functools.partial(
                 TrialRun, reference, seed=0, scale=settings.scale, end=end,
-                targets=tuple(targets),
+                targets=tuple(targets), assimilate=settings.assimilate,
             ),
         )  # fmt: skip
         if fresh:
@@ -752,6 +770,7 @@ def command_line(settings: CalibrationSettings, procedure: str | None = None) ->
         + f" --draws-per-round {settings.draws_per_round}"
         + f" --confirm-top {settings.confirm_top} --confirm-seeds {settings.confirm_seeds}"
         + ("" if procedure else f" --warm-start-rounds {settings.warm_start_rounds}")
+        + (f" --assimilate {settings.assimilate}" if settings.assimilate else "")
     )
 
 
