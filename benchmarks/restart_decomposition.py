@@ -70,12 +70,14 @@ def variants() -> dict[str, tuple[bool, dict, dict]]:
 
 
 def host_targets():
+    """The six hosts' stocks observed after the origin (the scenario is loaded once per process,
+    as the runs load it)."""
+    from trocha.experiments.calibration import cached_scenario
     from trocha.experiments.targets import scenario_targets
-    from trocha.scenario.loader import load_scenario
 
     return [
         t
-        for t in scenario_targets(load_scenario(str(SCENARIO)))
+        for t in scenario_targets(cached_scenario(str(SCENARIO)))
         if t.metric == "migrant_stock" and t.country in MAIN and ORIGIN < t.date <= HORIZON
     ]
 

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import optuna
 import pytest
+from typer.testing import CliRunner
 
 import trocha
+from trocha.cli import app
 from trocha.experiments.calibration import CalibrationSettings, calibrate, command_line
 from trocha.experiments.targets import calibration_targets
 from trocha.scenario.loader import resolve_folder
@@ -93,10 +95,6 @@ def test_a_restart_needs_a_date_before_until_with_observed_stocks(swapped, tmp_p
 
 
 def test_the_cli_passes_the_restart_date_and_explains_a_bad_one(swapped, tmp_path):
-    from typer.testing import CliRunner
-
-    from trocha.cli import app
-
     common = [
         "calibrate", str(swapped), "--until", "2019-12-31", "--out", str(tmp_path / "cal"),
         "--trials", "1", "--seeds", "1", "--scale", "500", "--no-constants",

@@ -211,6 +211,11 @@ def calibrate(
     settings.check()
     scenario = load_scenario(settings.scenario)
     reference = scenario_reference(settings.scenario)
+    if settings.assimilate is not None and is_flee(scenario):
+        raise ValueError(
+            "assimilate: a Flee scenario runs under Flee's rules, which have no restart from "
+            "observed stocks; leave out --assimilate"
+        )
     until = settings.until
     if until < scenario.spec.start:
         raise ValueError(f"until {until} is before the scenario starts ({scenario.spec.start})")
